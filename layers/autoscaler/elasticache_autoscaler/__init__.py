@@ -1,0 +1,1 @@
+"""ElastiCache Autoscaler: the shared package every Lambda function imports from its layer."""
