@@ -7,7 +7,7 @@ import re
 from enum import StrEnum
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
@@ -48,7 +48,7 @@ Trigger = Literal["console", "alarm", "schedule"]
 class WorkflowRequest(WireModel):
     cluster: str = Field(pattern=CLUSTER_ID)
     action: RequestedAction = RequestedAction.EVALUATE
-    target: int | str | None = None
+    target: StrictInt | StrictStr | None = None
     dry_run: bool = True
     reason: str | None = Field(default=None, max_length=500)
     trigger: Trigger = "console"
@@ -57,7 +57,7 @@ class WorkflowRequest(WireModel):
     def _target_fits_action(self) -> Self:
         target = self.target
         if self.action in _COUNT_ACTIONS:
-            if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target < 0):
+            if target is not None and (not isinstance(target, int) or target < 0):
                 raise ValueError(f"target must be a whole number >= 0 for {self.action.value}")
         elif self.action in _NODE_TYPE_ACTIONS:
             if target is not None and (not isinstance(target, str) or not NODE_TYPE.match(target)):
