@@ -1,0 +1,18 @@
+"""Workflow step: re-read the group and make one ElastiCache call with an absolute target."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from elasticache_autoscaler import wiring
+from elasticache_autoscaler.models.workflow import ActRequest
+from elasticache_autoscaler.observability import logger, tracer
+from elasticache_autoscaler.parsing import parse
+from elasticache_autoscaler.workflow.act_step import act
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    return act(parse(ActRequest, event), wiring.elasticache(), wiring.decision_log(), datetime.now(UTC)).to_wire()

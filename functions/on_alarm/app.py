@@ -1,0 +1,23 @@
+"""EventBridge "CloudWatch Alarm State Change" -> one workflow execution for the managed cluster it watches."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from elasticache_autoscaler import wiring
+from elasticache_autoscaler.models.alarm_event import AlarmStateChangeEvent
+from elasticache_autoscaler.observability import logger, metrics, tracer
+from elasticache_autoscaler.parsing import parse
+from elasticache_autoscaler.workflow.triggers import start_for_alarm
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    alarm = parse(AlarmStateChangeEvent, event).detail
+    settings = wiring.settings()
+    started = start_for_alarm(
+        alarm, wiring.elasticache(), wiring.starter(), settings.alarm_prefix, settings.managed_tag_key
+    )
+    return started.to_wire()

@@ -1,0 +1,35 @@
+"""Workflow step: write an outcome, or a failure (and release the lock), to the decision log."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field, RootModel
+
+from elasticache_autoscaler import wiring
+from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
+from elasticache_autoscaler.observability import logger, metrics, tracer
+from elasticache_autoscaler.parsing import parse
+from elasticache_autoscaler.workflow.record_step import record_failure, record_outcome
+
+
+class RecordEvent(RootModel[Annotated[OutcomeRequest | FailureRequest, Field(discriminator="op")]]):
+    pass
+
+
+@logger.inject_lambda_context(clear_state=True, correlation_id_path="execution.arn")
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object] | None:
+    request = parse(RecordEvent, event).root
+    now = datetime.now(UTC)
+    if isinstance(request, OutcomeRequest):
+        key = record_outcome(request, wiring.decision_log(), now)
+        metrics.add_metric(name=f"Outcome_{request.status}", unit=MetricUnit.Count, value=1)
+    else:
+        key = record_failure(
+            request, wiring.decision_log(), wiring.state_table(), now, wiring.settings().decision_retention_days
+        )
+        metrics.add_metric(name="Outcome_failed", unit=MetricUnit.Count, value=1)
+    return key.to_wire() if key else None

@@ -1,0 +1,1 @@
+"""Adapters at the edge: one small interface per AWS service, a boto3 implementation and an in-memory fake."""

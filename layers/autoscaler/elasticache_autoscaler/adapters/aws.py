@@ -1,0 +1,36 @@
+"""Typed boto3 clients, created once per process and shared by the adapters."""
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_stepfunctions import SFNClient
+
+# Standard retry mode: exponential backoff with jitter on throttling and transient errors.
+RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
+
+
+@cache
+def elasticache() -> "ElastiCacheClient":
+    return boto3.client("elasticache", config=RETRIES)
+
+
+@cache
+def cloudwatch() -> "CloudWatchClient":
+    return boto3.client("cloudwatch", config=RETRIES)
+
+
+@cache
+def dynamodb() -> "DynamoDBClient":
+    return boto3.client("dynamodb", config=RETRIES)
+
+
+@cache
+def stepfunctions() -> "SFNClient":
+    return boto3.client("stepfunctions", config=RETRIES)

@@ -1,0 +1,25 @@
+"""Errors the workflow catches by name. The class name is the Step Functions error name: keep them stable."""
+
+
+class AutoscalerError(Exception):
+    """Base of every error the workflow names in a Catch or Retry."""
+
+
+class InvalidInputError(AutoscalerError):
+    """The workflow input (console JSON) is malformed; the message names the field. Nothing was changed."""
+
+
+class ClusterNotFoundError(AutoscalerError):
+    """No replication group has this id."""
+
+
+class ClusterNotManagedError(AutoscalerError):
+    """The replication group exists but does not carry the managing tag."""
+
+
+class GroupBusyError(AutoscalerError):
+    """The group, a shard or a member is not available, or a change is pending: wait and re-read."""
+
+
+class ActionFailedError(AutoscalerError):
+    """ElastiCache refused or abandoned the change."""

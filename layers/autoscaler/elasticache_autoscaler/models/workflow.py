@@ -1,0 +1,138 @@
+"""The workflow's state between steps. Each step's output model is what the state machine carries on."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.history import PastDecision
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.record import Mode, RecordKey, Status
+from elasticache_autoscaler.models.request import CLUSTER_ID, WorkflowRequest
+from elasticache_autoscaler.models.snapshot import Snapshot
+
+
+class Execution(WireModel):
+    arn: str
+    started_at: datetime
+
+
+class ObserveInput(WireModel):
+    """What the state machine hands ``observe``: the raw execution input plus the execution's identity."""
+
+    input: dict[str, Any]
+    execution: Execution
+
+
+class Observation(WireModel):
+    request: WorkflowRequest
+    execution: Execution
+    snapshot: Snapshot
+    policy: Policy | None
+    policy_error: str | None = None
+    history: tuple[PastDecision, ...] = ()
+
+
+class Decided(WireModel):
+    record: RecordKey
+    decision: Decision
+    mode: Mode
+    status: Status
+    live: bool = Field(description="True when the workflow goes on to change the cluster")
+
+
+class LockRequest(WireModel):
+    op: Literal["acquire", "release"]
+    cluster: str
+    owner: str
+    record: RecordKey | None = None
+
+
+class LockResult(WireModel):
+    acquired: bool
+    holder: str | None = None
+
+
+class ActRequest(WireModel):
+    cluster: str
+    decision: Decision
+    record: RecordKey
+
+
+class ActResult(WireModel):
+    operation: str
+    started_at: datetime
+
+
+class CheckRequest(WireModel):
+    cluster: str
+    target: Capacity
+    started_at: datetime
+    timeout_seconds: int
+
+
+class CheckResult(WireModel):
+    done: bool
+    timed_out: bool
+    elapsed_seconds: float
+    observed: Capacity
+    waiting_for: str | None = None
+
+
+class StepError(WireModel):
+    """A Catch's error as Step Functions hands it over ({"Error": ..., "Cause": ...})."""
+
+    error: str = Field(alias="Error")
+    cause: str = Field(default="", alias="Cause")
+
+
+class OutcomeRequest(WireModel):
+    """Move a decision's record forward to its outcome."""
+
+    op: Literal["outcome"]
+    execution: Execution
+    record: RecordKey
+    status: Status
+    reason: str | None = None
+    started_at: datetime | None = None
+
+
+class _Loose(BaseModel):
+    # The failure path reads whatever part of the workflow state exists when the failure happened.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, alias_generator=to_camel)
+
+
+class _FailedRequest(_Loose):
+    trigger: str = "console"
+
+
+class _FailedObservation(_Loose):
+    request: _FailedRequest
+
+
+class _FailedDecision(_Loose):
+    record: RecordKey
+
+
+class FailedState(_Loose):
+    """The workflow state as the Catch left it: the error and whatever steps had run."""
+
+    error: StepError | None = None
+    observed: _FailedObservation | None = None
+    decided: _FailedDecision | None = None
+
+
+class FailedInput(_Loose):
+    cluster: str | None = Field(default=None, pattern=CLUSTER_ID)
+
+
+class FailureRequest(WireModel):
+    """Record a failure (with or without a decision) and release this execution's lock."""
+
+    op: Literal["failure"]
+    execution: Execution
+    input: FailedInput
+    state: FailedState

@@ -1,0 +1,26 @@
+"""One typed settings model per function, validated once from the environment; a missing variable fails loudly."""
+
+import os
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """Every setting the functions read, by environment variable name. Each function asks for its subset."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    decision_table: str = Field(alias="DECISION_TABLE")
+    state_table: str = Field(alias="STATE_TABLE")
+    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN")
+    policy_prefix: str = Field(alias="POLICY_PREFIX")
+    managed_tag_key: str = Field(alias="MANAGED_TAG_KEY")
+    alarm_prefix: str = Field(alias="ALARM_PREFIX")
+    schedule_bucket_minutes: int = Field(alias="SCHEDULE_BUCKET_MINUTES", ge=1)
+    decision_retention_days: int = Field(alias="DECISION_RETENTION_DAYS", ge=1)
+    lock_lease_seconds: int = Field(alias="LOCK_LEASE_SECONDS", ge=60)
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        return cls.model_validate(dict(os.environ))

@@ -1,0 +1,49 @@
+"""Real adapters for the Lambda functions, built once per process from the validated settings."""
+
+from functools import cache
+
+from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
+from elasticache_autoscaler.adapters.decision_log import DecisionLog
+from elasticache_autoscaler.adapters.elasticache import ElastiCache
+from elasticache_autoscaler.adapters.policy_store import PolicyStore
+from elasticache_autoscaler.adapters.state_table import StateTable
+from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
+from elasticache_autoscaler.settings import Settings
+from elasticache_autoscaler.workflow.observe import ObserveDeps
+
+
+@cache
+def settings() -> Settings:
+    return Settings.from_environment()
+
+
+@cache
+def elasticache() -> ElastiCache:
+    return ElastiCache()
+
+
+@cache
+def decision_log() -> DecisionLog:
+    return DecisionLog(settings().decision_table)
+
+
+@cache
+def state_table() -> StateTable:
+    return StateTable(settings().state_table)
+
+
+@cache
+def starter() -> WorkflowStarter:
+    return WorkflowStarter(settings().state_machine_arn)
+
+
+@cache
+def observe_deps() -> ObserveDeps:
+    return ObserveDeps(
+        elasticache=elasticache(),
+        metrics=CloudWatch(),
+        policies=PolicyStore(settings().policy_prefix),
+        state=state_table(),
+        log=decision_log(),
+        managed_tag_key=settings().managed_tag_key,
+    )

@@ -1,0 +1,84 @@
+"""Decide: run the pure engine on the observation and write the decision record, whatever it says."""
+
+from datetime import datetime, timedelta
+
+from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
+from elasticache_autoscaler.engine import OperatorRequest, decide
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
+from elasticache_autoscaler.models.workflow import Decided, Observation
+from elasticache_autoscaler.timestamps import decision_time
+
+
+def _operator_request(observation: Observation) -> OperatorRequest | None:
+    action = observation.request.action.action
+    return None if action is None else OperatorRequest(action=action, target=observation.request.target)
+
+
+def _current(observation: Observation) -> Capacity:
+    topology = observation.snapshot.topology
+    return Capacity(
+        node_type=topology.node_type, shards=topology.shard_count, replicas_per_shard=topology.replicas_per_shard
+    )
+
+
+def make_decision(observation: Observation, now: datetime) -> tuple[Decision, Mode]:
+    """The engine's decision and the effective mode: act only when the policy says act and the request
+    is not a dry run. A policy that does not validate is a decision that changes nothing."""
+    if observation.policy is None:
+        current = _current(observation)
+        decision = Decision(
+            action=Action.NONE,
+            current=current,
+            target=current,
+            reasons=(f"policy is invalid: {observation.policy_error}",),
+            blocked_by="invalid policy",
+        )
+        return decision, "observe"
+    decision = decide(
+        observation.snapshot, observation.policy, observation.history, now, _operator_request(observation)
+    )
+    live = observation.policy.mode == "act" and not observation.request.dry_run
+    return decision, "act" if live else "observe"
+
+
+def _status(decision: Decision, mode: Mode, policy_invalid: bool) -> tuple[Status, tuple[str, ...]]:
+    if policy_invalid:
+        return "failed", decision.reasons
+    if not decision.changes_something:
+        return "skipped", decision.reasons
+    if mode == "observe":
+        return "skipped", (*decision.reasons, f"dry run (observe mode): would {decision.action.value}, changed nothing")
+    return "planned", decision.reasons
+
+
+def decide_and_record(observation: Observation, log: DecisionLogPort, now: datetime, retention_days: int) -> Decided:
+    decision, mode = make_decision(observation, now)
+    status, reasons = _status(decision, mode, observation.policy is None)
+    key = RecordKey(
+        cluster=observation.request.cluster,
+        decided_at=decision_time(observation.execution.started_at, observation.execution.arn),
+    )
+    log.put(
+        DecisionRecord(
+            cluster=key.cluster,
+            decided_at=key.decided_at,
+            action=decision.action,
+            current=decision.current,
+            target=decision.target,
+            reasons=reasons,
+            mode=mode,
+            status=status,
+            trigger=observation.request.trigger,
+            execution_arn=observation.execution.arn,
+            expires_at=int((now + timedelta(days=retention_days)).timestamp()),
+            blocked_by=decision.blocked_by,
+            signals=decision.signals,
+            cost_per_hour_before=decision.cost_per_hour_before,
+            cost_per_hour_after=decision.cost_per_hour_after,
+            requested_action=observation.request.action.value,
+            operator_reason=observation.request.reason,
+        )
+    )
+    return Decided(record=key, decision=decision, mode=mode, status=status, live=status == "planned")

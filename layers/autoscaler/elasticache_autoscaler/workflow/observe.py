@@ -1,0 +1,70 @@
+"""Observe: validate the request, then take one snapshot of the cluster, its policy, guards and history."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
+from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
+from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
+from elasticache_autoscaler.adapters.state_table import StatePort
+from elasticache_autoscaler.errors import ClusterNotManagedError, InvalidInputError
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.request import WorkflowRequest
+from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
+from elasticache_autoscaler.models.workflow import Observation, ObserveInput
+from elasticache_autoscaler.validation import name_the_fields
+
+METRICS_WINDOW_MINUTES = 60
+HISTORY_DAYS = 2
+
+
+class MetricsPort(Protocol):
+    def read_metrics(self, topology: Topology, end: datetime, window_minutes: int) -> Metrics: ...
+
+
+class PolicySource(Protocol):
+    def policy_for(self, cluster: str) -> Policy: ...
+
+
+@dataclass(frozen=True)
+class ObserveDeps:
+    elasticache: ElastiCacheGateway
+    metrics: MetricsPort | CloudWatch
+    policies: PolicySource
+    state: StatePort
+    log: DecisionLogPort
+    managed_tag_key: str
+
+
+def parse_request(raw: dict[str, object]) -> WorkflowRequest:
+    try:
+        return WorkflowRequest.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidInputError(f"invalid workflow input: {name_the_fields(error)}") from None
+
+
+def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observation:
+    request = parse_request(event.input)
+    topology = deps.elasticache.read_topology(request.cluster)
+    if deps.elasticache.tags(request.cluster).get(deps.managed_tag_key) != "true":
+        raise ClusterNotManagedError(
+            f"replication group {request.cluster!r} is not tagged {deps.managed_tag_key}=true: not managed"
+        )
+    policy: Policy | None
+    try:
+        policy, policy_error = deps.policies.policy_for(request.cluster), None
+    except ValueError as error:
+        policy, policy_error = None, str(error)
+    metrics = deps.metrics.read_metrics(topology, now, METRICS_WINDOW_MINUTES)
+    snapshot = Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=deps.state.guards(request.cluster, now))
+    return Observation(
+        request=request,
+        execution=event.execution,
+        snapshot=snapshot,
+        policy=policy,
+        policy_error=policy_error,
+        history=deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+    )
