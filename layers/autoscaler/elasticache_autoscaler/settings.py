@@ -13,14 +13,20 @@ class Settings(BaseModel):
 
     decision_table: str = Field(alias="DECISION_TABLE")
     state_table: str = Field(alias="STATE_TABLE")
-    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN")
     policy_prefix: str = Field(alias="POLICY_PREFIX")
     managed_tag_key: str = Field(alias="MANAGED_TAG_KEY")
     alarm_prefix: str = Field(alias="ALARM_PREFIX")
     schedule_bucket_minutes: int = Field(alias="SCHEDULE_BUCKET_MINUTES", ge=1)
     decision_retention_days: int = Field(alias="DECISION_RETENTION_DAYS", ge=1)
     lock_lease_seconds: int = Field(alias="LOCK_LEASE_SECONDS", ge=60)
+    notification_topic_arn: str = Field(alias="NOTIFICATION_TOPIC_ARN")
 
     @classmethod
     def from_environment(cls) -> Self:
         return cls.model_validate(dict(os.environ))
+
+
+class TriggerSettings(Settings):
+    """The triggers also start the workflow (the workflow's own steps must not know its ARN: a cycle)."""
+
+    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN")

@@ -8,7 +8,7 @@ from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
-from elasticache_autoscaler.settings import Settings
+from elasticache_autoscaler.settings import Settings, TriggerSettings
 from elasticache_autoscaler.workflow.observe import ObserveDeps
 
 
@@ -34,7 +34,7 @@ def state_table() -> StateTable:
 
 @cache
 def starter() -> WorkflowStarter:
-    return WorkflowStarter(settings().state_machine_arn)
+    return WorkflowStarter(TriggerSettings.from_environment().state_machine_arn)
 
 
 @cache
