@@ -1,5 +1,98 @@
-"""stub"""
+"""Alarm state changes publish "CloudWatch Alarm State Change" on the default event bus.
+
+ministack only fires SNS alarm actions. Every transition it makes (SetAlarmState, evaluation on
+PutMetricAlarm / PutMetricData, composite alarms) goes through ``_dispatch_alarm_actions``; the
+wrapper below publishes the EventBridge event first (whatever ActionsEnabled says, as AWS does),
+with the payload shape of the AWS documentation example
+(/work/shared/reference/events/eventbridge-alarm-state-change.json).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from ministack.services import cloudwatch, eventbridge
+
+logger = logging.getLogger("emulator.cloudwatch")
+
+_original_dispatch = cloudwatch._dispatch_alarm_actions
+# alarm ARN -> the state it entered last, for the next event's previousState
+_last_state: dict[str, dict[str, Any]] = {}
+
+
+def _timestamp(epoch: float) -> str:
+    at = datetime.fromtimestamp(epoch, tz=UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}+0000"
+
+
+def _metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    if not alarm.get("MetricName"):
+        return []
+    metric_stat: dict[str, Any] = {
+        "metric": {
+            "dimensions": {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []},
+            "name": alarm["MetricName"],
+            "namespace": alarm.get("Namespace", ""),
+        },
+        "period": alarm.get("Period", 60),
+        "stat": alarm.get("ExtendedStatistic") or alarm.get("Statistic") or "Average",
+    }
+    if alarm.get("Unit"):
+        metric_stat["unit"] = alarm["Unit"]
+    return [{"id": str(uuid.uuid4()), "metricStat": metric_stat, "returnData": True}]
+
+
+def alarm_event_detail(alarm: dict[str, Any], old_state: str, new_state: str, reason: str) -> dict[str, Any]:
+    arn = alarm.get("AlarmArn", "")
+    now = time.time()
+    previous = _last_state.get(arn) or {
+        "reason": "Unchecked: Initial alarm creation",
+        "timestamp": _timestamp(alarm.get("AlarmConfigurationUpdatedTimestamp") or now),
+        "value": old_state,
+    }
+    state: dict[str, Any] = {"reason": reason, "timestamp": _timestamp(now), "value": new_state}
+    if alarm.get("StateReasonData"):
+        state["reasonData"] = alarm["StateReasonData"]
+    configuration: dict[str, Any] = {"description": alarm.get("AlarmDescription", "")}
+    if alarm.get("AlarmRule"):
+        configuration["alarmRule"] = alarm["AlarmRule"]
+    else:
+        configuration["metrics"] = _metrics(alarm)
+    _last_state[arn] = state
+    return {
+        "alarmName": alarm.get("AlarmName", ""),
+        "configuration": configuration,
+        "previousState": previous,
+        "state": state,
+    }
+
+
+def _dispatch(alarm: dict[str, Any], old_state: str, new_state: str, reason: str) -> None:
+    try:
+        detail = alarm_event_detail(alarm, old_state, new_state, reason)
+        eventbridge._put_events(
+            {
+                "Entries": [
+                    {
+                        "Source": "aws.cloudwatch",
+                        "DetailType": "CloudWatch Alarm State Change",
+                        "Detail": json.dumps(detail),
+                        "Resources": [alarm.get("AlarmArn", "")],
+                        "EventBusName": "default",
+                    }
+                ]
+            },
+            allow_aws_source=True,
+        )
+    except Exception:
+        logger.exception("alarm state change event failed for %s", alarm.get("AlarmName"))
+    _original_dispatch(alarm, old_state, new_state, reason)
 
 
 def install() -> None:
-    pass
+    cloudwatch._dispatch_alarm_actions = _dispatch
