@@ -1,0 +1,24 @@
+"""The policies the benchmark compares: ours and the alternatives a user would pick instead."""
+
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.simulator.baselines.app_autoscaling import AppAutoScalingController
+from elasticache_autoscaler.simulator.baselines.autoscaler import AutoscalerController
+from elasticache_autoscaler.simulator.baselines.hpa import HpaController
+from elasticache_autoscaler.simulator.baselines.static_peak import StaticPeakController
+from elasticache_autoscaler.simulator.twin import Controller
+
+POLICIES = ("autoscaler", "app-autoscaling", "static-peak", "hpa")
+
+
+def controller(name: str, policy: Policy | None = None) -> Controller:
+    """A fresh controller for ``name``; ``policy`` sets the targets and bounds (ours: the whole policy)."""
+    match name:
+        case "autoscaler":
+            return AutoscalerController(policy)
+        case "app-autoscaling":
+            return AppAutoScalingController(policy)
+        case "static-peak":
+            return StaticPeakController(policy)
+        case "hpa":
+            return HpaController(policy)
+    raise ValueError(f"unknown policy {name!r}: one of {', '.join(POLICIES)}")

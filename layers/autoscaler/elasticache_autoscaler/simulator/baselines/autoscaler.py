@@ -1,0 +1,120 @@
+"""Ours: the same ``decide()`` the Lambdas run, fed the snapshot ``observe`` would build.
+
+How it is invoked mirrors the deployed stack (DESIGN §2): the EventBridge schedule every
+``schedule_minutes``, plus every CloudWatch alarm that *changes* to ALARM (a state change is the only
+event). The alarms are the ones ``reconcile`` keeps in line with the policy: one per signal on the hottest
+shard, above target x (1 + tolerance) for 2 of 3 one-minute datapoints; evictions and network allowance
+above 0 for 1 of 1.
+
+The policy is the default one with two changes a simulation needs: ``mode`` is ``act`` (the default,
+``observe``, would only record), and no action waits for a person's approval.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from elasticache_autoscaler.engine import decide
+from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.history import PastDecision
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.simulator.alarms import Alarm, AlarmSpec, AlarmState, Comparison
+from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler.simulator.observe import snapshot_of
+from elasticache_autoscaler.simulator.physics import GroupMetrics, Physics, reported_cpu
+from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial_capacity
+
+# A Monday at midnight UTC: minute 0 of every trace.
+SIM_EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
+
+Reading = Callable[[GroupMetrics], float | None]
+
+
+def _max_replica_cpu(m: GroupMetrics) -> float | None:
+    value = m.max_replica_cpu
+    return None if value is None else reported_cpu(value)
+
+
+def _evictions(m: GroupMetrics) -> float:
+    return sum(s.evictions for s in m.each())
+
+
+def _network(m: GroupMetrics) -> float:
+    return sum(s.network_in_exceeded + s.network_out_exceeded for s in m.each())
+
+
+def _connections(m: GroupMetrics) -> float:
+    return max(s.connections_per_node for s in m.each())
+
+
+def policy_alarms(policy: Policy) -> list[tuple[Alarm, Reading]]:
+    """The alarms the stack keeps for a cluster under ``policy``, each with the value it watches."""
+    above = 1 + policy.tolerance
+    targets = policy.targets
+
+    def high(name: str, threshold: float) -> Alarm:
+        return Alarm(
+            AlarmSpec(name, threshold, Comparison.GREATER_THAN, evaluation_periods=3, datapoints_to_alarm=2)
+        )
+
+    def any_above_zero(name: str) -> Alarm:
+        return Alarm(
+            AlarmSpec(name, 0.0, Comparison.GREATER_THAN, evaluation_periods=1, datapoints_to_alarm=1)
+        )
+
+    return [
+        (high("memory", targets.memory_percent * above), lambda m: m.max_memory),
+        (high("write-cpu", targets.write_cpu_percent * above), lambda m: reported_cpu(m.max_primary_cpu)),
+        (high("read-cpu", targets.read_cpu_percent * above), _max_replica_cpu),
+        (high("connections", targets.connections_per_node * above), _connections),
+        (any_above_zero("evictions"), _evictions),
+        (any_above_zero("network-allowance"), _network),
+    ]
+
+
+class AutoscalerController:
+    name = "autoscaler"
+
+    def __init__(self, policy: Policy | None = None, schedule_minutes: int = 5) -> None:
+        base = policy or Policy()
+        self.policy = base.model_copy(update={"mode": "act", "approval_required": frozenset()})
+        self.schedule_minutes = schedule_minutes
+        stabilization = max(base.scale_in_stabilization_seconds, 1800)
+        self.window_minutes = stabilization // 60 + 5
+        self.alarms = policy_alarms(self.policy)
+        self.evaluations = 0
+
+    def start(self, spec: ClusterSpec, trace: Trace, physics: Physics) -> Capacity:
+        return initial_capacity(spec)
+
+    def step(self, view: ClusterView) -> Proposal | None:
+        latest = view.metrics[-1]
+        fired = [
+            alarm.spec.name for alarm, read in self.alarms if alarm.observe(read(latest)) is AlarmState.ALARM
+        ]
+        scheduled = (view.minute + 1) % self.schedule_minutes == 0
+        # While the group is modifying the workflow refuses to act (not quiescent): skip the call.
+        if view.modifying or not (fired or scheduled):
+            return None
+        now = SIM_EPOCH + timedelta(minutes=view.minute + 1)
+        self.evaluations += 1
+        decision = decide(snapshot_of(view, self.window_minutes, now), self.policy, self._history(view), now)
+        if not decision.changes_something or decision.target == view.capacity:
+            return None
+        trigger = f"alarm {', '.join(fired)}" if fired else "schedule"
+        return Proposal(decision.target, f"{trigger}: {'; '.join(decision.reasons)}")
+
+    @staticmethod
+    def _history(view: ClusterView) -> tuple[PastDecision, ...]:
+        return tuple(
+            PastDecision(
+                action=a.action,
+                decided_at=SIM_EPOCH + timedelta(minutes=a.started_minute + 1),
+                status="succeeded" if a.finished_minute <= view.minute else "in_progress",
+                finished_at=(
+                    SIM_EPOCH + timedelta(minutes=a.finished_minute)
+                    if a.finished_minute <= view.minute
+                    else None
+                ),
+            )
+            for a in view.actions
+        )

@@ -1,0 +1,110 @@
+"""Static provisioning for the peak: the cheapest fixed topology that holds the trace's peak with headroom.
+
+Rule: every minute of the trace, with its load multiplied by 1.2 (20 % headroom), must run on the topology
+without a breach (no shard evicting, every engine CPU under the breach level, the network allowance never
+exceeded). Candidates: every size of the cluster's own node family, shards within the policy's bounds
+(cluster mode enabled) or exactly 1, replicas within the policy's bounds (at least 1 with Multi-AZ).
+The cheapest candidate that passes wins; it never changes afterwards.
+"""
+
+import heapq
+from dataclasses import replace
+
+from elasticache_autoscaler.catalog import catalog, node_type
+from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler.simulator.physics import Load, Physics, group_metrics
+from elasticache_autoscaler.simulator.twin import (
+    ClusterView,
+    Proposal,
+    hourly_cost,
+    initial_capacity,
+    load_at,
+)
+
+HEADROOM = 1.2
+# Only the busiest minutes by each load column can be the binding ones; checking these keeps the search
+# fast on long traces.
+PEAK_ROWS_PER_COLUMN = 25
+
+
+class NoTopologyFitsError(ValueError):
+    pass
+
+
+def peak_loads(trace: Trace, headroom: float = HEADROOM) -> list[Load]:
+    columns = (trace.reads_per_s, trace.writes_per_s, trace.dataset_gib, trace.connections)
+    volume = [
+        (trace.reads_per_s[i] + trace.writes_per_s[i]) * trace.avg_item_bytes[i] for i in range(len(trace))
+    ]
+    rows: set[int] = set()
+    for column in (*columns, volume):
+        rows.update(heapq.nlargest(PEAK_ROWS_PER_COLUMN, range(len(trace)), key=column.__getitem__))
+    loads = []
+    for i in sorted(rows):
+        load = load_at(trace, i)
+        loads.append(
+            replace(
+                load,
+                reads_per_s=load.reads_per_s * headroom,
+                writes_per_s=load.writes_per_s * headroom,
+                dataset_gib=load.dataset_gib * headroom,
+                connections=round(load.connections * headroom),
+            )
+        )
+    return loads
+
+
+def holds(capacity: Capacity, spec: ClusterSpec, loads: list[Load], physics: Physics) -> bool:
+    node = node_type(capacity.node_type)
+    for load in loads:
+        metrics = group_metrics(
+            physics,
+            node,
+            shards=capacity.shards,
+            replicas=capacity.replicas_per_shard,
+            load=load,
+            initial_shards=spec.shards,
+            initial_hot_share=spec.hot_shard_share,
+        )
+        if any(metrics.breach_causes(physics)):
+            return False
+    return True
+
+
+def peak_capacity(spec: ClusterSpec, trace: Trace, physics: Physics, policy: Policy) -> Capacity:
+    family = node_type(spec.node_type).family
+    min_replicas = max(policy.min_replicas_per_shard, 1 if spec.multi_az else 0)
+    shard_range = (
+        range(policy.min_shards, policy.max_shards + 1) if spec.cluster_mode_enabled else range(1, 2)
+    )
+    candidates = [
+        Capacity(node_type=n.name, shards=shards, replicas_per_shard=replicas)
+        for n in catalog().values()
+        if n.family == family
+        for shards in shard_range
+        for replicas in range(min_replicas, policy.max_replicas_per_shard + 1)
+    ]
+    candidates.sort(key=lambda c: (hourly_cost(c, spec), c.shards, c.replicas_per_shard))
+    loads = peak_loads(trace)
+    for capacity in candidates:
+        if holds(capacity, spec, loads, physics):
+            return capacity
+    raise NoTopologyFitsError(f"no {family} topology within the policy's bounds holds the trace's peak")
+
+
+class StaticPeakController:
+    name = "static-peak"
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy or Policy()
+
+    def start(self, spec: ClusterSpec, trace: Trace, physics: Physics) -> Capacity:
+        try:
+            return peak_capacity(spec, trace, physics, self.policy)
+        except NoTopologyFitsError:
+            return initial_capacity(spec)
+
+    def step(self, view: ClusterView) -> Proposal | None:
+        return None

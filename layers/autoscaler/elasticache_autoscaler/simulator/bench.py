@@ -1,0 +1,110 @@
+"""Every policy on every shipped scenario, in one table with ratios against the two references."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.simulator.baselines import POLICIES, controller
+from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace, parse_cluster, parse_trace
+from elasticache_autoscaler.simulator.result import SimulationResult
+from elasticache_autoscaler.simulator.timing import ActionTimings
+from elasticache_autoscaler.simulator.twin import simulate
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    trace: Trace
+    spec: ClusterSpec
+
+
+def _scenario_root() -> Traversable:
+    return resources.files("elasticache_autoscaler").joinpath("simulator/scenarios")
+
+
+def scenarios() -> Iterator[Scenario]:
+    """The shipped scenarios, by name."""
+    for folder in sorted(_scenario_root().iterdir(), key=lambda f: f.name):
+        if not folder.is_dir() or not folder.joinpath("trace.csv").is_file():
+            continue
+        trace = parse_trace(folder.joinpath("trace.csv").read_text(), f"{folder.name}/trace.csv")
+        spec = parse_cluster(folder.joinpath("cluster.json").read_text(), f"{folder.name}/cluster.json")
+        yield Scenario(folder.name, trace, spec)
+
+
+@dataclass(frozen=True, slots=True)
+class BenchRow:
+    scenario: str
+    cluster_mode_enabled: bool
+    results: dict[str, SimulationResult]
+
+    def ratio(self, policy: str, reference: str, field: str) -> float | None:
+        mine = getattr(self.results[policy], field)
+        theirs = getattr(self.results[reference], field)
+        if theirs == 0:
+            return None if mine else 1.0
+        return float(mine) / float(theirs)
+
+
+def run_bench(policy: Policy | None = None, timings: ActionTimings | None = None) -> list[BenchRow]:
+    """``policy`` is our autoscaler's policy; the baselines keep the default targets and bounds."""
+    rows = []
+    for scenario in scenarios():
+        results = {
+            name: simulate(
+                scenario.trace,
+                scenario.spec,
+                controller(name, policy if name == "autoscaler" else None),
+                timings=timings,
+            )
+            for name in POLICIES
+        }
+        rows.append(BenchRow(scenario.name, scenario.spec.cluster_mode_enabled, results))
+    return rows
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def format_table(rows: list[BenchRow]) -> str:
+    header = (
+        f"{'scenario':<26}{'policy':<17}{'cost $':>9}{'breach min':>11}{'actions':>8}{'revers.':>8}"
+        f"{'node-h':>8}{'cost/AAS':>9}{'breach/AAS':>11}{'cost/SP':>8}{'breach/SP':>10}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        for name, r in row.results.items():
+            lines.append(
+                f"{row.scenario + ('' if row.cluster_mode_enabled else ' (CMD)'):<26}{name:<17}"
+                f"{r.cost_usd:>9.2f}{r.breach_minutes:>11}{len(r.actions):>8}{r.reversals:>8}{r.node_hours:>8.1f}"
+                f"{_ratio(row.ratio(name, 'app-autoscaling', 'cost_usd')):>9}"
+                f"{_ratio(row.ratio(name, 'app-autoscaling', 'breach_minutes')):>11}"
+                f"{_ratio(row.ratio(name, 'static-peak', 'cost_usd')):>8}"
+                f"{_ratio(row.ratio(name, 'static-peak', 'breach_minutes')):>10}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def goal_check(rows: list[BenchRow]) -> list[str]:
+    """The issue's goal, line by line: what holds and what does not."""
+    findings = []
+    for row in rows:
+        ours = row.results["autoscaler"]
+        aas = row.results["app-autoscaling"]
+        peak = row.results["static-peak"]
+        checks = []
+        if row.cluster_mode_enabled:
+            checks.append(
+                ("breach <= 0.5 x app-autoscaling", ours.breach_minutes <= 0.5 * aas.breach_minutes)
+            )
+            checks.append(("cost <= app-autoscaling", ours.cost_usd <= aas.cost_usd))
+        checks.append(("cost <= 0.7 x static-peak", ours.cost_usd <= 0.7 * peak.cost_usd))
+        checks.append(("breach <= static-peak", ours.breach_minutes <= peak.breach_minutes))
+        checks.append(("no reversal within 30 min", ours.reversals == 0))
+        for label, ok in checks:
+            findings.append(f"{'PASS' if ok else 'FAIL'}  {row.scenario}: {label}")
+    return findings

@@ -1,0 +1,237 @@
+"""The twin's physics: what one minute of load does to each shard of a given topology.
+
+Every figure is an assumption a caller may override (see :class:`Physics`); docs/simulator.md says where
+each comes from. The twin computes two shard classes only, the hottest shard and "every other shard"
+(they are identical), which keeps a minute at a few dozen float operations whatever the shard count.
+"""
+
+import math
+from dataclasses import dataclass
+
+from elasticache_autoscaler.catalog import NodeType
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class Physics:
+    # Engine thread throughput at 100 % EngineCPUUtilization for small (<= 1 KiB) GET/SET: ~100k ops/s is
+    # the figure Redis' own benchmarks give per core (redis.io "Redis benchmark"), and what AWS sizing
+    # guidance uses for a single-threaded engine.
+    ops_per_core: float = 100_000.0
+    # An item of this many bytes costs one extra op-equivalent of engine time (copying the value).
+    item_cost_bytes: float = 8192.0
+    # Enhanced I/O multiplexing / I/O threads offload network work on nodes with >= 4 vCPU: AWS quotes
+    # "up to 72 %" more throughput; modelled as +24 % per vCPU doubling from 2 vCPU, capped at +72 %.
+    io_gain_per_doubling: float = 0.24
+    io_gain_cap: float = 0.72
+    # A replica applying the replication stream spends about half of what the primary spent on the write
+    # (no client parsing or reply).
+    replication_apply_cost: float = 0.5
+    # Protocol framing per request/reply on the wire.
+    request_overhead_bytes: float = 64.0
+    # Breach rule of the benchmark: engine CPU at or above this is a breach minute.
+    cpu_breach_percent: float = 90.0
+
+    def ops_capacity(self, node: NodeType) -> float:
+        """Simple ops/s that drive one node's engine thread to 100 %."""
+        doublings = max(0.0, math.log2(node.vcpu / 2))
+        return self.ops_per_core * (1 + min(self.io_gain_cap, self.io_gain_per_doubling * doublings))
+
+    def op_cost(self, item_bytes: float) -> float:
+        return 1 + item_bytes / self.item_cost_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """One minute of demand on the whole group."""
+
+    reads_per_s: float
+    writes_per_s: float
+    dataset_gib: float
+    connections: int
+    avg_item_bytes: float
+
+
+@dataclass(frozen=True, slots=True)
+class ShardMetrics:
+    """What CloudWatch would report for one shard in one minute (per node: the max over that role's nodes).
+
+    ``primary_cpu``/``replica_cpu`` are the *demanded* engine CPU, which may exceed 100 %; CloudWatch
+    reports at most 100 (see :meth:`reported_cpu`).
+    """
+
+    memory_percent: float
+    evictions: float
+    primary_cpu: float
+    replica_cpu: float | None
+    connections_per_node: float
+    network_in_exceeded: float
+    network_out_exceeded: float
+
+    @property
+    def evicting(self) -> bool:
+        return self.evictions > 0
+
+    @property
+    def max_cpu(self) -> float:
+        return self.primary_cpu if self.replica_cpu is None else max(self.primary_cpu, self.replica_cpu)
+
+    @property
+    def network_exceeded(self) -> bool:
+        return self.network_in_exceeded > 0 or self.network_out_exceeded > 0
+
+
+def reported_cpu(cpu: float) -> float:
+    return min(100.0, cpu)
+
+
+def hot_share(shards: int, initial_shards: int, initial_hot_share: float | None) -> float:
+    """Share of all traffic on the hottest shard once the group has ``shards`` shards.
+
+    The hot traffic lives in a slot range that was one shard wide at the start (``initial_shards``):
+    splitting the keyspace finer splits that range too; merging adds the even traffic of the other range.
+    """
+    even = 1 / shards
+    if initial_hot_share is None or initial_shards <= 1:
+        return even
+    width = 1 / initial_shards
+    if shards >= initial_shards:
+        share = initial_hot_share * initial_shards / shards
+    else:
+        share = initial_hot_share + (1 - initial_hot_share) * (even - width) / (1 - width)
+    return min(1.0, max(share, even))
+
+
+def _exceeded_packets(bits_per_s: float, baseline_bits_per_s: float) -> float:
+    """Packets per minute shaped by the allowance (1500-byte packets), 0 when under the baseline."""
+    excess = bits_per_s - baseline_bits_per_s
+    return 0.0 if excess <= 0 else excess * 60 / (1500 * 8)
+
+
+def shard_metrics(
+    physics: Physics,
+    node: NodeType,
+    *,
+    replicas: int,
+    share: float,
+    load: Load,
+    shards: int,
+) -> ShardMetrics:
+    """One shard carrying ``share`` of the traffic and 1/``shards`` of the data.
+
+    Reads go to the shard's replicas when it has any (reader endpoint / READONLY routing), else to the
+    primary; writes go to the primary and are replayed on every replica.
+    """
+    cost = physics.op_cost(load.avg_item_bytes)
+    capacity = physics.ops_capacity(node)
+    reads = load.reads_per_s * share
+    writes = load.writes_per_s * share
+    reads_on_primary = reads if replicas == 0 else 0.0
+    reads_per_replica = reads / replicas if replicas else 0.0
+
+    data_gib = load.dataset_gib / shards
+    memory_percent = 100 * data_gib / node.maxmemory_gib
+    evictions = max(1.0, writes * 60) if memory_percent > 100 else 0.0
+
+    wire = load.avg_item_bytes + physics.request_overhead_bytes
+    baseline = node.network_baseline_gbps * 1e9
+    primary_in = writes * wire * 8
+    primary_out = (reads_on_primary * wire + writes * load.avg_item_bytes * replicas) * 8
+    replica_in = writes * load.avg_item_bytes * 8 if replicas else 0.0
+    replica_out = reads_per_replica * wire * 8
+
+    return ShardMetrics(
+        memory_percent=min(100.0, memory_percent),
+        evictions=evictions,
+        primary_cpu=100 * (writes + reads_on_primary) * cost / capacity,
+        replica_cpu=(
+            100 * (reads_per_replica + physics.replication_apply_cost * writes) * cost / capacity
+            if replicas
+            else None
+        ),
+        connections_per_node=load.connections / (shards * (1 + replicas)),
+        network_in_exceeded=max(
+            _exceeded_packets(primary_in, baseline), _exceeded_packets(replica_in, baseline)
+        ),
+        network_out_exceeded=max(
+            _exceeded_packets(primary_out, baseline), _exceeded_packets(replica_out, baseline)
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMetrics:
+    """One minute of the whole group: the hottest shard and (when there are others) any other shard."""
+
+    shards: int
+    hot: ShardMetrics
+    rest: ShardMetrics | None
+
+    def each(self) -> tuple[ShardMetrics, ...]:
+        return (self.hot,) if self.rest is None else (self.hot, self.rest)
+
+    def average(self, value: float, rest_value: float | None) -> float:
+        """Average over all shards of a per-shard value (hot once, the rest ``shards - 1`` times)."""
+        if rest_value is None:
+            return value
+        return (value + rest_value * (self.shards - 1)) / self.shards
+
+    @property
+    def max_memory(self) -> float:
+        return max(s.memory_percent for s in self.each())
+
+    @property
+    def max_primary_cpu(self) -> float:
+        return max(s.primary_cpu for s in self.each())
+
+    @property
+    def max_replica_cpu(self) -> float | None:
+        values = [s.replica_cpu for s in self.each() if s.replica_cpu is not None]
+        return max(values) if values else None
+
+    @property
+    def avg_memory(self) -> float:
+        return self.average(self.hot.memory_percent, self.rest.memory_percent if self.rest else None)
+
+    @property
+    def avg_primary_cpu(self) -> float:
+        return self.average(
+            reported_cpu(self.hot.primary_cpu), reported_cpu(self.rest.primary_cpu) if self.rest else None
+        )
+
+    @property
+    def avg_replica_cpu(self) -> float | None:
+        if self.hot.replica_cpu is None:
+            return None
+        rest = self.rest.replica_cpu if self.rest else None
+        return self.average(reported_cpu(self.hot.replica_cpu), None if rest is None else reported_cpu(rest))
+
+    def breach_causes(self, physics: Physics) -> tuple[bool, bool, bool]:
+        """(memory: a shard evicts, cpu: an engine at/above the breach level, network: allowance exceeded)."""
+        shards = self.each()
+        return (
+            any(s.evicting for s in shards),
+            any(s.max_cpu >= physics.cpu_breach_percent for s in shards),
+            any(s.network_exceeded for s in shards),
+        )
+
+
+def group_metrics(
+    physics: Physics,
+    node: NodeType,
+    *,
+    shards: int,
+    replicas: int,
+    load: Load,
+    initial_shards: int,
+    initial_hot_share: float | None,
+) -> GroupMetrics:
+    share = hot_share(shards, initial_shards, initial_hot_share)
+    hot = shard_metrics(physics, node, replicas=replicas, share=share, load=load, shards=shards)
+    if shards == 1:
+        return GroupMetrics(shards=1, hot=hot, rest=None)
+    rest = shard_metrics(
+        physics, node, replicas=replicas, share=(1 - share) / (shards - 1), load=load, shards=shards
+    )
+    return GroupMetrics(shards=shards, hot=hot, rest=rest)

@@ -1,0 +1,91 @@
+"""What one simulation produced: cost, breach minutes by cause, actions, reversals, series to plot."""
+
+from dataclasses import dataclass, field
+
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision import Capacity
+
+REVERSAL_WINDOW_MINUTES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """One topology change: called at ``started_minute``, new capacity serving from ``finished_minute``."""
+
+    action: Action
+    started_minute: int
+    finished_minute: int
+    current: Capacity
+    target: Capacity
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "action": self.action.value,
+            "startedMinute": self.started_minute,
+            "finishedMinute": self.finished_minute,
+            "from": self.current.describe(),
+            "to": self.target.describe(),
+            "reason": self.reason,
+        }
+
+
+def count_reversals(actions: list[ActionRecord], window_minutes: int = REVERSAL_WINDOW_MINUTES) -> int:
+    """Actions that undo one which finished at most ``window_minutes`` before they started."""
+    reversals = 0
+    for i, later in enumerate(actions):
+        opposite = later.action.opposite
+        if opposite is None:
+            continue
+        if any(
+            earlier.action is opposite and later.started_minute - earlier.finished_minute <= window_minutes
+            for earlier in actions[:i]
+        ):
+            reversals += 1
+    return reversals
+
+
+@dataclass(slots=True)
+class Series:
+    """Per-minute values for the plot (plain lists, appended by the minute loop)."""
+
+    demand_ops: list[float] = field(default_factory=list)
+    capacity_ops: list[float] = field(default_factory=list)
+    dataset_gib: list[float] = field(default_factory=list)
+    maxmemory_gib: list[float] = field(default_factory=list)
+    nodes: list[int] = field(default_factory=list)
+    breach: list[bool] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SimulationResult:
+    policy: str
+    minutes: int
+    initial: Capacity
+    final: Capacity
+    cost_usd: float = 0.0
+    node_hours: float = 0.0
+    breach_minutes: int = 0
+    breach_minutes_by_cause: dict[str, int] = field(
+        default_factory=lambda: {"memory": 0, "cpu": 0, "network": 0}
+    )
+    actions: list[ActionRecord] = field(default_factory=list)
+    series: Series = field(default_factory=Series)
+
+    @property
+    def reversals(self) -> int:
+        return count_reversals(self.actions)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "policy": self.policy,
+            "minutes": self.minutes,
+            "cost_usd": round(self.cost_usd, 4),
+            "breach_minutes": self.breach_minutes,
+            "breach_minutes_by_cause": dict(self.breach_minutes_by_cause),
+            "actions": [a.to_json() for a in self.actions],
+            "reversals": self.reversals,
+            "node_hours": round(self.node_hours, 3),
+            "initial": self.initial.describe(),
+            "final": self.final.describe(),
+        }

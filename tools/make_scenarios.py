@@ -1,0 +1,140 @@
+"""Generate the simulator's shipped scenarios (trace.csv + cluster.json), deterministically.
+
+    .venv/bin/python tools/make_scenarios.py
+
+Each scenario is a minute-by-minute load with 2 % multiplicative noise from a fixed seed.
+"""
+
+import json
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from elasticache_autoscaler.simulator.inputs import Trace
+
+OUT = Path(__file__).resolve().parents[1] / "layers/autoscaler/elasticache_autoscaler/simulator/scenarios"
+DAY = 1440
+
+
+@dataclass(frozen=True)
+class Row:
+    reads: float
+    writes: float
+    dataset: float
+    item: float
+
+
+def diurnal(minute: int, low: float, high: float, peak_hour: float = 14.0) -> float:
+    """Between ``low`` (at peak_hour - 12 h) and ``high`` (at peak_hour), a smooth daily wave."""
+    phase = 2 * math.pi * ((minute / 60 - peak_hour) / 24)
+    return low + (high - low) * (1 + math.cos(phase)) / 2
+
+
+def ramp(minute: int, start: int, length: int) -> float:
+    """0 before ``start``, 1 after ``start + length``, linear between."""
+    return min(1.0, max(0.0, (minute - start) / length))
+
+
+def build(name: str, minutes: int, cluster: dict[str, object], load: Callable[[int], Row], seed: int) -> None:
+    rng = random.Random(seed)
+    rows = []
+    for m in range(minutes):
+        row = load(m)
+        noise = 1 + rng.uniform(-0.02, 0.02)
+        rows.append((m, row.reads * noise, row.writes * noise, row.dataset, row.item))
+    trace = Trace(
+        minutes=tuple(r[0] for r in rows),
+        reads_per_s=tuple(round(r[1], 1) for r in rows),
+        writes_per_s=tuple(round(r[2], 1) for r in rows),
+        dataset_gib=tuple(round(r[3], 3) for r in rows),
+        connections=tuple(round(2000 + (r[1] + r[2]) / 40) for r in rows),
+        avg_item_bytes=tuple(r[4] for r in rows),
+    )
+    folder = OUT / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "trace.csv").write_text(trace.to_csv())
+    (folder / "cluster.json").write_text(json.dumps(cluster, indent=2) + "\n")
+
+
+def cluster(
+    node: str, shards: int, replicas: int, mode: str = "enabled", hot: float | None = None
+) -> dict[str, object]:
+    spec: dict[str, object] = {
+        "engine": "valkey",
+        "cluster_mode": mode,
+        "node_type": node,
+        "shards": shards,
+        "replicas_per_shard": replicas,
+        "multi_az": True,
+    }
+    if hot is not None:
+        spec["hot_shard_share"] = hot
+    return spec
+
+
+def diurnal_web(m: int) -> Row:
+    reads = diurnal(m, 60_000, 240_000)
+    return Row(reads, reads * 0.15, 12 + m / (2 * DAY), 700)
+
+
+def flash_sale(m: int) -> Row:
+    # 5x in 10 minutes at 10:00, held for 90 minutes, back to normal over the next hour.
+    start, rise, hold, fall = 600, 10, 90, 60
+    surge = ramp(m, start, rise) - ramp(m, start + rise + hold, fall)
+    factor = 1 + 4 * surge
+    return Row(70_000 * factor, 14_000 * factor, 10 + 4 * ramp(m, start, rise + hold), 700)
+
+
+def dataset_growth(m: int) -> Row:
+    reads = diurnal(m, 15_000, 30_000)
+    return Row(reads, reads * 0.3, 8 + 32 * m / (3 * DAY), 1500)
+
+
+def read_surge(m: int) -> Row:
+    # reads 4x over 30 minutes at 09:00, for four hours.
+    surge = ramp(m, 540, 30) - ramp(m, 540 + 30 + 240, 30)
+    return Row(40_000 * (1 + 3 * surge), 5_000, 8, 600)
+
+
+def hot_shard_writes(m: int) -> Row:
+    # writes 5x on a key range that lives on one shard (45 % of all traffic), 08:00-14:00.
+    surge = ramp(m, 480, 20) - ramp(m, 480 + 20 + 360, 20)
+    return Row(40_000, 40_000 * (1 + 4 * surge), 12, 1000)
+
+
+def quiet_weekend(m: int) -> Row:
+    # Friday 12:00 to Monday 12:00: a busy Friday afternoon, a quiet weekend, Monday morning back to work.
+    hour = 12 + m / 60
+    weekday = hour < 24 or hour >= 72
+    scale = 1.0 if weekday else 0.15
+    reads = diurnal(m, 50_000, 200_000, peak_hour=14 - 12) * scale
+    weekend = ramp(m, 12 * 60, 12 * 60) - ramp(m, 60 * 60, 6 * 60)
+    dataset = 24 - 14 * weekend
+    return Row(reads, reads * 0.2, dataset, 800)
+
+
+def primary_replica_disabled(m: int) -> Row:
+    reads = diurnal(m, 40_000, 200_000)
+    return Row(reads, reads * 0.12, 10, 700)
+
+
+def main() -> None:
+    build("diurnal_web", 2 * DAY, cluster("cache.r7g.large", 3, 1), diurnal_web, 1)
+    build("flash_sale", DAY, cluster("cache.r7g.large", 4, 1), flash_sale, 2)
+    build("dataset_growth", 3 * DAY, cluster("cache.r7g.large", 2, 1), dataset_growth, 3)
+    build("read_surge", DAY, cluster("cache.r7g.large", 2, 1), read_surge, 4)
+    build("hot_shard_writes", DAY, cluster("cache.r7g.large", 4, 1, hot=0.45), hot_shard_writes, 5)
+    build("quiet_weekend", 3 * DAY, cluster("cache.r7g.large", 6, 2), quiet_weekend, 6)
+    build(
+        "primary_replica_disabled",
+        2 * DAY,
+        cluster("cache.r7g.xlarge", 1, 2, mode="disabled"),
+        primary_replica_disabled,
+        7,
+    )
+
+
+if __name__ == "__main__":
+    main()
