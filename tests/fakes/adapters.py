@@ -1,0 +1,163 @@
+"""Fakes for unit tests: each stores state in plain dicts and records the mutating calls made."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from elasticache_autoscaler.adapters.decision_log import StaleStatusError
+from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler.models.history import History, PastDecision
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.record import NEXT_STATUS, DecisionRecord, Outcome, RecordKey
+from elasticache_autoscaler.models.request import WorkflowRequest
+from elasticache_autoscaler.models.snapshot import Guards, Member, Metrics, Role, Shard, Topology
+from elasticache_autoscaler.timestamps import parse
+
+
+def topology(
+    group_id: str = "orders", shards: int = 1, replicas: int = 1, node_type: str = "cache.r7g.large", **extra: Any
+) -> Topology:
+    return Topology(
+        replication_group_id=group_id,
+        engine="valkey",
+        engine_version="8.0",
+        cluster_mode_enabled=shards > 1,
+        node_type=node_type,
+        status="available",
+        shards=tuple(
+            Shard(
+                shard_id=f"{s + 1:04d}",
+                status="available",
+                members=tuple(
+                    Member(
+                        cluster_id=f"{group_id}-{s + 1:04d}-{m + 1:03d}",
+                        role=Role.PRIMARY if m == 0 else Role.REPLICA,
+                        status="available",
+                    )
+                    for m in range(replicas + 1)
+                ),
+            )
+            for s in range(shards)
+        ),
+        multi_az=True,
+        automatic_failover=True,
+        **extra,
+    )
+
+
+@dataclass
+class FakeElastiCache:
+    groups: dict[str, Topology] = field(default_factory=dict)
+    group_tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    calls: list[tuple[str, str, object]] = field(default_factory=list)
+
+    def add(self, topo: Topology, managed: bool = True) -> None:
+        self.groups[topo.replication_group_id] = topo
+        self.group_tags[topo.replication_group_id] = {"elasticache-autoscaler:managed": "true"} if managed else {}
+
+    def read_topology(self, group_id: str) -> Topology:
+        if group_id not in self.groups:
+            raise ClusterNotFoundError(f"replication group {group_id!r} does not exist")
+        return self.groups[group_id]
+
+    def tags(self, group_id: str) -> dict[str, str]:
+        self.read_topology(group_id)
+        return self.group_tags[group_id]
+
+    def group_of_member(self, cache_cluster_id: str) -> str | None:
+        for group_id, topo in self.groups.items():
+            if any(m.cluster_id == cache_cluster_id for s in topo.shards for m in s.members):
+                return group_id
+        return None
+
+    def list_group_ids(self) -> list[str]:
+        return list(self.groups)
+
+    def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str:
+        self.calls.append(("set_replica_count", group_id, replicas_per_shard))
+        return "increase_replica_count"
+
+
+@dataclass
+class FakeMetrics:
+    metrics: Metrics | None = None
+
+    def read_metrics(self, topology: Topology, end: datetime, window_minutes: int) -> Metrics:
+        return self.metrics or Metrics(window_end=end)
+
+
+@dataclass
+class FakePolicies:
+    policy: Policy | None = None
+    error: str | None = None
+
+    def policy_for(self, cluster: str) -> Policy:
+        if self.error is not None:
+            raise ValueError(self.error)
+        return self.policy or Policy()
+
+
+@dataclass
+class FakeState:
+    locks: dict[str, tuple[str, int]] = field(default_factory=dict)
+    guard: Guards = field(default_factory=Guards)
+
+    def acquire_lock(self, cluster: str, owner: str, now: datetime, lease_seconds: int) -> str | None:
+        holder = self.lock_holder(cluster, now)
+        if holder not in {None, owner}:
+            return holder
+        self.locks[cluster] = (owner, int(now.timestamp()) + lease_seconds)
+        return None
+
+    def release_lock(self, cluster: str, owner: str) -> bool:
+        if self.locks.get(cluster, ("", 0))[0] != owner:
+            return False
+        del self.locks[cluster]
+        return True
+
+    def lock_holder(self, cluster: str, now: datetime) -> str | None:
+        owner, expiration = self.locks.get(cluster, ("", 0))
+        return owner if owner and expiration >= int(now.timestamp()) else None
+
+    def guards(self, cluster: str, now: datetime) -> Guards:
+        return self.guard.model_copy(update={"lock_held_by": self.lock_holder(cluster, now)})
+
+
+@dataclass
+class FakeDecisionLog:
+    items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def put(self, record: DecisionRecord) -> None:
+        key = (record.cluster, record.decided_at)
+        existing = self.items.get(key)
+        if existing is not None and existing["executionArn"] != record.execution_arn:
+            raise RuntimeError("decision belongs to another execution")
+        if existing is None:
+            self.items[key] = record.to_wire()
+
+    def advance(self, key: RecordKey, outcome: Outcome) -> None:
+        item = self.items.get((key.cluster, key.decided_at))
+        if item is None or outcome.status not in NEXT_STATUS[item["status"]]:
+            raise StaleStatusError(f"cannot move to {outcome.status}")
+        item.update({k: v for k, v in outcome.to_wire().items() if v is not None})
+
+    def get(self, key: RecordKey) -> dict[str, Any] | None:
+        return self.items.get((key.cluster, key.decided_at))
+
+    def recent(self, cluster: str, since: datetime) -> History:
+        return tuple(
+            PastDecision(action=i["action"], decided_at=parse(i["decidedAt"]), status=i["status"])
+            for (c, _), i in sorted(self.items.items(), reverse=True)
+            if c == cluster and parse(i["decidedAt"]) >= since
+        )
+
+
+@dataclass
+class FakeStarter:
+    started: dict[str, WorkflowRequest] = field(default_factory=dict)
+
+    def start(self, name: str, request: WorkflowRequest) -> bool:
+        if name in self.started:
+            return False
+        self.started[name] = request
+        return True

@@ -1,0 +1,149 @@
+"""The state machine is code: its graph, its substitutions and the paths it reads must agree with the
+template and the steps' output models (cfn-lint does not check any of this)."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from elasticache_autoscaler.models.workflow import (
+    ActResult,
+    CheckResult,
+    Decided,
+    LockResult,
+    Observation,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ASL = json.loads((ROOT / "statemachine" / "scaling.asl.json").read_text())
+STATES: dict[str, dict[str, Any]] = ASL["States"]
+
+# What each ResultPath holds: the output model of the step that writes it.
+PRODUCED: dict[str, type[BaseModel] | None] = {
+    "$.observed": Observation,
+    "$.decided": Decided,
+    "$.lock": LockResult,
+    "$.acted": ActResult,
+    "$.checked": CheckResult,
+    "$.recorded": None,
+    "$.released": None,
+    "$.error": None,
+    "$.recordError": None,
+}
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _any_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("!", _any_tag)
+TEMPLATE = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+
+
+def _targets(state: dict[str, Any]) -> list[str]:
+    targets = [state[k] for k in ("Next", "Default") if k in state]
+    targets += [c["Next"] for c in state.get("Choices", [])]
+    targets += [c["Next"] for c in state.get("Catch", [])]
+    return targets
+
+
+def _paths(value: object) -> list[str]:
+    """Every JSONPath a state reads from its input (not the context object $$)."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key.endswith(".$") or key in {"Variable", "SecondsPath", "InputPath", "ErrorPath", "CausePath"}:
+                found += re.findall(r"(?<!\$)\$\.[A-Za-z0-9_.]+", str(inner))
+            else:
+                found += _paths(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found += _paths(inner)
+    return found
+
+
+def _model_has(model: type[BaseModel], parts: list[str]) -> bool:
+    current: Any = model
+    for part in parts:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return False
+        by_alias = {(f.alias or name): f for name, f in current.model_fields.items()}
+        if part not in by_alias:
+            return False
+        annotation = by_alias[part].annotation
+        args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
+        current = args[0] if args else annotation
+    return True
+
+
+def test_every_transition_targets_an_existing_state() -> None:
+    assert ASL["StartAt"] in STATES
+    for name, state in STATES.items():
+        for target in _targets(state):
+            assert target in STATES, f"{name} -> {target} does not exist"
+
+
+def test_every_state_is_reachable_from_the_start() -> None:
+    seen, todo = set(), [ASL["StartAt"]]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += _targets(STATES[name])
+    assert seen == set(STATES), f"unreachable: {set(STATES) - seen}"
+
+
+def test_every_non_terminal_state_has_a_way_out() -> None:
+    for name, state in STATES.items():
+        if state["Type"] not in {"Succeed", "Fail"}:
+            assert _targets(state) or state.get("End"), name
+
+
+@pytest.mark.parametrize("name", [n for n, s in STATES.items() if s["Type"] == "Task"])
+def test_every_task_has_a_timeout_a_retry_and_a_catch(name: str) -> None:
+    state = STATES[name]
+    assert state.get("TimeoutSeconds", 0) > 0
+    assert state.get("Retry"), "no Retry"
+    assert any("States.ALL" in c["ErrorEquals"] for c in state.get("Catch", [])), "no Catch of States.ALL"
+
+
+def test_substitutions_match_the_template_both_ways() -> None:
+    used = set(re.findall(r"\$\{(\w+)\}", json.dumps(ASL)))
+    machine = TEMPLATE["Resources"]["ScalingStateMachine"]["Properties"]
+    assert used == set(machine["DefinitionSubstitutions"])
+
+
+def test_every_path_read_is_produced_by_an_earlier_step() -> None:
+    for name, state in STATES.items():
+        for path in _paths(state):
+            parts = path.split(".")[1:]
+            root = f"$.{parts[0]}"
+            assert root in PRODUCED, f"{name} reads {path}: nothing writes {root}"
+            model = PRODUCED[root]
+            if model is not None and len(parts) > 1:
+                assert _model_has(model, parts[1:]), f"{name} reads {path}: {model.__name__} has no such field"
+
+
+def test_every_result_path_is_known() -> None:
+    for name, state in STATES.items():
+        if "ResultPath" in state and state["ResultPath"] is not None:
+            assert state["ResultPath"] in PRODUCED, name
+        for catch in state.get("Catch", []):
+            assert catch["ResultPath"] in PRODUCED, name
+
+
+def test_execution_data_is_not_logged() -> None:
+    logging = TEMPLATE["Resources"]["ScalingStateMachine"]["Properties"]["Logging"]
+    assert logging["IncludeExecutionData"] is False

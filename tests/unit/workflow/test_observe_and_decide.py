@@ -1,0 +1,109 @@
+"""Given a request, When observe and decide run, Then the decision is recorded with its mode and status."""
+
+from typing import Any
+
+import pytest
+
+from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError, InvalidInputError
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.workflow import Execution, ObserveInput
+from elasticache_autoscaler.workflow.decide_step import decide_and_record
+from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
+from tests.fakes.adapters import FakeDecisionLog, FakePolicies
+from tests.unit.workflow.conftest import NOW
+
+
+def _observe(raw: dict[str, Any], deps: ObserveDeps, execution: Execution) -> Any:
+    return observe(ObserveInput(input=raw, execution=execution), deps, NOW)
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        ({"cluster": "orders", "colour": "red"}, "colour: unknown field"),
+        ({"cluster": "orders", "action": "explode"}, "action:"),
+        ({"cluster": "orders", "action": "add_replicas", "target": "two"}, "target"),
+        ({"cluster": "orders", "action": "scale_up", "target": 3}, "target"),
+        ({"cluster": "orders", "action": "evaluate", "target": 3}, "target is not accepted"),
+        ({"cluster": "orders", "dryRun": "maybe"}, "dryRun"),
+        ({"action": "evaluate"}, "cluster: Field required"),
+        ({"cluster": "bad id!"}, "cluster:"),
+    ],
+)
+def test_bad_console_input_is_rejected_naming_the_field(
+    raw: dict[str, Any], named: str, deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
+) -> None:
+    with pytest.raises(InvalidInputError) as error:
+        _observe(raw, deps, execution)
+    assert named in str(error.value)
+    assert log.items == {}
+
+
+def test_an_unknown_cluster_is_rejected(deps: ObserveDeps, execution: Execution) -> None:
+    with pytest.raises(ClusterNotFoundError, match="nope"):
+        _observe({"cluster": "nope"}, deps, execution)
+
+
+def test_an_unmanaged_cluster_is_rejected(deps: ObserveDeps, execution: Execution) -> None:
+    with pytest.raises(ClusterNotManagedError, match="not tagged"):
+        _observe({"cluster": "sessions"}, deps, execution)
+
+
+def test_evaluate_in_observe_mode_records_a_skipped_decision(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
+) -> None:
+    observation = _observe({"cluster": "orders", "action": "evaluate"}, deps, execution)
+    decided = decide_and_record(observation, log, NOW, retention_days=90)
+    assert decided.live is False
+    (item,) = log.items.values()
+    assert item["cluster"] == "orders"
+    assert item["mode"] == "observe"
+    assert item["status"] == "skipped"
+    assert item["trigger"] == "console"
+    assert item["executionArn"] == execution.arn
+    assert item["reasons"]
+    assert item["current"] == {"nodeType": "cache.r7g.large", "shards": 1, "replicasPerShard": 1}
+    assert item["expiresAt"] == int(NOW.timestamp()) + 90 * 86400
+
+
+def test_a_dry_run_never_goes_live_even_in_act_mode(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog, policies: FakePolicies
+) -> None:
+    policies.policy = Policy(mode="act")
+    observation = _observe({"cluster": "orders", "action": "add_replicas", "target": 2}, deps, execution)
+    decided = decide_and_record(observation, log, NOW, retention_days=90)
+    assert decided.live is False
+    assert decided.mode == "observe"
+
+
+def test_a_live_request_in_act_mode_is_planned(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog, policies: FakePolicies
+) -> None:
+    policies.policy = Policy(mode="act")
+    raw = {"cluster": "orders", "action": "add_replicas", "target": 2, "dryRun": False}
+    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    assert decided.live is True
+    (item,) = log.items.values()
+    assert (item["status"], item["mode"], item["action"]) == ("planned", "act", "add_replicas")
+    assert item["target"]["replicasPerShard"] == 2
+
+
+def test_an_invalid_policy_is_a_failed_decision_naming_the_field(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog, policies: FakePolicies
+) -> None:
+    policies.error = "maxShards: Input should be greater than or equal to 1"
+    decided = decide_and_record(_observe({"cluster": "orders"}, deps, execution), log, NOW, retention_days=90)
+    assert decided.live is False
+    (item,) = log.items.values()
+    assert item["status"] == "failed"
+    assert any("maxShards" in r for r in item["reasons"])
+
+
+def test_a_retried_decide_writes_the_same_record_once(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
+) -> None:
+    observation = _observe({"cluster": "orders"}, deps, execution)
+    first = decide_and_record(observation, log, NOW, retention_days=90)
+    second = decide_and_record(observation, log, NOW, retention_days=90)
+    assert first.record == second.record
+    assert len(log.items) == 1
