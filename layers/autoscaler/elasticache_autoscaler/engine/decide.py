@@ -1,21 +1,46 @@
-"""First, simple decision rule (placeholder until the full engine lands): read CPU high -> add a replica."""
+"""The decision: guards, then the rules of DESIGN §3 in order, into one explainable ``Decision``.
 
-from dataclasses import dataclass
+Rules: scale out (memory/evictions, write CPU, read CPU/connections, network), else scale in (replica,
+shard, node type), else rotate a due AUTH token. An operator's request replaces the rules but passes the
+same guards and bounds. A wanted action stopped by a guard keeps its action with ``blockedBy`` set.
+"""
+
 from datetime import datetime
 
+from elasticache_autoscaler.engine.costs import capacity_cost, hourly_cost
+from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
+from elasticache_autoscaler.engine.manual import OperatorRequest, plan_request
+from elasticache_autoscaler.engine.outcome import Outcome
+from elasticache_autoscaler.engine.rotation import rotation, token_age_days
+from elasticache_autoscaler.engine.scale_in import scale_in
+from elasticache_autoscaler.engine.scale_out import scale_out
+from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.decision import Decision
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.snapshot import MetricName, Role, Snapshot
+from elasticache_autoscaler.models.snapshot import Snapshot
+
+__all__ = ["OperatorRequest", "decide"]
 
 
-@dataclass(frozen=True, slots=True)
-class OperatorRequest:
-    """An operator's explicit ask from the console: an action and, optionally, an absolute target."""
+def _automatic(sit: Situation) -> Outcome:
+    out = scale_out(sit)
+    if out.plan is not None:
+        return out
+    inward = scale_in(sit).after(out.reasons)
+    if inward.plan is not None:
+        return inward
+    return rotation(sit).after(inward.reasons)
 
-    action: Action
-    target: int | str | None = None
+
+def _signals(sit: Situation) -> dict[str, float | None]:
+    age = token_age_days(sit)
+    return (
+        sit.signals.as_dict()
+        | sit.window.as_dict()
+        | {"authTokenAgeDays": None if age is None else round(age, 3)}
+    )
 
 
 def decide(
@@ -25,34 +50,47 @@ def decide(
     now: datetime,
     request: OperatorRequest | None = None,
 ) -> Decision:
-    topology = snapshot.topology
-    current = Capacity(
-        node_type=topology.node_type, shards=topology.shard_count, replicas_per_shard=topology.replicas_per_shard
-    )
-    if request is not None and request.action is Action.ADD_REPLICAS:
-        wanted = request.target if isinstance(request.target, int) else current.replicas_per_shard + 1
-        target = current.model_copy(update={"replicas_per_shard": wanted})
+    sit = Situation.of(snapshot, policy, history, now)
+    by_operator = request is not None and request.action is not Action.NONE
+    outcome = plan_request(sit, request) if request is not None and by_operator else _automatic(sit)
+    standing = standing_guard(snapshot, policy)
+    reasons = (standing.reason, *outcome.reasons)
+    plan = outcome.plan
+    engine = snapshot.topology.engine
+    before = hourly_cost(engine, sit.current.node_type, snapshot.topology.node_count)
+    if before is None:
+        reasons += (f"cost: {sit.current.node_type} has no price in the node type catalog",)
+    if plan is None:
+        if not reasons[1:]:
+            reasons += ("nothing to do",)
         return Decision(
-            action=Action.ADD_REPLICAS,
-            current=current,
-            target=target,
-            reasons=("operator asked for add_replicas",),
-            requested_by_operator=True,
+            action=Action.NONE,
+            current=sit.current,
+            target=sit.current,
+            reasons=reasons,
+            signals=_signals(sit),
+            cost_per_hour_before=before or 0.0,
+            cost_per_hour_after=before or 0.0,
+            requested_by_operator=by_operator,
+            dry_run=policy.mode == "observe",
         )
-    read_cpu = snapshot.metrics.values(MetricName.ENGINE_CPU, Role.REPLICA)
-    peak = max((max(v) for v in read_cpu.values() if v), default=None)
-    if peak is not None and peak > policy.targets.read_cpu_percent * (1 + policy.tolerance):
-        return Decision(
-            action=Action.ADD_REPLICAS,
-            current=current,
-            target=current.model_copy(update={"replicas_per_shard": current.replicas_per_shard + 1}),
-            reasons=(f"replica engine CPU {peak:.1f}% is above target {policy.targets.read_cpu_percent}%",),
-            signals={"readCpuMax": peak},
-        )
+    cooldown = cooldown_guard(plan.action, history, policy, now)
+    reasons += (cooldown.reason,)
+    blocked_by = standing.blocked_by or cooldown.blocked_by or outcome.refusal
+    after = before if plan.target == sit.current else capacity_cost(engine, plan.target)
     return Decision(
-        action=Action.NONE,
-        current=current,
-        target=current,
-        reasons=("no signal above its target",),
-        signals={"readCpuMax": peak},
+        action=plan.action,
+        current=sit.current,
+        target=plan.target,
+        reasons=reasons,
+        blocked_by=blocked_by,
+        signals=_signals(sit),
+        cost_per_hour_before=before or 0.0,
+        cost_per_hour_after=after or 0.0,
+        requested_by_operator=by_operator,
+        dry_run=policy.mode == "observe",
+        approval_required=(
+            not by_operator and blocked_by is None and plan.action in policy.approval_required
+        ),
+        shards_to_remove=plan.shards_to_remove,
     )

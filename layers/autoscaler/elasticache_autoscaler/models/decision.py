@@ -1,4 +1,11 @@
-"""What the engine decided, with every reason it considered: the value the decision log stores."""
+"""What the engine decided, with every reason it considered: the value the decision log stores.
+
+Refusal shape: when a guard (paused, circuit open, not quiescent, lock held, cooldown, at bounds, out of
+policy) stops an action, the decision keeps the action the engine *wanted* and sets ``blockedBy`` to
+``"<code>: <detail>"`` (codes in ``BlockedBy``). Only ``changes_something`` decisions may be executed.
+"""
+
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -6,10 +13,31 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
 
 
+class BlockedBy(StrEnum):
+    """The code in front of ``Decision.blocked_by``: what stopped the wanted action."""
+
+    PAUSED = "paused"
+    CIRCUIT_OPEN = "circuit_open"
+    NOT_QUIESCENT = "not_quiescent"
+    LOCK_HELD = "lock_held"
+    COOLDOWN = "cooldown"
+    AT_BOUNDS = "at_bounds"
+    OUT_OF_POLICY = "out_of_policy"
+    UNSUPPORTED = "unsupported"
+    INVALID_POLICY = "invalid_policy"
+
+    def because(self, detail: str) -> str:
+        return f"{self.value}: {detail}"
+
+
 class Capacity(WireModel):
     node_type: str
     shards: int = Field(ge=1)
     replicas_per_shard: int = Field(ge=0)
+
+    @property
+    def node_count(self) -> int:
+        return self.shards * (1 + self.replicas_per_shard)
 
     def describe(self) -> str:
         return f"{self.shards} x {self.node_type} shard(s), {self.replicas_per_shard} replica(s) each"
@@ -21,11 +49,25 @@ class Decision(WireModel):
     target: Capacity
     reasons: tuple[str, ...] = Field(min_length=1)
     blocked_by: str | None = None
-    signals: dict[str, float | None] = {}
+    signals: dict[str, float | None] = Field(default_factory=dict)
     cost_per_hour_before: float = 0.0
     cost_per_hour_after: float = 0.0
     requested_by_operator: bool = False
+    dry_run: bool = True
+    """True when the policy is in ``observe`` mode: record, never execute (operator requests too)."""
+    approval_required: bool = False
+    """The policy asks a person to approve this action before it runs (never set on operator requests)."""
+    shards_to_remove: tuple[str, ...] = ()
+    """For ``remove_shards``: the node group ids to remove (the emptiest ones), for NodeGroupsToRemove."""
 
     @property
     def changes_something(self) -> bool:
         return self.action is not Action.NONE and self.blocked_by is None
+
+    @property
+    def blocked_code(self) -> BlockedBy | None:
+        """The code of ``blocked_by``, or None when unblocked or not one of ours."""
+        if self.blocked_by is None:
+            return None
+        code = self.blocked_by.split(":", 1)[0].strip().replace(" ", "_")
+        return BlockedBy(code) if code in BlockedBy else None

@@ -1,6 +1,20 @@
-"""The per-cluster scaling policy, as stored (JSON) in SSM Parameter Store. Safe by default: observe only."""
+"""The per-cluster scaling policy, as stored (JSON) in SSM Parameter Store. Safe by default: observe only.
 
-from typing import Literal
+Example (every field is optional; the stack-wide default and a per-cluster override are deep-merged)::
+
+    {"mode": "act",
+     "targets": {"memoryPercent": 70, "writeCpuPercent": 60, "readCpuPercent": 60,
+                 "connectionsPerNode": 50000},
+     "minShards": 2, "maxShards": 8, "minReplicasPerShard": 1, "maxReplicasPerShard": 3,
+     "nodeTypes": {"families": [{"family": "r7g", "minSize": "large", "maxSize": "4xlarge"}]},
+     "maxStep": {"replicas": 1, "shards": 2, "nodeSizes": 1},
+     "scaleInStabilizationSeconds": 1800,
+     "rotation": {"intervalDays": 30, "gracePeriodSeconds": 3600},
+     "approvalRequired": ["scale_down", "remove_shards"]}
+"""
+
+import re
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -9,8 +23,40 @@ from elasticache_autoscaler.models.base import WireModel
 
 Mode = Literal["observe", "act"]
 
+# Node sizes from smallest to largest, across every family: a "step" of node size is one rung here.
+SIZE_LADDER = (
+    "nano",
+    "micro",
+    "small",
+    "medium",
+    "large",
+    "xlarge",
+    "2xlarge",
+    "4xlarge",
+    "8xlarge",
+    "12xlarge",
+    "16xlarge",
+    "24xlarge",
+)
+NODE_TYPE_NAME = re.compile(r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+FAMILY_NAME = re.compile(r"^[a-z][a-z0-9]*$")
+
+
+def size_rank(node_type_or_size: str) -> int | None:
+    """The rung of a size (``xlarge``) or node type (``cache.r7g.xlarge``) on the size ladder, if known."""
+    size = node_type_or_size.rsplit(".", 1)[-1]
+    return SIZE_LADDER.index(size) if size in SIZE_LADDER else None
+
+
+def family_of(node_type: str) -> str:
+    """``cache.r7g.xlarge`` -> ``r7g``."""
+    parts = node_type.split(".")
+    return parts[1] if len(parts) == 3 else node_type
+
 
 class Targets(WireModel):
+    """What "busy enough" means: scale out above target x (1 + tolerance), in below target x scaleInFactor."""
+
     memory_percent: float = Field(default=70.0, gt=0, le=100)
     write_cpu_percent: float = Field(default=60.0, gt=0, le=100)
     read_cpu_percent: float = Field(default=60.0, gt=0, le=100)
@@ -18,25 +64,76 @@ class Targets(WireModel):
 
 
 class NodeFamilyRange(WireModel):
-    family: str
+    family: str = Field(pattern=FAMILY_NAME)
     min_size: str | None = None
     max_size: str | None = None
 
+    @model_validator(mode="after")
+    def _sizes_are_known_and_ordered(self) -> Self:
+        low = self._rank("minSize", self.min_size)
+        high = self._rank("maxSize", self.max_size)
+        if low is not None and high is not None and low > high:
+            raise ValueError("minSize must not be larger than maxSize")
+        return self
+
+    @staticmethod
+    def _rank(field: str, size: str | None) -> int | None:
+        if size is None:
+            return None
+        rank = size_rank(size)
+        if rank is None:
+            raise ValueError(f"{field} must be one of {', '.join(SIZE_LADDER)}")
+        return rank
+
+    def allows(self, node_type: str) -> bool:
+        if family_of(node_type) != self.family:
+            return False
+        rank = size_rank(node_type)
+        if rank is None:
+            return False
+        low = size_rank(self.min_size) if self.min_size else None
+        high = size_rank(self.max_size) if self.max_size else None
+        return (low is None or rank >= low) and (high is None or rank <= high)
+
 
 class NodeTypeRules(WireModel):
-    """Which node types the autoscaler may move to: an explicit list, or families with a size range."""
+    """Which node types the autoscaler may move to: an explicit list, or families with a size range.
+
+    Both empty means any type that ElastiCache allows (ListAllowedNodeTypeModifications) for the group.
+    A type is allowed when it is in ``types`` or inside one of ``families``.
+    """
 
     types: tuple[str, ...] = ()
     families: tuple[NodeFamilyRange, ...] = ()
 
+    @model_validator(mode="after")
+    def _types_look_like_node_types(self) -> Self:
+        for name in self.types:
+            if not NODE_TYPE_NAME.match(name):
+                raise ValueError("types must be node type names such as cache.r7g.large")
+        return self
+
+    @property
+    def unrestricted(self) -> bool:
+        return not self.types and not self.families
+
+    def allows(self, node_type: str) -> bool:
+        if self.unrestricted or node_type in self.types:
+            return True
+        return any(rule.allows(node_type) for rule in self.families)
+
 
 class MaxStep(WireModel):
+    """The largest change one action may make: replicas per shard, shards, rungs of node size."""
+
     replicas: int = Field(default=2, ge=1)
     shards: int = Field(default=2, ge=1)
     node_sizes: int = Field(default=1, ge=1)
 
 
 class Rotation(WireModel):
+    """AUTH token (and RBAC user password) rotation. No ``intervalDays``: never rotated automatically."""
+
     interval_days: int | None = Field(default=None, ge=1)
     grace_period_seconds: int = Field(default=3600, ge=0)
     users: tuple[str, ...] = ()
@@ -54,20 +151,27 @@ class Policy(WireModel):
     max_shards: int = Field(default=10, ge=1, le=500)
     node_types: NodeTypeRules = NodeTypeRules()
     max_step: MaxStep = MaxStep()
+    scale_out_evaluation_seconds: int = Field(default=180, ge=60)
     scale_out_cooldown_seconds: int = Field(default=600, ge=0)
     scale_in_cooldown_seconds: int = Field(default=1800, ge=0)
-    scale_in_stabilization_seconds: int = Field(default=1800, ge=0)
+    scale_in_stabilization_seconds: int = Field(default=1800, ge=60)
     scale_in_enabled: bool = True
     rotation: Rotation = Rotation()
     approval_required: frozenset[Action] = frozenset({Action.SCALE_DOWN, Action.REMOVE_SHARDS})
+    notification_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
     circuit_breaker_failures: int = Field(default=3, ge=1)
     action_timeout_seconds: int = Field(default=3600, ge=60)
     check_interval_seconds: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
-    def _bounds_are_ordered(self) -> "Policy":
+    def _bounds_are_ordered(self) -> Self:
         if self.min_replicas_per_shard > self.max_replicas_per_shard:
             raise ValueError("minReplicasPerShard must not exceed maxReplicasPerShard")
         if self.min_shards > self.max_shards:
             raise ValueError("minShards must not exceed maxShards")
         return self
+
+    @property
+    def metrics_lookback_seconds(self) -> int:
+        """How much metric history ``observe`` must fetch for this policy: the longest window it reads."""
+        return max(self.scale_in_stabilization_seconds, self.scale_out_evaluation_seconds)

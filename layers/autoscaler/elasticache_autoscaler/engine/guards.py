@@ -1,0 +1,73 @@
+"""Guards: what may stop an action before any rule runs (paused, circuit, busy group, lock) and cooldowns."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision import BlockedBy
+from elasticache_autoscaler.models.history import History, PastDecision
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.snapshot import Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class GuardCheck:
+    blocked_by: str | None
+    reason: str
+
+
+def standing_guard(snapshot: Snapshot, policy: Policy) -> GuardCheck:
+    """The guards that stop every action, checked in order: paused, circuit open, not quiescent, lock held."""
+    guards = snapshot.guards
+    if guards.paused:
+        return GuardCheck(BlockedBy.PAUSED.because("an operator paused this cluster"), "guards: paused")
+    failures = guards.consecutive_failures
+    if guards.circuit_open or failures >= policy.circuit_breaker_failures:
+        detail = f"{failures} consecutive failure(s), breaker at {policy.circuit_breaker_failures}"
+        return GuardCheck(BlockedBy.CIRCUIT_OPEN.because(detail), f"guards: circuit breaker open ({detail})")
+    busy = snapshot.topology.not_quiescent_because()
+    if busy is not None:
+        return GuardCheck(BlockedBy.NOT_QUIESCENT.because(busy), f"guards: not quiescent ({busy})")
+    if guards.lock_held_by is not None:
+        detail = f"held by {guards.lock_held_by}"
+        return GuardCheck(BlockedBy.LOCK_HELD.because(detail), f"guards: lock {detail}")
+    return GuardCheck(None, "guards: not paused, circuit closed, group quiescent, no lock held")
+
+
+def _latest(history: History, actions: frozenset[Action]) -> PastDecision | None:
+    effective = [past for past in history if past.action in actions and past.may_have_changed_cluster]
+    return max(effective, key=lambda past: past.settled_at, default=None)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min"
+
+
+_SCALE_OUT = frozenset(a for a in Action if a.is_scale_out)
+_SCALE_IN = frozenset(a for a in Action if a.is_scale_in)
+_TOPOLOGY = _SCALE_OUT | _SCALE_IN
+
+
+def cooldown_guard(action: Action, history: History, policy: Policy, now: datetime) -> GuardCheck:
+    """Scale-out waits ``scaleOutCooldownSeconds`` after the last scale-out; scale-in likewise after the
+    last scale-in (separately: a scale-out right after a wrong scale-in must not wait)."""
+    if action.is_scale_out:
+        kind, actions, cooldown = "scale-out", _SCALE_OUT, policy.scale_out_cooldown_seconds
+    elif action.is_scale_in:
+        kind, actions, cooldown = "scale-in", _SCALE_IN, policy.scale_in_cooldown_seconds
+    else:
+        return GuardCheck(None, f"cooldown: none applies to {action.value}")
+    last = _latest(history, actions)
+    if last is None:
+        return GuardCheck(None, f"{kind} cooldown: no earlier {kind} in history")
+    elapsed = (now - last.settled_at).total_seconds()
+    summary = f"last {kind} ({last.action.value}) {_minutes(elapsed)} ago, cooldown {_minutes(cooldown)}"
+    if elapsed < cooldown:
+        return GuardCheck(BlockedBy.COOLDOWN.because(summary), f"{kind} cooldown: {summary}")
+    return GuardCheck(None, f"{kind} cooldown: over ({summary})")
+
+
+def seconds_since_topology_change(history: History, now: datetime) -> float | None:
+    """Seconds since the last change of shards, replicas or node type, or None when history has none."""
+    last = _latest(history, _TOPOLOGY)
+    return None if last is None else (now - last.settled_at).total_seconds()

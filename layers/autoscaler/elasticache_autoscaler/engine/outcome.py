@@ -1,0 +1,29 @@
+"""What one rule (or an operator's request) proposes: a plan, the reasons it gave, and any refusal."""
+
+from dataclasses import dataclass
+
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision import Capacity
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    action: Action
+    target: Capacity
+    shards_to_remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """``plan`` is the change wanted; ``refusal`` (a ``BlockedBy`` text) says it cannot be done at all.
+
+    A refused plan keeps the wanted action with ``target`` equal to the current capacity.
+    """
+
+    reasons: tuple[str, ...]
+    plan: Plan | None = None
+    refusal: str | None = None
+
+    def after(self, earlier: tuple[str, ...]) -> "Outcome":
+        """The same outcome with the reasons of rules considered before it in front."""
+        return Outcome(reasons=earlier + self.reasons, plan=self.plan, refusal=self.refusal)

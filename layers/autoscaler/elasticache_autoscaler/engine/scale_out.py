@@ -1,0 +1,204 @@
+"""Scale-out rules, in order: memory/evictions, write CPU, read CPU/connections, network allowance.
+
+Every rule is evaluated so that each leaves its reason; the first one with a feasible change wins. A rule
+under pressure that cannot change anything within the policy (at bounds) only wins when none can.
+"""
+
+from collections.abc import Callable
+
+from elasticache_autoscaler.engine.node_type_choice import Need, Resource, choose_larger
+from elasticache_autoscaler.engine.outcome import Outcome, Plan
+from elasticache_autoscaler.engine.situation import Situation
+from elasticache_autoscaler.engine.sizing import scale_out_count
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision import BlockedBy
+
+CONNECTION_LIMIT_PER_NODE = 65_000
+
+
+def _threshold(sit: Situation, target: float) -> float:
+    return target * (1 + sit.policy.tolerance)
+
+
+def _ratio(value: float | None, target: float) -> float | None:
+    return None if value is None else value / target
+
+
+def _need(sit: Situation, grow: Resource) -> Need:
+    """Projected need: enough of each resource to bring its signal back to target (today's if unknown)."""
+    assert sit.node is not None
+    targets, signals = sit.policy.targets, sit.signals
+    memory = _ratio(signals.memory_max_percent, targets.memory_percent)
+    cpu_ratios = [
+        ratio
+        for ratio in (
+            _ratio(signals.write_cpu_max_percent, targets.write_cpu_percent),
+            _ratio(signals.read_cpu_max_percent, targets.read_cpu_percent),
+        )
+        if ratio is not None
+    ]
+    return Need(
+        maxmemory_gib=sit.node.maxmemory_gib * (1.0 if memory is None else memory),
+        vcpu=sit.node.vcpu * max(cpu_ratios, default=1.0),
+        network_gbps=sit.node.network_baseline_gbps,
+        grow=grow,
+    )
+
+
+def larger_node(sit: Situation, grow: Resource, why: str) -> Outcome:
+    current = sit.current
+    if sit.node is None:
+        detail = f"node type {current.node_type} is not in the node type catalog"
+        return Outcome(
+            (f"{why}: {detail}",), Plan(Action.SCALE_UP, current), BlockedBy.AT_BOUNDS.because(detail)
+        )
+    choice = choose_larger(
+        sit.node, sit.topology.allowed_scale_up, sit.policy, sit.topology.engine, _need(sit, grow)
+    )
+    if choice.node is None:
+        return Outcome(
+            (f"{why}: {choice.reason}",),
+            Plan(Action.SCALE_UP, current),
+            BlockedBy.AT_BOUNDS.because(choice.reason),
+        )
+    target = current.model_copy(update={"node_type": choice.node.name})
+    return Outcome(
+        (f"{why} -> scale up {current.node_type} -> {choice.node.name} ({choice.reason})",),
+        Plan(Action.SCALE_UP, target),
+    )
+
+
+def add_shards(sit: Situation, ratio: float, why: str) -> Outcome:
+    current, policy = sit.current, sit.policy
+    if current.shards >= policy.max_shards:
+        detail = f"shards: at max {policy.max_shards}"
+        return Outcome((detail,), Plan(Action.ADD_SHARDS, current), BlockedBy.AT_BOUNDS.because(detail))
+    shards = scale_out_count(current.shards, ratio, max_step=policy.max_step.shards, upper=policy.max_shards)
+    return Outcome(
+        (
+            f"{why} -> add shards {current.shards} -> {shards} (ceil({current.shards} x {ratio:.2f}), "
+            f"maxStep.shards {policy.max_step.shards}, maxShards {policy.max_shards})",
+        ),
+        Plan(Action.ADD_SHARDS, current.model_copy(update={"shards": shards})),
+    )
+
+
+def _shards_then_node(sit: Situation, ratio: float, grow: Resource, why: str) -> Outcome:
+    if not sit.topology.cluster_mode_enabled:
+        return larger_node(sit, grow, why)
+    shards = add_shards(sit, ratio, why)
+    if shards.refusal is None:
+        return shards
+    return larger_node(sit, grow, why).after(shards.reasons)
+
+
+def _memory(sit: Situation) -> Outcome:
+    signals, target = sit.signals, sit.policy.targets.memory_percent
+    limit = _threshold(sit, target)
+    memory, evictions = signals.memory_max_percent, signals.evictions
+    if memory is None:
+        seen = "memory: no data"
+    else:
+        seen = (
+            f"memory: max {memory:.1f}% on shard {signals.hottest_memory_shard} "
+            f"(average {signals.memory_avg_percent or 0:.1f}%)"
+        )
+    high = memory is not None and memory > limit
+    evicting = evictions is not None and evictions > 0
+    if not high and not evicting:
+        return Outcome((f"{seen}, not above {limit:.1f}%; evictions {evictions or 0:.0f}",))
+    why = f"{seen} above {limit:.1f}%" if high else f"{seen}; {evictions or 0:.0f} evictions"
+    ratio = max(1.0, (memory or 0.0) / target)
+    return _shards_then_node(sit, ratio, "memory", why)
+
+
+def _write_cpu(sit: Situation) -> Outcome:
+    signals, target = sit.signals, sit.policy.targets.write_cpu_percent
+    limit = _threshold(sit, target)
+    cpu = signals.write_cpu_max_percent
+    if cpu is None:
+        return Outcome(("write CPU (primary EngineCPUUtilization): no data",))
+    seen = f"write CPU: max {cpu:.1f}% (average {signals.write_cpu_avg_percent or 0:.1f}%)"
+    if cpu <= limit:
+        return Outcome((f"{seen}, not above {limit:.1f}%",))
+    return _shards_then_node(sit, cpu / target, "vcpu", f"{seen} above {limit:.1f}%")
+
+
+def _replica_count(sit: Situation, read_ratio: float | None, connection_ratio: float | None) -> int:
+    replicas = sit.current.replicas_per_shard
+    wanted = replicas + 1
+    if read_ratio is not None and replicas > 0:
+        wanted = max(wanted, scale_out_count(replicas, read_ratio, max_step=5, upper=5))
+    if connection_ratio is not None:
+        nodes = replicas + 1
+        wanted = max(wanted, scale_out_count(nodes, connection_ratio, max_step=5, upper=6) - 1)
+    return min(wanted, replicas + sit.policy.max_step.replicas, sit.max_replicas)
+
+
+def _read_cpu_or_connections(sit: Situation) -> Outcome:
+    signals, targets = sit.signals, sit.policy.targets
+    read_limit = _threshold(sit, targets.read_cpu_percent)
+    connection_limit = _threshold(sit, targets.connections_per_node)
+    read, connections = signals.read_cpu_max_percent, signals.connections_max_per_node
+    read_high = read is not None and read > read_limit
+    connections_high = connections is not None and connections > connection_limit
+    seen = (
+        f"read CPU: {'no data' if read is None else f'max {read:.1f}%'} (threshold {read_limit:.1f}%); "
+        f"connections: {'no data' if connections is None else f'max {connections:.0f} per node'} "
+        f"(threshold {connection_limit:.0f}, hard limit {CONNECTION_LIMIT_PER_NODE})"
+    )
+    if not read_high and not connections_high:
+        return Outcome((f"{seen}: no read pressure",))
+    current = sit.current
+    if current.replicas_per_shard < sit.max_replicas:
+        replicas = _replica_count(
+            sit,
+            _ratio(read, targets.read_cpu_percent) if read_high else None,
+            _ratio(connections, targets.connections_per_node) if connections_high else None,
+        )
+        return Outcome(
+            (
+                f"{seen} -> add replicas {current.replicas_per_shard} -> {replicas} per shard "
+                f"(maxStep.replicas {sit.policy.max_step.replicas}, max {sit.max_replicas})",
+            ),
+            Plan(Action.ADD_REPLICAS, current.model_copy(update={"replicas_per_shard": replicas})),
+        )
+    at_max = f"replicas: at max {sit.max_replicas} per shard"
+    if read_high:
+        return larger_node(sit, "vcpu", f"{seen}; {at_max}")
+    detail = f"{at_max}, and a larger node does not raise the per-node connection limit"
+    return Outcome(
+        (f"{seen}; {detail}",), Plan(Action.ADD_REPLICAS, current), BlockedBy.AT_BOUNDS.because(detail)
+    )
+
+
+def _network(sit: Situation) -> Outcome:
+    exceeded = sit.signals.network_allowance_exceeded
+    if exceeded is None:
+        return Outcome(("network allowance: no data",))
+    if exceeded <= 0:
+        return Outcome(("network allowance: never exceeded",))
+    return larger_node(sit, "network", f"network allowance exceeded {exceeded:.0f} time(s)")
+
+
+RULES: tuple[Callable[[Situation], Outcome], ...] = (_memory, _write_cpu, _read_cpu_or_connections, _network)
+
+
+def scale_out(sit: Situation) -> Outcome:
+    """The first feasible scale-out, else the first one stuck at bounds, else no plan (no pressure)."""
+    reasons: tuple[str, ...] = ()
+    feasible: Outcome | None = None
+    stuck: Outcome | None = None
+    for rule in RULES:
+        outcome = rule(sit)
+        reasons += outcome.reasons
+        if outcome.plan is None:
+            continue
+        if outcome.refusal is None and feasible is None:
+            feasible = outcome
+        elif outcome.refusal is not None and stuck is None:
+            stuck = outcome
+    chosen = feasible or stuck
+    if chosen is None:
+        return Outcome(reasons)
+    return Outcome(reasons, chosen.plan, chosen.refusal)

@@ -1,0 +1,171 @@
+"""The numbers the engine decides on, read from the snapshot's metrics: hot-shard aware (max over shards).
+
+Two views of the same series:
+- ``recent``: the scale-out view, the mean of each shard's last ``scaleOutEvaluationSeconds`` of data, then
+  the max over shards (the hottest shard decides, never the average);
+- ``ScaleInWindow``: the scale-in view, the max over the whole stabilization window and over shards, with
+  the data coverage it needs: a shard, metric or role without a full window is missing data.
+"""
+
+from dataclasses import dataclass
+from math import ceil
+from statistics import fmean
+
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role, Topology
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """The scale-out view. ``None`` means no data."""
+
+    memory_max_percent: float | None
+    memory_avg_percent: float | None
+    hottest_memory_shard: str | None
+    evictions: float | None
+    write_cpu_max_percent: float | None
+    write_cpu_avg_percent: float | None
+    read_cpu_max_percent: float | None
+    connections_max_per_node: float | None
+    network_allowance_exceeded: float | None
+    replication_lag_max_seconds: float | None
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {
+            "memoryMaxPercent": self.memory_max_percent,
+            "memoryAvgPercent": self.memory_avg_percent,
+            "evictions": self.evictions,
+            "writeCpuMaxPercent": self.write_cpu_max_percent,
+            "writeCpuAvgPercent": self.write_cpu_avg_percent,
+            "readCpuMaxPercent": self.read_cpu_max_percent,
+            "connectionsMaxPerNode": self.connections_max_per_node,
+            "networkAllowanceExceeded": self.network_allowance_exceeded,
+            "replicationLagMaxSeconds": self.replication_lag_max_seconds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleInWindow:
+    """The scale-in view: maxima over the whole stabilization window, and what data is missing."""
+
+    points_needed: int
+    missing: tuple[str, ...]
+    memory_max_percent: float | None
+    write_cpu_max_percent: float | None
+    read_cpu_max_percent: float | None
+    connections_max_per_node: float | None
+    evictions: float | None
+    network_allowance_exceeded: float | None
+    lowest_memory_shards: tuple[str, ...]
+    """Shard ids, emptiest first (by their memory maximum over the window): which shards to remove."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {
+            "windowMemoryMaxPercent": self.memory_max_percent,
+            "windowWriteCpuMaxPercent": self.write_cpu_max_percent,
+            "windowReadCpuMaxPercent": self.read_cpu_max_percent,
+            "windowConnectionsMaxPerNode": self.connections_max_per_node,
+            "windowEvictions": self.evictions,
+            "windowNetworkAllowanceExceeded": self.network_allowance_exceeded,
+            "windowMissingSeries": float(len(self.missing)),
+        }
+
+
+def _points(seconds: int, period_seconds: int) -> int:
+    return max(1, ceil(seconds / period_seconds))
+
+
+def _tail_means(series: dict[str, tuple[float, ...]], points: int) -> dict[str, float]:
+    return {shard: fmean(values[-points:]) for shard, values in series.items() if values}
+
+
+def _max(values: dict[str, float]) -> float | None:
+    return max(values.values()) if values else None
+
+
+def _avg(values: dict[str, float]) -> float | None:
+    return fmean(values.values()) if values else None
+
+
+def _tail_total(series: dict[str, tuple[float, ...]], points: int) -> float | None:
+    tails = [sum(values[-points:]) for values in series.values() if values]
+    return sum(tails) if tails else None
+
+
+def read_signals(metrics: Metrics, policy: Policy) -> Signals:
+    points = _points(policy.scale_out_evaluation_seconds, metrics.period_seconds)
+    memory = _tail_means(metrics.values(MetricName.MEMORY), points)
+    write_cpu = _tail_means(metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY), points)
+    read_cpu = _tail_means(metrics.values(MetricName.ENGINE_CPU, Role.REPLICA), points)
+    connections = _tail_means(metrics.values(MetricName.CONNECTIONS), points)
+    lag = _tail_means(metrics.values(MetricName.REPLICATION_LAG), points)
+    network_in = _tail_total(metrics.values(MetricName.NETWORK_IN_EXCEEDED), points)
+    network_out = _tail_total(metrics.values(MetricName.NETWORK_OUT_EXCEEDED), points)
+    network = (
+        None if network_in is None and network_out is None else (network_in or 0.0) + (network_out or 0.0)
+    )
+    return Signals(
+        memory_max_percent=_max(memory),
+        memory_avg_percent=_avg(memory),
+        hottest_memory_shard=max(memory, key=lambda shard: memory[shard]) if memory else None,
+        evictions=_tail_total(metrics.values(MetricName.EVICTIONS), points),
+        write_cpu_max_percent=_max(write_cpu),
+        write_cpu_avg_percent=_avg(write_cpu),
+        read_cpu_max_percent=_max(read_cpu),
+        connections_max_per_node=_max(connections),
+        network_allowance_exceeded=network,
+        replication_lag_max_seconds=_max(lag),
+    )
+
+
+def _required_series(topology: Topology) -> list[tuple[MetricName, Role | None, str]]:
+    required: list[tuple[MetricName, Role | None, str]] = [
+        (MetricName.MEMORY, None, "memory"),
+        (MetricName.ENGINE_CPU, Role.PRIMARY, "primary engine CPU"),
+        (MetricName.CONNECTIONS, None, "connections"),
+        (MetricName.EVICTIONS, None, "evictions"),
+        (MetricName.NETWORK_IN_EXCEEDED, None, "network in allowance"),
+        (MetricName.NETWORK_OUT_EXCEEDED, None, "network out allowance"),
+    ]
+    if topology.replicas_per_shard > 0:
+        required.append((MetricName.ENGINE_CPU, Role.REPLICA, "replica engine CPU"))
+    return required
+
+
+def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -> ScaleInWindow:
+    """Maxima over the stabilization window for every shard of the topology, with full coverage checked."""
+    points = _points(policy.scale_in_stabilization_seconds, metrics.period_seconds)
+    shard_ids = [shard.shard_id for shard in topology.shards]
+    missing: list[str] = []
+    maxima: dict[str, dict[str, float]] = {}
+    totals: dict[str, float] = {}
+    for metric, role, label in _required_series(topology):
+        by_shard = metrics.values(metric, role)
+        peaks: dict[str, float] = {}
+        for shard in shard_ids:
+            values = by_shard.get(shard, ())
+            if len(values) < points:
+                missing.append(f"{label} on shard {shard}: {len(values)} of {points} points")
+                continue
+            window = values[-points:]
+            peaks[shard] = max(window)
+            totals[label] = totals.get(label, 0.0) + sum(window)
+        maxima[label] = peaks
+    memory = maxima["memory"]
+    return ScaleInWindow(
+        points_needed=points,
+        missing=tuple(missing),
+        memory_max_percent=_max(memory),
+        write_cpu_max_percent=_max(maxima["primary engine CPU"]),
+        read_cpu_max_percent=_max(maxima.get("replica engine CPU", {})),
+        connections_max_per_node=_max(maxima["connections"]),
+        evictions=totals.get("evictions"),
+        network_allowance_exceeded=(
+            totals.get("network in allowance", 0.0) + totals.get("network out allowance", 0.0)
+        ),
+        lowest_memory_shards=tuple(sorted(memory, key=lambda shard: (memory[shard], shard))),
+    )
