@@ -30,7 +30,8 @@ def family_types(node_type: str, up: bool) -> tuple[str, ...]:
     return tuple(
         name
         for name in catalog()
-        if family_of(name) == family_of(node_type) and ((size_rank(name) or 0) > here if up else (size_rank(name) or 0) < here)
+        if family_of(name) == family_of(node_type)
+        and ((size_rank(name) or 0) > here if up else (size_rank(name) or 0) < here)
     )
 
 
@@ -69,7 +70,9 @@ def topology(
                 members=(
                     Member(cluster_id=f"orders-{shard}-001", role=Role.PRIMARY, status=member_status),
                     *(
-                        Member(cluster_id=f"orders-{shard}-{r + 2:03d}", role=Role.REPLICA, status="available")
+                        Member(
+                            cluster_id=f"orders-{shard}-{r + 2:03d}", role=Role.REPLICA, status="available"
+                        )
                         for r in range(replicas)
                     ),
                 ),
@@ -116,7 +119,9 @@ def metrics(
         for shard in topo.shards:
             value = _value(values, shard.shard_id, default if others is None else others)
             if value is not None:
-                out.append(MetricSeries(metric=metric, shard_id=shard.shard_id, role=role, values=(value,) * minutes))
+                out.append(
+                    MetricSeries(metric=metric, shard_id=shard.shard_id, role=role, values=(value,) * minutes)
+                )
         return out
 
     low = 0.0
@@ -140,7 +145,9 @@ def quiet(topo: Topology) -> Metrics:
     return metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=5.0, connections=100.0)
 
 
-def snapshot(topo: Topology | None = None, data: Metrics | None = None, guards: Guards | None = None) -> Snapshot:
+def snapshot(
+    topo: Topology | None = None, data: Metrics | None = None, guards: Guards | None = None
+) -> Snapshot:
     topo = topo or topology()
     return Snapshot(taken_at=NOW, topology=topo, metrics=data or metrics(topo), guards=guards or Guards())
 

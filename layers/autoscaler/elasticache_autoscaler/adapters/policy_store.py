@@ -1,14 +1,19 @@
 """Policies in SSM Parameter Store: a stack-wide default plus per-cluster overrides, deep-merged, validated.
 
-Parameter names: ``{prefix}/default`` and ``{prefix}/clusters/{cluster}``, each a JSON object.
-Read with Powertools Parameters (cached for ``max_age`` seconds).
+Parameter names: ``{prefix}/default`` and ``{prefix}/clusters/{cluster}`` (prefix e.g.
+``/elasticache-autoscaler/<stack>``), each a JSON object; either may be absent (built-in defaults: observe
+mode). Read with Powertools Parameters, cached for ``max_age`` seconds. A policy that is not JSON or does
+not validate raises ``InvalidPolicyError`` (a ``ValueError``) whose message names the parameter and every
+bad field, never a value; ``observe`` turns it into a ``failed`` decision instead of a crash loop.
 """
 
 import json
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from elasticache_autoscaler.models.policy import Policy
@@ -21,7 +26,16 @@ class InvalidPolicyError(ValueError):
     """The stored policy does not validate; the message names each bad field and never echoes a value."""
 
 
+class PolicyStoreUnavailableError(RuntimeError):
+    """SSM could not be read (other than "no such parameter"): a transient failure, not a bad policy."""
+
+
+class PolicySource(Protocol):
+    def policy_for(self, cluster: str) -> Policy: ...
+
+
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` wins; nested objects merge key by key; lists and scalars are replaced whole."""
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -31,30 +45,81 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def policy_from(default: dict[str, Any], override: dict[str, Any]) -> Policy:
+def policy_from(default: dict[str, Any], override: dict[str, Any], source: str = "policy") -> Policy:
     try:
         return Policy.model_validate(deep_merge(default, override))
     except ValidationError as error:
-        raise InvalidPolicyError(name_the_fields(error)) from None
+        raise InvalidPolicyError(f"{source}: {name_the_fields(error)}") from None
+
+
+def parse_document(name: str, text: str) -> dict[str, Any]:
+    """One parameter's JSON object. The error names the parameter and position, never the text."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidPolicyError(f"{name} is not JSON (line {error.lineno} column {error.colno})") from None
+    if not isinstance(value, dict):
+        raise InvalidPolicyError(f"{name} must hold a JSON object")
+    return value
+
+
+def default_name(prefix: str) -> str:
+    return f"{prefix.rstrip('/')}/default"
+
+
+def cluster_name(prefix: str, cluster: str) -> str:
+    return f"{prefix.rstrip('/')}/clusters/{cluster}"
+
+
+def _not_found(error: GetParameterError) -> bool:
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, ClientError):
+        return cause.response.get("Error", {}).get("Code") == "ParameterNotFound"
+    return "ParameterNotFound" in str(error)
 
 
 class PolicyStore:
-    def __init__(self, prefix: str, provider: parameters.SSMProvider | None = None) -> None:
-        self._prefix = prefix.rstrip("/")
+    def __init__(
+        self, prefix: str, provider: parameters.SSMProvider | None = None, max_age: int = CACHE_SECONDS
+    ) -> None:
+        self._prefix = prefix
         self._provider = provider or parameters.SSMProvider()
+        self._max_age = max_age
 
     def _read(self, name: str) -> dict[str, Any]:
         try:
-            text = self._provider.get(name, max_age=CACHE_SECONDS)
-        except GetParameterError:
-            return {}
-        try:
-            value = json.loads(str(text))
-        except json.JSONDecodeError as error:
-            raise InvalidPolicyError(f"{name} is not JSON (line {error.lineno} column {error.colno})") from None
-        if not isinstance(value, dict):
-            raise InvalidPolicyError(f"{name} must hold a JSON object")
-        return value
+            text = self._provider.get(name, max_age=self._max_age)
+        except GetParameterError as error:
+            if _not_found(error):
+                return {}
+            raise PolicyStoreUnavailableError(f"cannot read SSM parameter {name}") from error
+        return parse_document(name, str(text))
 
     def policy_for(self, cluster: str) -> Policy:
-        return policy_from(self._read(f"{self._prefix}/default"), self._read(f"{self._prefix}/clusters/{cluster}"))
+        default, override = default_name(self._prefix), cluster_name(self._prefix, cluster)
+        return policy_from(self._read(default), self._read(override), f"policy {default} + {override}")
+
+
+@dataclass
+class InMemoryPolicyStore:
+    """The store's fake: the same merge, parsing and validation over JSON texts held in memory."""
+
+    prefix: str = "/elasticache-autoscaler/test"
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    def put_default(self, document: dict[str, Any] | str) -> None:
+        self.parameters[default_name(self.prefix)] = (
+            document if isinstance(document, str) else json.dumps(document)
+        )
+
+    def put_cluster(self, cluster: str, document: dict[str, Any] | str) -> None:
+        text = document if isinstance(document, str) else json.dumps(document)
+        self.parameters[cluster_name(self.prefix, cluster)] = text
+
+    def _read(self, name: str) -> dict[str, Any]:
+        text = self.parameters.get(name)
+        return {} if text is None else parse_document(name, text)
+
+    def policy_for(self, cluster: str) -> Policy:
+        default, override = default_name(self.prefix), cluster_name(self.prefix, cluster)
+        return policy_from(self._read(default), self._read(override), f"policy {default} + {override}")
