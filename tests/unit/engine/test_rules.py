@@ -1,0 +1,231 @@
+"""Signals -> actions, in both cluster modes: which rule wins, how far it goes, and why the others did not."""
+
+import pytest
+from elasticache_autoscaler.engine import decide
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision import BlockedBy, Capacity
+from elasticache_autoscaler.models.policy import MaxStep, Policy
+
+from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, snapshot, topology
+
+ENABLED = {"cluster_mode": True, "shards": 2}
+DISABLED = {"cluster_mode": False, "shards": 1}
+
+
+@pytest.mark.parametrize(
+    ("mode", "signal", "action"),
+    [
+        (ENABLED, {"memory": 90.0}, Action.ADD_SHARDS),
+        (DISABLED, {"memory": 90.0}, Action.SCALE_UP),
+        (ENABLED, {"evictions": 12.0}, Action.ADD_SHARDS),
+        (DISABLED, {"evictions": 12.0}, Action.SCALE_UP),
+        (ENABLED, {"write_cpu": 80.0}, Action.ADD_SHARDS),
+        (DISABLED, {"write_cpu": 80.0}, Action.SCALE_UP),
+        (ENABLED, {"read_cpu": 80.0}, Action.ADD_REPLICAS),
+        (DISABLED, {"read_cpu": 80.0}, Action.ADD_REPLICAS),
+        (ENABLED, {"connections": 60_000.0}, Action.ADD_REPLICAS),
+        (DISABLED, {"connections": 60_000.0}, Action.ADD_REPLICAS),
+        (ENABLED, {"network": 4.0}, Action.SCALE_UP),
+        (DISABLED, {"network": 4.0}, Action.SCALE_UP),
+    ],
+    ids=lambda v: str(v),
+)
+def test_each_pressure_maps_to_its_action(
+    mode: dict[str, object], signal: dict[str, float], action: Action
+) -> None:
+    topo = topology(**mode)  # type: ignore[arg-type]
+
+    decision = decide(snapshot(topo, metrics(topo, **signal)), ACT, (), NOW)  # type: ignore[arg-type]
+
+    assert decision.action is action, decision.reasons
+    assert decision.changes_something
+    assert decision.cost_per_hour_after > decision.cost_per_hour_before
+
+
+def test_rules_apply_in_order_memory_before_read_cpu() -> None:
+    topo = topology()
+
+    decision = decide(snapshot(topo, metrics(topo, memory=90.0, read_cpu=90.0)), ACT, (), NOW)
+
+    assert decision.action is Action.ADD_SHARDS
+    assert any("read CPU: max 90.0%" in reason for reason in decision.reasons)
+
+
+@pytest.mark.parametrize(
+    ("memory", "action"),
+    [
+        ({"0001": 92.0}, Action.ADD_SHARDS),  # one hot shard: max 92 %, average 51 %
+        (60.0, Action.NONE),  # evenly loaded below the threshold
+    ],
+)
+def test_hot_shard_not_the_average_decides(memory: PerShard, action: Action) -> None:
+    topo = topology(shards=4)
+    data = metrics(topo, memory=memory, others=38.0)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is action
+    if action is Action.ADD_SHARDS:
+        assert decision.signals["memoryMaxPercent"] == 92.0
+        assert decision.signals["memoryAvgPercent"] == pytest.approx(51.5)
+
+
+def test_hot_shard_write_cpu_scales_out_although_the_average_is_low() -> None:
+    topo = topology(shards=5)
+
+    decision = decide(snapshot(topo, metrics(topo, write_cpu={"0003": 95.0}, others=20.0)), ACT, (), NOW)
+
+    assert decision.action is Action.ADD_SHARDS
+    assert decision.signals["writeCpuAvgPercent"] == pytest.approx(35.0)
+
+
+@pytest.mark.parametrize(
+    ("memory", "shards", "step", "expected"),
+    [
+        (80.0, 4, 4, 5),  # ceil(4 x 80 / 70) = 5
+        (140.0, 4, 4, 8),  # ceil(4 x 2) = 8
+        (140.0, 4, 2, 6),  # clamped by maxStep.shards
+        (140.0, 9, 4, 10),  # clamped by maxShards
+        (78.0, 10, 4, 10),  # at max: no more shards (a larger node instead)
+    ],
+)
+def test_shards_are_sized_proportionally_and_clamped(
+    memory: float, shards: int, step: int, expected: int
+) -> None:
+    topo = topology(shards=shards)
+    policy = ACT.model_copy(update={"max_step": MaxStep(shards=step)})
+
+    decision = decide(snapshot(topo, metrics(topo, memory=memory)), policy, (), NOW)
+
+    assert decision.target.shards == expected
+
+
+def test_at_max_shards_memory_pressure_moves_to_a_larger_node() -> None:
+    topo = topology(shards=10)
+
+    decision = decide(snapshot(topo, metrics(topo, memory=90.0)), ACT, (), NOW)
+
+    assert decision.action is Action.SCALE_UP
+    assert decision.target == Capacity(node_type="cache.r7g.xlarge", shards=10, replicas_per_shard=1)
+    assert "shards: at max 10" in decision.reasons
+
+
+def test_at_max_shards_and_largest_allowed_node_the_decision_is_blocked_at_bounds() -> None:
+    topo = topology(shards=10, allowed_up=())
+
+    decision = decide(snapshot(topo, metrics(topo, memory=90.0)), ACT, (), NOW)
+
+    assert decision.blocked_code is BlockedBy.AT_BOUNDS
+    assert decision.target == decision.current
+    assert "shards: at max 10" in decision.reasons
+
+
+def test_replicas_grow_proportionally_up_to_the_step() -> None:
+    topo = topology(replicas=2)
+    policy = ACT.model_copy(update={"max_step": MaxStep(replicas=3)})
+
+    decision = decide(snapshot(topo, metrics(topo, read_cpu=100.0)), policy, (), NOW)
+
+    assert decision.target.replicas_per_shard == 4  # ceil(2 x 100 / 60)
+
+
+def test_read_cpu_at_max_replicas_moves_to_a_larger_node() -> None:
+    topo = topology(replicas=3)
+    policy = ACT.model_copy(update={"max_replicas_per_shard": 3})
+
+    decision = decide(snapshot(topo, metrics(topo, read_cpu=90.0)), policy, (), NOW)
+
+    assert decision.action is Action.SCALE_UP
+    assert any("replicas: at max 3 per shard" in reason for reason in decision.reasons)
+
+
+def test_connections_at_max_replicas_are_at_bounds_a_larger_node_does_not_help() -> None:
+    topo = topology(replicas=5)
+
+    decision = decide(snapshot(topo, metrics(topo, connections=64_000.0)), ACT, (), NOW)
+
+    assert decision.action is Action.ADD_REPLICAS
+    assert decision.blocked_code is BlockedBy.AT_BOUNDS
+
+
+def test_a_stuck_rule_does_not_hide_a_feasible_one() -> None:
+    topo = topology(replicas=5, shards=2)
+
+    decision = decide(snapshot(topo, metrics(topo, connections=64_000.0, network=2.0)), ACT, (), NOW)
+
+    assert decision.action is Action.SCALE_UP
+    assert decision.changes_something
+
+
+def test_evictions_alone_add_one_shard() -> None:
+    topo = topology(shards=3)
+
+    decision = decide(snapshot(topo, metrics(topo, memory=50.0, evictions=5.0)), ACT, (), NOW)
+
+    assert decision.target.shards == 4
+
+
+def test_within_tolerance_nothing_happens() -> None:
+    topo = topology()
+
+    decision = decide(snapshot(topo, metrics(topo, memory=76.0, write_cpu=65.0)), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+
+
+def test_no_data_at_all_is_not_a_reason_to_act() -> None:
+    topo = topology()
+    data = metrics(
+        topo, memory=None, write_cpu=None, read_cpu=None, connections=None, evictions=None, network=None
+    )
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert decision.signals["memoryMaxPercent"] is None
+    assert any("missing data" in reason for reason in decision.reasons)
+
+
+def test_every_signal_key_is_reported() -> None:
+    decision = decide(snapshot(), ACT, (), NOW)
+
+    assert {
+        "memoryMaxPercent",
+        "memoryAvgPercent",
+        "evictions",
+        "writeCpuMaxPercent",
+        "readCpuMaxPercent",
+        "connectionsMaxPerNode",
+        "networkAllowanceExceeded",
+        "replicationLagMaxSeconds",
+        "windowMemoryMaxPercent",
+        "authTokenAgeDays",
+    } <= decision.signals.keys()
+
+
+def test_costs_are_price_times_node_count() -> None:
+    topo = topology(shards=2, replicas=1)  # 4 x cache.r7g.large valkey at 0.1752
+
+    decision = decide(snapshot(topo, metrics(topo, memory=90.0)), ACT, (), NOW)
+
+    assert decision.cost_per_hour_before == pytest.approx(4 * 0.1752)
+    assert decision.cost_per_hour_after == pytest.approx(decision.target.node_count * 0.1752)
+
+
+@pytest.mark.parametrize(("mode", "dry_run"), [("observe", True), ("act", False)])
+def test_observe_mode_marks_the_decision_dry_run(mode: str, dry_run: bool) -> None:
+    topo = topology()
+
+    decision = decide(snapshot(topo, metrics(topo, memory=90.0)), Policy(mode=mode), (), NOW)  # type: ignore[arg-type]
+
+    assert decision.dry_run is dry_run
+    assert decision.action is Action.ADD_SHARDS
+
+
+def test_approval_is_flagged_for_actions_the_policy_names() -> None:
+    topo = topology()
+    policy = ACT.model_copy(update={"approval_required": frozenset({Action.ADD_SHARDS})})
+
+    decision = decide(snapshot(topo, metrics(topo, memory=90.0)), policy, (), NOW)
+
+    assert decision.approval_required
