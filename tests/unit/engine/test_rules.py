@@ -28,7 +28,7 @@ DISABLED = {"cluster_mode": False, "shards": 1}
         (ENABLED, {"network": 4.0}, Action.SCALE_UP),
         (DISABLED, {"network": 4.0}, Action.SCALE_UP),
     ],
-    ids=lambda v: str(v),
+    ids=str,
 )
 def test_each_pressure_maps_to_its_action(
     mode: dict[str, object], signal: dict[str, float], action: Action

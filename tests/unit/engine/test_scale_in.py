@@ -1,0 +1,178 @@
+"""Scale-in: only on full, low data over the whole window; replica, then shard, then node; floors kept."""
+
+import pytest
+from elasticache_autoscaler.engine import decide
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.snapshot import MetricName, Metrics
+
+from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
+
+
+def _drop(data: Metrics, metric: MetricName, shard: str | None = None) -> Metrics:
+    kept = tuple(
+        s for s in data.series if not (s.metric is metric and (shard is None or s.shard_id == shard))
+    )
+    return data.model_copy(update={"series": kept})
+
+
+def _shorten(data: Metrics, minutes: int) -> Metrics:
+    series = tuple(s.model_copy(update={"values": s.values[-minutes:]}) for s in data.series)
+    return data.model_copy(update={"series": series})
+
+
+@pytest.mark.parametrize(
+    ("multi_az", "min_replicas", "replicas", "expected"),
+    [
+        (True, 0, 2, 1),  # Multi-AZ keeps one replica although the policy allows none
+        (True, 0, 1, None),  # already at the Multi-AZ floor
+        (False, 0, 1, 0),  # no Multi-AZ: the last replica may go
+        (False, 2, 3, 2),  # the policy's minimum
+        (False, 1, 5, 3),  # at most maxStep.replicas (2) at once
+    ],
+)
+def test_replica_floor(multi_az: bool, min_replicas: int, replicas: int, expected: int | None) -> None:
+    topo = topology(cluster_mode=False, shards=1, replicas=replicas, multi_az=multi_az, allowed_down=())
+    policy = ACT.model_copy(update={"min_replicas_per_shard": min_replicas})
+
+    decision = decide(snapshot(topo, quiet(topo)), policy, (), NOW)
+
+    if expected is None:
+        assert decision.action is Action.NONE
+        assert any("Multi-AZ" in reason for reason in decision.reasons)
+    else:
+        assert decision.action is Action.REMOVE_REPLICAS
+        assert decision.target.replicas_per_shard == expected
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        MetricName.MEMORY,
+        MetricName.ENGINE_CPU,
+        MetricName.CONNECTIONS,
+        MetricName.EVICTIONS,
+        MetricName.NETWORK_IN_EXCEEDED,
+    ],
+)
+def test_a_missing_metric_never_scales_in(metric: MetricName) -> None:
+    topo = topology(replicas=2)
+
+    decision = decide(snapshot(topo, _drop(quiet(topo), metric)), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("missing data" in reason for reason in decision.reasons)
+
+
+def test_one_shard_without_data_never_scales_in() -> None:
+    topo = topology(shards=3, replicas=2)
+
+    decision = decide(snapshot(topo, _drop(quiet(topo), MetricName.MEMORY, shard="0002")), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("memory on shard 0002: 0 of 30 points" in reason for reason in decision.reasons)
+
+
+def test_a_window_shorter_than_the_stabilization_window_never_scales_in() -> None:
+    topo = topology(replicas=2)
+
+    decision = decide(snapshot(topo, _shorten(quiet(topo), 20)), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+
+
+def test_one_busy_minute_in_the_window_prevents_scale_in() -> None:
+    topo = topology(replicas=2)
+    data = quiet(topo)
+    spiked = tuple(
+        s.model_copy(update={"values": (*s.values[:40], 58.0, *s.values[41:])})
+        if s.metric is MetricName.MEMORY
+        else s
+        for s in data.series
+    )
+
+    decision = decide(snapshot(topo, data.model_copy(update={"series": spiked})), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("not every signal is low" in reason for reason in decision.reasons)
+
+
+def test_inside_the_stabilization_window_after_a_scale_out_nothing_is_removed() -> None:
+    topo = topology(replicas=2)
+
+    decision = decide(snapshot(topo, quiet(topo)), ACT, (past(Action.ADD_REPLICAS, minutes_ago=20),), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("stabilization window" in reason for reason in decision.reasons)
+
+
+def test_scale_in_disabled_by_policy() -> None:
+    topo = topology(replicas=2)
+
+    decision = decide(
+        snapshot(topo, quiet(topo)), ACT.model_copy(update={"scale_in_enabled": False}), (), NOW
+    )
+
+    assert decision.action is Action.NONE
+    assert any("scaleInEnabled false" in reason for reason in decision.reasons)
+
+
+def test_replicas_go_before_shards_before_node_type() -> None:
+    topo = topology(shards=3, replicas=2, node_type="cache.r7g.xlarge")
+
+    decision = decide(snapshot(topo, quiet(topo)), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_REPLICAS
+
+
+def test_shards_go_when_replicas_are_at_the_floor_emptiest_first() -> None:
+    topo = topology(shards=4, replicas=1)
+    data = metrics(
+        topo, memory={"0001": 12.0, "0002": 4.0, "0003": 9.0, "0004": 3.0}, write_cpu=5.0, read_cpu=5.0
+    )
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_SHARDS
+    assert decision.target.shards == 2
+    assert decision.shards_to_remove == ("0004", "0002")
+
+
+def test_shards_are_not_removed_when_the_rest_would_go_over_target() -> None:
+    topo = topology(shards=2, replicas=1, allowed_down=())
+    data = metrics(topo, memory=40.0, write_cpu=10.0, read_cpu=10.0)  # 2 -> 1 would be 80 % > 70 %
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("shards: removing one would push" in reason for reason in decision.reasons)
+
+
+def test_a_smaller_node_only_when_projected_memory_stays_under_target() -> None:
+    topo = topology(cluster_mode=False, shards=1, node_type="cache.r7g.2xlarge")
+
+    fits = decide(snapshot(topo, metrics(topo, memory=30.0, write_cpu=5.0, read_cpu=5.0)), ACT, (), NOW)
+    too_full = decide(snapshot(topo, metrics(topo, memory=50.0, write_cpu=5.0, read_cpu=5.0)), ACT, (), NOW)
+
+    assert fits.action is Action.SCALE_DOWN
+    assert fits.target.node_type == "cache.r7g.xlarge"  # 30 % x 2 = 60 % < 70 %; large would be 120 %
+    assert fits.cost_per_hour_after < fits.cost_per_hour_before
+    assert too_full.action is Action.NONE
+
+
+def test_removing_replicas_keeps_connections_under_target() -> None:
+    topo = topology(cluster_mode=False, shards=1, replicas=3, multi_az=False)
+    data = metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=5.0, connections=30_000.0)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    # 4 nodes x 30k = 120k connections; 3 nodes -> 40k (< 50k) fits, 2 nodes -> 60k does not.
+    assert decision.target.replicas_per_shard == 2
+
+
+def test_remove_shards_needs_approval_by_default() -> None:
+    topo = topology(shards=3, replicas=1)
+
+    decision = decide(snapshot(topo, quiet(topo)), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_SHARDS
+    assert decision.approval_required
