@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from elasticache_autoscaler.engine import decide
-from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.models.history import PastDecision
+from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.snapshot import Snapshot
 from elasticache_autoscaler.simulator.alarms import Alarm, AlarmSpec, AlarmState, Comparison
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler.simulator.observe import snapshot_of
@@ -27,6 +28,7 @@ from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial
 SIM_EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
 
 Reading = Callable[[GroupMetrics], float | None]
+Decide = Callable[[Snapshot, Policy, History, datetime], Decision]
 
 
 def _max_replica_cpu(m: GroupMetrics) -> float | None:
@@ -74,14 +76,17 @@ def policy_alarms(policy: Policy) -> list[tuple[Alarm, Reading]]:
 class AutoscalerController:
     name = "autoscaler"
 
-    def __init__(self, policy: Policy | None = None, schedule_minutes: int = 5) -> None:
+    def __init__(
+        self, policy: Policy | None = None, schedule_minutes: int = 5, engine: Decide = decide
+    ) -> None:
         base = policy or Policy()
         self.policy = base.model_copy(update={"mode": "act", "approval_required": frozenset()})
         self.schedule_minutes = schedule_minutes
         stabilization = max(base.scale_in_stabilization_seconds, 1800)
         self.window_minutes = stabilization // 60 + 5
         self.alarms = policy_alarms(self.policy)
-        self.evaluations = 0
+        self.evaluations: list[int] = []
+        self._decide = engine
 
     def start(self, spec: ClusterSpec, trace: Trace, physics: Physics) -> Capacity:
         return initial_capacity(spec)
@@ -96,8 +101,10 @@ class AutoscalerController:
         if view.modifying or not (fired or scheduled):
             return None
         now = SIM_EPOCH + timedelta(minutes=view.minute + 1)
-        self.evaluations += 1
-        decision = decide(snapshot_of(view, self.window_minutes, now), self.policy, self._history(view), now)
+        self.evaluations.append(view.minute)
+        decision = self._decide(
+            snapshot_of(view, self.window_minutes, now), self.policy, self._history(view), now
+        )
         if not decision.changes_something or decision.target == view.capacity:
             return None
         trigger = f"alarm {', '.join(fired)}" if fired else "schedule"
