@@ -48,11 +48,12 @@ def _prepare_environment(port: int, host: str, state_dir: Path | None) -> None:
 
 
 def _apply_patches() -> None:
-    from tools.emulator import patch_cloudwatch, patch_elasticache, patch_lambda
+    from tools.emulator import patch_cloudformation, patch_cloudwatch, patch_elasticache, patch_lambda
 
     patch_elasticache.install()
     patch_lambda.install()
     patch_cloudwatch.install()
+    patch_cloudformation.install()
 
 
 def _build_app():  # type: ignore[no-untyped-def]

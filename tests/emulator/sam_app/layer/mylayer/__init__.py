@@ -1,0 +1,3 @@
+"""A layer module of the throwaway SAM app."""
+
+VALUE = "from-layer"
