@@ -8,6 +8,7 @@ from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial
 
 def flat_trace(
     minutes: int,
+    *,
     reads: float = 0.0,
     writes: float = 0.0,
     dataset: float = 1.0,
@@ -25,6 +26,7 @@ def flat_trace(
 
 
 def spec(
+    *,
     node: str = "cache.r7g.large",
     shards: int = 2,
     replicas: int = 1,

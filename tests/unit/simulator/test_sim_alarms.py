@@ -1,10 +1,12 @@
-"""CloudWatch alarm evaluation: M of N datapoints, periods, missing data, and only state changes are events."""
+"""CloudWatch alarm evaluation: M of N datapoints, periods, missing data; only state changes are events."""
 
 from elasticache_autoscaler.simulator.alarms import Alarm, AlarmSpec, AlarmState, Comparison
 
 
 def alarm(m: int, n: int, period: int = 1, comparison: Comparison = Comparison.GREATER_THAN) -> Alarm:
-    return Alarm(AlarmSpec("a", 50.0, comparison, evaluation_periods=n, datapoints_to_alarm=m, period_minutes=period))
+    return Alarm(
+        AlarmSpec("a", 50.0, comparison, evaluation_periods=n, datapoints_to_alarm=m, period_minutes=period)
+    )
 
 
 def feed(a: Alarm, values: list[float | None]) -> list[AlarmState | None]:

@@ -1,7 +1,6 @@
 """The trace and cluster file formats: any well-formed file runs, a malformed one names line and column."""
 
 import pytest
-
 from elasticache_autoscaler.simulator.bench import scenarios
 from elasticache_autoscaler.simulator.inputs import InputError, parse_cluster, parse_trace
 
@@ -31,7 +30,10 @@ def test_a_trace_may_start_at_any_minute_and_ignore_blank_lines() -> None:
 @pytest.mark.parametrize(
     ("text", "where"),
     [
-        ("minute,reads,writes_per_s,dataset_gib,connections,avg_item_bytes\n0,1,1,1,1,1\n", "line 1, column 2"),
+        (
+            "minute,reads,writes_per_s,dataset_gib,connections,avg_item_bytes\n0,1,1,1,1,1\n",
+            "line 1, column 2",
+        ),
         (HEADER + "0,1,1,1,1,1\n1,1,abc,1,1,1\n", "line 3, column 3 (writes_per_s)"),
         (HEADER + "0,1,1,-2,1,1\n", "line 2, column 4 (dataset_gib)"),
         (HEADER + "0,1,1,1,1,0\n", "line 2, column 6 (avg_item_bytes)"),

@@ -4,7 +4,6 @@ With 8192-byte items one operation costs 2 op-equivalents, so 100k ops/s of capa
 """
 
 import pytest
-
 from elasticache_autoscaler.catalog import node_type
 from elasticache_autoscaler.simulator.physics import Load, Physics, group_metrics, hot_share, shard_metrics
 
@@ -13,11 +12,13 @@ LARGE = node_type("cache.r7g.large")
 
 
 def load(reads: float = 0.0, writes: float = 0.0, dataset: float = 1.0, item: float = 8192.0) -> Load:
-    return Load(reads_per_s=reads, writes_per_s=writes, dataset_gib=dataset, connections=1200, avg_item_bytes=item)
+    return Load(
+        reads_per_s=reads, writes_per_s=writes, dataset_gib=dataset, connections=1200, avg_item_bytes=item
+    )
 
 
 def test_engine_cpu_splits_writes_to_the_primary_and_reads_over_the_replicas() -> None:
-    # 2 shards, even: 20k reads and 5k writes per shard; 1 replica takes every read and replays writes at half cost.
+    # 2 even shards: 20k reads, 5k writes each; the replica takes every read and replays writes at half cost.
     shard = shard_metrics(PHYSICS, LARGE, replicas=1, share=0.5, load=load(40_000, 10_000), shards=2)
 
     assert shard.primary_cpu == pytest.approx(10.0)  # 5k x 2 / 100k
@@ -41,7 +42,9 @@ def test_more_vcpus_add_io_thread_throughput_up_to_72_percent() -> None:
 
 def test_memory_is_the_shards_slice_of_the_dataset_against_maxmemory() -> None:
     fits = shard_metrics(PHYSICS, LARGE, replicas=1, share=0.5, load=load(dataset=9.8), shards=2)
-    full = shard_metrics(PHYSICS, LARGE, replicas=1, share=0.5, load=load(writes=1000, dataset=20.0), shards=2)
+    full = shard_metrics(
+        PHYSICS, LARGE, replicas=1, share=0.5, load=load(writes=1000, dataset=20.0), shards=2
+    )
 
     assert fits.memory_percent == pytest.approx(50.0)
     assert fits.evictions == 0
@@ -63,7 +66,9 @@ def test_network_allowance_is_exceeded_above_the_baseline_bandwidth() -> None:
     ("shards", "expected"),
     [(4, 0.45), (8, 0.225), (2, 0.45 + 0.55 * 0.25 / 0.75), (1, 1.0), (12, 0.15)],
 )
-def test_the_hot_slot_range_splits_with_more_shards_and_merges_with_fewer(shards: int, expected: float) -> None:
+def test_the_hot_slot_range_splits_with_more_shards_and_merges_with_fewer(
+    shards: int, expected: float
+) -> None:
     assert hot_share(shards, initial_shards=4, initial_hot_share=0.45) == pytest.approx(expected)
 
 
@@ -86,6 +91,12 @@ def test_the_group_reports_hot_and_average_views_and_breach_causes() -> None:
     assert group.avg_primary_cpu == pytest.approx(25.0, rel=1e-6)  # what an average over shards shows
     assert group.breach_causes(PHYSICS) == (False, False, False)
     hotter = group_metrics(
-        PHYSICS, LARGE, shards=4, replicas=1, load=load(writes=130_000, item=0.001), initial_shards=4, initial_hot_share=0.7
+        PHYSICS,
+        LARGE,
+        shards=4,
+        replicas=1,
+        load=load(writes=130_000, item=0.001),
+        initial_shards=4,
+        initial_hot_share=0.7,
     )
     assert hotter.breach_causes(PHYSICS) == (False, True, False)
