@@ -1,10 +1,18 @@
 """Fakes for unit tests: each stores state in plain dicts and records the mutating calls made."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from elasticache_autoscaler.adapters.decision_log import StaleStatusError
+from elasticache_autoscaler.adapters.elasticache import (
+    ALREADY_THERE_RESULT,
+    Request,
+    node_type_request,
+    replica_count_request,
+    shard_count_request,
+)
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
@@ -15,7 +23,11 @@ from elasticache_autoscaler.timestamps import parse
 
 
 def topology(
-    group_id: str = "orders", shards: int = 1, replicas: int = 1, node_type: str = "cache.r7g.large", **extra: Any
+    group_id: str = "orders",
+    shards: int = 1,
+    replicas: int = 1,
+    node_type: str = "cache.r7g.large",
+    **extra: Any,
 ) -> Topology:
     return Topology(
         replication_group_id=group_id,
@@ -50,10 +62,17 @@ class FakeElastiCache:
     groups: dict[str, Topology] = field(default_factory=dict)
     group_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     calls: list[tuple[str, str, object]] = field(default_factory=list)
+    """Every setter called: (method, group id, absolute target)."""
+    requests: list[Request] = field(default_factory=list)
+    """The ElastiCache calls the real adapter would have made: (operation, params)."""
+    fail_with: Exception | None = None
+    """Raised by every setter after recording the call (e.g. GroupBusyError, ActionFailedError)."""
 
     def add(self, topo: Topology, managed: bool = True) -> None:
         self.groups[topo.replication_group_id] = topo
-        self.group_tags[topo.replication_group_id] = {"elasticache-autoscaler:managed": "true"} if managed else {}
+        self.group_tags[topo.replication_group_id] = (
+            {"elasticache-autoscaler:managed": "true"} if managed else {}
+        )
 
     def read_topology(self, group_id: str) -> Topology:
         if group_id not in self.groups:
@@ -74,8 +93,30 @@ class FakeElastiCache:
         return list(self.groups)
 
     def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str:
-        self.calls.append(("set_replica_count", group_id, replicas_per_shard))
-        return "increase_replica_count"
+        """Records the call and answers as the real adapter would, from the pure request builder."""
+        return self._call(
+            "set_replica_count",
+            group_id,
+            replicas_per_shard,
+            replica_count_request(self.read_topology(group_id), replicas_per_shard),
+        )
+
+    def set_shard_count(self, group_id: str, shards: int, shard_memory: Mapping[str, float]) -> str:
+        request = shard_count_request(self.read_topology(group_id), shards, shard_memory)
+        return self._call("set_shard_count", group_id, shards, request)
+
+    def set_node_type(self, group_id: str, node_type: str) -> str:
+        return self._call(
+            "set_node_type", group_id, node_type, node_type_request(self.read_topology(group_id), node_type)
+        )
+
+    def _call(self, method: str, group_id: str, target: object, request: Request | None) -> str:
+        self.calls.append((method, group_id, target))
+        if request is not None:
+            self.requests.append(request)
+        if self.fail_with is not None:
+            raise self.fail_with
+        return ALREADY_THERE_RESULT if request is None else request[0]
 
 
 @dataclass

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 ALREADY_THERE = {"NoOperationFault", "NoOperation"}
 BUSY = {"InvalidReplicationGroupState", "InvalidReplicationGroupStateFault", "InvalidCacheClusterState"}
+NOT_FOUND = {"ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"}
 
 
 class ElastiCacheGateway(Protocol):
@@ -26,6 +27,8 @@ class ElastiCacheGateway(Protocol):
     def group_of_member(self, cache_cluster_id: str) -> str | None: ...
     def list_group_ids(self) -> list[str]: ...
     def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str: ...
+    def set_shard_count(self, group_id: str, shards: int, shard_memory: Mapping[str, float]) -> str: ...
+    def set_node_type(self, group_id: str, node_type: str) -> str: ...
 
 
 def _engine(value: str) -> Engine:
@@ -56,7 +59,11 @@ def topology_from(
         if not any(m.role is Role.PRIMARY for m in shard_members) and shard_members:
             shard_members[0] = shard_members[0].model_copy(update={"role": Role.PRIMARY})
         shards.append(
-            Shard(shard_id=node_group["NodeGroupId"], status=node_group.get("Status", "unknown"), members=tuple(shard_members))
+            Shard(
+                shard_id=node_group["NodeGroupId"],
+                status=node_group.get("Status", "unknown"),
+                members=tuple(shard_members),
+            )
         )
     first_member = next(iter(members.values()), {})
     pending = group.get("PendingModifiedValues") or {}
@@ -80,10 +87,98 @@ def topology_from(
     )
 
 
-def replica_count_request(group_id: str, current: int, wanted: int) -> tuple[str, dict[str, Any]]:
-    """The call and parameters that bring every shard to ``wanted`` replicas: an absolute target."""
-    operation = "increase_replica_count" if wanted > current else "decrease_replica_count"
-    return operation, {"ReplicationGroupId": group_id, "NewReplicaCount": wanted, "ApplyImmediately": True}
+ALREADY_THERE_RESULT = "already there"
+"""What a setter returns when the group already has the target: no call was made, or ElastiCache said so."""
+
+Request = tuple[str, dict[str, Any]]
+"""A boto3 ElastiCache client method name and its keyword arguments."""
+
+
+def replica_count_request(topology: Topology, wanted: int) -> Request | None:
+    """The one call that brings every shard to at least / at most ``wanted`` replicas, or None when
+    every shard already has exactly ``wanted``.
+
+    An absolute target, never a delta. When every shard has the same count the call carries
+    ``NewReplicaCount``; otherwise ``ReplicaConfiguration`` names each shard to change with its own
+    absolute count (shards already past the target in the other direction are left alone). Removal never
+    names members: ElastiCache removes replicas only, never a primary, and no shard is taken below
+    ``wanted`` (the floor), because every shard named gets exactly ``wanted``.
+    """
+    if wanted < 0:
+        raise ActionFailedError(f"replica count {wanted} is negative")
+    counts = {shard.shard_id: len(shard.replicas) for shard in topology.shards}
+    below = [shard_id for shard_id, n in counts.items() if n < wanted]
+    above = [shard_id for shard_id, n in counts.items() if n > wanted]
+    if below:
+        operation, change = "increase_replica_count", below
+    elif above:
+        operation, change = "decrease_replica_count", above
+    else:
+        return None
+    params: dict[str, Any] = {"ReplicationGroupId": topology.replication_group_id}
+    if len(change) == len(counts) and len(set(counts.values())) == 1:
+        params["NewReplicaCount"] = wanted
+    else:
+        params["ReplicaConfiguration"] = [
+            {"NodeGroupId": shard_id, "NewReplicaCount": wanted} for shard_id in change
+        ]
+    params["ApplyImmediately"] = True
+    return operation, params
+
+
+def shards_to_remove(topology: Topology, count: int, shard_memory: Mapping[str, float]) -> list[str]:
+    """The ``count`` shards holding the least data, by ``shard_memory`` (memory % by shard id, e.g. the
+    latest ``MetricName.MEMORY`` value per shard from the snapshot's Metrics; lower goes first).
+
+    The snapshot carries no per-shard data size, so memory use stands in for it: removing the emptiest
+    shards moves the fewest slots' data. A shard with no memory figure goes after every shard with one,
+    and among those the highest shard id goes first (the most recently added shard). Ties: highest id.
+    """
+    ids = [shard.shard_id for shard in topology.shards]
+    by_id_desc = sorted(ids, reverse=True)
+    known = sorted((i for i in by_id_desc if i in shard_memory), key=lambda i: shard_memory[i])
+    unknown = [i for i in by_id_desc if i not in shard_memory]
+    return (known + unknown)[:count]
+
+
+def shard_count_request(topology: Topology, wanted: int, shard_memory: Mapping[str, float]) -> Request | None:
+    """``ModifyReplicationGroupShardConfiguration`` to ``NodeGroupCount=wanted`` (absolute), naming the
+    shards to remove on a scale-in (see ``shards_to_remove``); None when the group has ``wanted`` shards."""
+    if not topology.cluster_mode_enabled:
+        raise ActionFailedError(
+            f"{topology.replication_group_id}: cluster mode is disabled, it has one shard"
+        )
+    if wanted < 1:
+        raise ActionFailedError(f"shard count {wanted} is below 1")
+    current = topology.shard_count
+    if wanted == current:
+        return None
+    params: dict[str, Any] = {
+        "ReplicationGroupId": topology.replication_group_id,
+        "NodeGroupCount": wanted,
+        "ApplyImmediately": True,
+    }
+    if wanted < current:
+        params["NodeGroupsToRemove"] = shards_to_remove(topology, current - wanted, shard_memory)
+    return "modify_replication_group_shard_configuration", params
+
+
+def node_type_request(topology: Topology, node_type: str) -> Request | None:
+    """``ModifyReplicationGroup`` to ``CacheNodeType=node_type`` with ``ApplyImmediately=True``; None
+    when the group already has it. Refused (ActionFailedError) unless ListAllowedNodeTypeModifications
+    lists the type for this group, as a scale-up or a scale-down."""
+    if node_type == topology.node_type:
+        return None
+    if node_type not in topology.allowed_scale_up and node_type not in topology.allowed_scale_down:
+        raise ActionFailedError(
+            f"{topology.replication_group_id}: {topology.node_type} -> {node_type} is not an allowed "
+            "node type modification (ListAllowedNodeTypeModifications)"
+        )
+    return "modify_replication_group", {
+        "ReplicationGroupId": topology.replication_group_id,
+        "CacheNodeType": node_type,
+        "ApplyImmediately": True,
+    }
 
 
 class ElastiCache:
@@ -92,9 +187,11 @@ class ElastiCache:
 
     def read_topology(self, group_id: str) -> Topology:
         try:
-            groups = self._client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"]
+            groups = self._client.describe_replication_groups(ReplicationGroupId=group_id)[
+                "ReplicationGroups"
+            ]
         except ClientError as error:
-            if error.response["Error"]["Code"] in {"ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"}:
+            if error.response["Error"]["Code"] in NOT_FOUND:
                 raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
             raise
         group = groups[0]
@@ -107,7 +204,9 @@ class ElastiCache:
         return topology_from(group, members, allowed)
 
     def tags(self, group_id: str) -> dict[str, str]:
-        arn = self._client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0]["ARN"]
+        arn = self._client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0][
+            "ARN"
+        ]
         tags = self._client.list_tags_for_resource(ResourceName=arn).get("TagList", [])
         return {t["Key"]: t["Value"] for t in tags}
 
@@ -121,26 +220,43 @@ class ElastiCache:
         return clusters[0].get("ReplicationGroupId") if clusters else None
 
     def list_group_ids(self) -> list[str]:
-        ids = []
+        ids: list[str] = []
         for page in self._client.get_paginator("describe_replication_groups").paginate():
             ids.extend(g["ReplicationGroupId"] for g in page["ReplicationGroups"])
         return ids
 
-    def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str:
-        current = self.read_topology(group_id).replicas_per_shard
-        operation, params = replica_count_request(group_id, current, replicas_per_shard)
-        return self._call(operation, params)
+    # Each setter re-reads the group (the freshest state, right before the call) and makes at most one call.
 
-    def _call(self, operation: str, params: dict[str, Any]) -> str:
-        """Make one mutating call; "already there" is success, "busy" is a GroupBusyError to wait on."""
+    def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str:
+        return self._call(replica_count_request(self.read_topology(group_id), replicas_per_shard))
+
+    def set_shard_count(self, group_id: str, shards: int, shard_memory: Mapping[str, float]) -> str:
+        return self._call(shard_count_request(self.read_topology(group_id), shards, shard_memory))
+
+    def set_node_type(self, group_id: str, node_type: str) -> str:
+        return self._call(node_type_request(self.read_topology(group_id), node_type))
+
+    def _call(self, request: Request | None) -> str:
+        """Make one mutating call and return its operation name.
+
+        No request, ``NoOperationFault`` or a "Nothing to do" answer: "already there" (success).
+        ``InvalidReplicationGroupState`` (and member-busy codes): GroupBusyError, to wait and re-read, never
+        retried here. A missing group: ClusterNotFoundError. Anything else: ActionFailedError. Throttling
+        never gets here: the client's standard retry mode retries it with backoff and jitter (adapters.aws).
+        """
+        if request is None:
+            return ALREADY_THERE_RESULT
+        operation, params = request
         try:
             getattr(self._client, operation)(**params)
         except ClientError as error:
             code = error.response["Error"]["Code"]
             message = error.response["Error"].get("Message", "")
             if code in ALREADY_THERE or "Nothing to do" in message:
-                return "already there"
+                return ALREADY_THERE_RESULT
             if code in BUSY:
                 raise GroupBusyError(f"{operation}: {code}: {message}") from None
+            if code in NOT_FOUND:
+                raise ClusterNotFoundError(f"{operation}: {code}: {message}") from None
             raise ActionFailedError(f"{operation}: {code}: {message}") from None
         return operation

@@ -72,6 +72,9 @@ class CheckRequest(WireModel):
     target: Capacity
     started_at: datetime
     timeout_seconds: int
+    current: Capacity | None = None
+    """The capacity before the change (the decision's ``current``): how check tells an abandoned change.
+    Optional only until the state machine passes it (``"current.$": "$.decided.decision.current"``)."""
 
 
 class CheckResult(WireModel):
@@ -80,6 +83,9 @@ class CheckResult(WireModel):
     elapsed_seconds: float
     observed: Capacity
     waiting_for: str | None = None
+    abandoned: bool = False
+    """ElastiCache gave the change up: the group is quiescent again with the capacity it had before
+    (``current``), not the target. Never done; the workflow records it as failed, ``waiting_for`` says why."""
 
 
 class StepError(WireModel):
