@@ -1,0 +1,109 @@
+"""The real template, deployed once per session on the local emulator, and helpers to drive executions."""
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tools import local_stack
+from tools.emulator.control import Emulator
+
+MANAGED = {"Key": "elasticache-autoscaler:managed", "Value": "true"}
+
+
+@dataclass
+class Deployed:
+    emulator: Emulator
+    stack: local_stack.Stack
+
+    def client(self, service: str) -> Any:
+        return local_stack.client(self.emulator, service)
+
+    def create_group(self, group_id: str, replicas: int = 1, managed: bool = True) -> None:
+        self.client("elasticache").create_replication_group(
+            ReplicationGroupId=group_id,
+            ReplicationGroupDescription="e2e",
+            Engine="valkey",
+            CacheNodeType="cache.r7g.large",
+            NumNodeGroups=1,
+            ReplicasPerNodeGroup=replicas,
+            AutomaticFailoverEnabled=True,
+            MultiAZEnabled=True,
+            Tags=[MANAGED] if managed else [],
+        )
+
+    def set_policy(self, group_id: str, policy: dict[str, Any]) -> None:
+        self.client("ssm").put_parameter(
+            Name=f"{self.stack.policy_prefix}/clusters/{group_id}", Value=json.dumps(policy), Type="String", Overwrite=True
+        )
+
+    def start(self, request: dict[str, Any]) -> str:
+        answer = self.client("stepfunctions").start_execution(
+            stateMachineArn=self.stack.state_machine_arn, name=f"e2e-{uuid.uuid4().hex[:12]}", input=json.dumps(request)
+        )
+        return str(answer["executionArn"])
+
+    def wait(self, execution_arn: str, timeout: float = 60) -> dict[str, Any]:
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
+            if described["status"] != "RUNNING":
+                return described
+            time.sleep(0.2)
+        raise TimeoutError(f"{execution_arn} still running after {timeout}s")
+
+    def executions(self) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        return list(sfn.list_executions(stateMachineArn=self.stack.state_machine_arn)["executions"])
+
+    def records(self, group_id: str) -> list[dict[str, Any]]:
+        from elasticache_autoscaler.adapters.dynamo_items import from_item
+
+        items = self.client("dynamodb").query(
+            TableName=self.stack.decision_table,
+            KeyConditionExpression="#c = :c",
+            ExpressionAttributeNames={"#c": "cluster"},
+            ExpressionAttributeValues={":c": {"S": group_id}},
+        )["Items"]
+        return [from_item(i) for i in items]
+
+    def record_of(self, execution_arn: str) -> dict[str, Any]:
+        group_id = json.loads(self.client("stepfunctions").describe_execution(executionArn=execution_arn)["input"])[
+            "cluster"
+        ]
+        (record,) = [r for r in self.records(group_id) if r["executionArn"] == execution_arn]
+        return record
+
+    def replicas(self, group_id: str) -> int:
+        group = self.client("elasticache").describe_replication_groups(ReplicationGroupId=group_id)
+        members = group["ReplicationGroups"][0]["NodeGroups"][0]["NodeGroupMembers"]
+        return len(members) - 1
+
+    def lock_item(self, group_id: str) -> dict[str, Any] | None:
+        item = self.client("dynamodb").get_item(
+            TableName=self.stack.state_table, Key={"id": {"S": f"lock#{group_id}"}}, ConsistentRead=True
+        )
+        return item.get("Item")
+
+
+@pytest.fixture(scope="session")
+def deployed() -> Iterator[Deployed]:
+    local_stack.build()
+    with Emulator.start(env={"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "1"}) as emulator:
+        stack = local_stack.deploy(emulator)
+        yield Deployed(emulator=emulator, stack=stack)
+
+
+@pytest.fixture
+def group_id(deployed: Deployed) -> str:
+    """A fresh managed replication group (1 shard, 1 replica) in act mode with fast checks."""
+    group = f"g{uuid.uuid4().hex[:10]}"
+    deployed.create_group(group)
+    deployed.set_policy(group, {"mode": "act", "checkIntervalSeconds": 1, "actionTimeoutSeconds": 60})
+    deployed.emulator.reset()
+    return group
