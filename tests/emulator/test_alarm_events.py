@@ -89,3 +89,36 @@ def test_alarm_state_change_is_delivered_to_the_rule_target(
     }
     assert metric["period"] == 60
     assert metric["stat"] == "Maximum"
+
+
+def test_metric_data_moves_only_the_alarm_with_the_same_dimensions(client: Callable[[str], Any]) -> None:
+    cw = client("cloudwatch")
+    for group in ("dims-a", "dims-b"):
+        cw.put_metric_alarm(
+            AlarmName=f"ecas-{group}-cpu",
+            Namespace="AWS/ElastiCache",
+            MetricName="EngineCPUUtilization",
+            Dimensions=[{"Name": "ReplicationGroupId", "Value": group}],
+            Statistic="Maximum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=80,
+            ComparisonOperator="GreaterThanThreshold",
+        )
+
+    cw.put_metric_data(
+        Namespace="AWS/ElastiCache",
+        MetricData=[
+            {
+                "MetricName": "EngineCPUUtilization",
+                "Dimensions": [{"Name": "ReplicationGroupId", "Value": "dims-a"}],
+                "Value": 95.0,
+            }
+        ],
+    )
+
+    alarms = cw.describe_alarms(AlarmNamePrefix="ecas-dims-")["MetricAlarms"]
+    assert {a["AlarmName"]: a["StateValue"] for a in alarms} == {
+        "ecas-dims-a-cpu": "ALARM",
+        "ecas-dims-b-cpu": "INSUFFICIENT_DATA",
+    }

@@ -1,10 +1,15 @@
-"""Alarm state changes publish "CloudWatch Alarm State Change" on the default event bus.
+"""Alarm state changes publish "CloudWatch Alarm State Change" on the default event bus, and an
+alarm is evaluated on its own metric only (same dimensions).
 
 ministack only fires SNS alarm actions. Every transition it makes (SetAlarmState, evaluation on
 PutMetricAlarm / PutMetricData, composite alarms) goes through ``_dispatch_alarm_actions``; the
 wrapper below publishes the EventBridge event first (whatever ActionsEnabled says, as AWS does),
 with the payload shape of the AWS documentation example
 (/work/shared/reference/events/eventbridge-alarm-state-change.json).
+
+ministack's evaluation pools every datum of the alarm's namespace and metric name whatever its
+dimensions, so one cluster's metric would move every cluster's alarm. The wrapper hands it only the
+series whose dimensions equal the alarm's, as CloudWatch does.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from ministack.services import cloudwatch, eventbridge
 logger = logging.getLogger("emulator.cloudwatch")
 
 _original_dispatch = cloudwatch._dispatch_alarm_actions
+_original_evaluate = cloudwatch._evaluate_alarm
 # alarm ARN -> the state it entered last, for the next event's previousState
 _last_state: dict[str, dict[str, Any]] = {}
 
@@ -94,5 +100,21 @@ def _dispatch(alarm: dict[str, Any], old_state: str, new_state: str, reason: str
     _original_dispatch(alarm, old_state, new_state, reason)
 
 
+def _evaluate(alarm: dict[str, Any]) -> None:
+    """Evaluate with ``_metrics`` narrowed to the alarm's exact dimensions.
+
+    Runs on the server's event loop (CloudWatch handlers are synchronous), so swapping the module
+    global for the duration of the call cannot be observed by another request.
+    """
+    wanted = cloudwatch._dims_key({d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []})
+    everything = cloudwatch._metrics
+    cloudwatch._metrics = {key: points for key, points in everything.items() if key[2] == wanted}
+    try:
+        _original_evaluate(alarm)
+    finally:
+        cloudwatch._metrics = everything
+
+
 def install() -> None:
     cloudwatch._dispatch_alarm_actions = _dispatch
+    cloudwatch._evaluate_alarm = _evaluate
