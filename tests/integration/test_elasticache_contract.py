@@ -1,0 +1,510 @@
+"""Contract of every ElastiCache call the adapter makes, pinned with botocore's Stubber.
+
+moto implements few of these calls, so the Stubber holds the contract: the exact request parameters
+(``expected_params``), responses validated against botocore's own model, and the mapping of ElastiCache's
+error codes to the workflow's errors. The Stubber answers in ``before-call``, ahead of botocore's retry
+handler, so it cannot show retries: ``test_throttling_is_retried_by_botocore`` answers at ``before-send``
+instead, below the retry handler, to show the standard retry mode at work.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse, HTTPHeaders
+from botocore.stub import Stubber
+from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.adapters.elasticache import (
+    ALREADY_THERE_RESULT,
+    ElastiCache,
+    replica_count_request,
+    shards_to_remove,
+)
+from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, GroupBusyError
+from elasticache_autoscaler.models.snapshot import Role
+
+from tests.fakes.adapters import topology
+
+if TYPE_CHECKING:
+    from mypy_boto3_elasticache import ElastiCacheClient
+
+GROUP = "orders"
+ARN = f"arn:aws:elasticache:us-east-1:123456789012:replicationgroup:{GROUP}"
+LARGE, XLARGE, MEDIUM = "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.medium"
+
+
+def _client() -> "ElastiCacheClient":
+    return boto3.client(
+        "elasticache",
+        region_name="us-east-1",
+        config=aws.RETRIES,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # a dummy: the client never leaves the process
+    )
+
+
+@pytest.fixture
+def client() -> "ElastiCacheClient":
+    return _client()
+
+
+@pytest.fixture
+def stub(client: "ElastiCacheClient") -> Iterator[Stubber]:
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def adapter(client: "ElastiCacheClient") -> ElastiCache:
+    return ElastiCache(client)
+
+
+def _member_id(shard: int, node: int) -> str:
+    return f"{GROUP}-{shard:04d}-{node:03d}"
+
+
+def group_response(
+    replicas: list[int], node_type: str = LARGE, status: str = "available", cluster_mode: bool | None = None
+) -> dict[str, Any]:
+    """DescribeReplicationGroups' answer for a group with ``replicas[i]`` replicas in shard i+1."""
+    enabled = len(replicas) > 1 if cluster_mode is None else cluster_mode
+    node_groups: list[dict[str, Any]] = [
+        {
+            "NodeGroupId": f"{s:04d}",
+            "Status": status,
+            "NodeGroupMembers": [
+                {
+                    "CacheClusterId": _member_id(s, n),
+                    "CacheNodeId": "0001",
+                    "CurrentRole": "primary" if n == 1 else "replica",
+                    "PreferredAvailabilityZone": f"us-east-1{'abc'[n % 3]}",
+                }
+                for n in range(1, count + 2)
+            ],
+        }
+        for s, count in enumerate(replicas, start=1)
+    ]
+    return {
+        "ReplicationGroups": [
+            {
+                "ReplicationGroupId": GROUP,
+                "Status": status,
+                "NodeGroups": node_groups,
+                "MemberClusters": [m["CacheClusterId"] for ng in node_groups for m in ng["NodeGroupMembers"]],
+                "ClusterEnabled": enabled,
+                "CacheNodeType": node_type,
+                "MultiAZ": "enabled",
+                "AutomaticFailover": "enabled",
+                "Engine": "valkey",
+                "ARN": ARN,
+            }
+        ]
+    }
+
+
+def _cluster(cluster_id: str, group: str, node_type: str = LARGE) -> dict[str, Any]:
+    return {
+        "CacheClusterId": cluster_id,
+        "ReplicationGroupId": group,
+        "CacheClusterStatus": "available",
+        "Engine": "valkey",
+        "EngineVersion": "8.0.1",
+        "CacheNodeType": node_type,
+    }
+
+
+def stub_read(
+    stub: Stubber,
+    replicas: list[int],
+    *,
+    node_type: str = LARGE,
+    up: tuple[str, ...] = (XLARGE,),
+    down: tuple[str, ...] = (MEDIUM,),
+    cluster_mode: bool | None = None,
+) -> None:
+    """The three calls of read_topology, with DescribeCacheClusters over two pages (members of another
+    group in between, which the adapter must ignore)."""
+    group = group_response(replicas, node_type, cluster_mode=cluster_mode)
+    stub.add_response("describe_replication_groups", group, {"ReplicationGroupId": GROUP})
+    members = group["ReplicationGroups"][0]["MemberClusters"]
+    half = len(members) // 2
+    stub.add_response(
+        "describe_cache_clusters",
+        {
+            "CacheClusters": [_cluster(m, GROUP, node_type) for m in members[:half]]
+            + [_cluster("other-001", "other")],
+            "Marker": "page-2",
+        },
+        {"ShowCacheNodeInfo": False},
+    )
+    stub.add_response(
+        "describe_cache_clusters",
+        {"CacheClusters": [_cluster(m, GROUP, node_type) for m in members[half:]]},
+        {"ShowCacheNodeInfo": False, "Marker": "page-2"},
+    )
+    stub.add_response(
+        "list_allowed_node_type_modifications",
+        {"ScaleUpModifications": list(up), "ScaleDownModifications": list(down)},
+        {"ReplicationGroupId": GROUP},
+    )
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+
+def test_read_topology_reads_group_members_over_pages_and_allowed_types(
+    stub: Stubber, adapter: ElastiCache
+) -> None:
+    stub_read(stub, [2, 1])
+    topo = adapter.read_topology(GROUP)
+    assert topo.cluster_mode_enabled
+    assert [s.shard_id for s in topo.shards] == ["0001", "0002"]
+    assert [len(s.replicas) for s in topo.shards] == [2, 1]
+    assert topo.replicas_per_shard == 1
+    assert topo.shards[0].members[0].role is Role.PRIMARY
+    assert topo.node_count == 5
+    assert topo.engine == "valkey"
+    assert topo.engine_version == "8.0.1"
+    assert topo.allowed_scale_up == (XLARGE,)
+    assert topo.allowed_scale_down == (MEDIUM,)
+    assert topo.not_quiescent_because() is None
+
+
+def test_read_topology_of_a_missing_group_is_cluster_not_found(stub: Stubber, adapter: ElastiCache) -> None:
+    stub.add_client_error(
+        "describe_replication_groups",
+        "ReplicationGroupNotFoundFault",
+        "Replication group orders not found.",
+        http_status_code=404,
+        expected_params={"ReplicationGroupId": GROUP},
+    )
+    with pytest.raises(ClusterNotFoundError, match="orders"):
+        adapter.read_topology(GROUP)
+
+
+def test_tags_are_read_by_the_groups_arn(stub: Stubber, adapter: ElastiCache) -> None:
+    stub.add_response("describe_replication_groups", group_response([1]), {"ReplicationGroupId": GROUP})
+    stub.add_response(
+        "list_tags_for_resource",
+        {"TagList": [{"Key": "elasticache-autoscaler:managed", "Value": "true"}]},
+        {"ResourceName": ARN},
+    )
+    assert adapter.tags(GROUP) == {"elasticache-autoscaler:managed": "true"}
+
+
+def test_group_of_member(stub: Stubber, adapter: ElastiCache) -> None:
+    stub.add_response(
+        "describe_cache_clusters",
+        {"CacheClusters": [_cluster("orders-0001-001", GROUP)]},
+        {"CacheClusterId": "orders-0001-001"},
+    )
+    stub.add_client_error(
+        "describe_cache_clusters",
+        "CacheClusterNotFound",
+        "not found",
+        404,
+        expected_params={"CacheClusterId": "gone-001"},
+    )
+    assert adapter.group_of_member("orders-0001-001") == GROUP
+    assert adapter.group_of_member("gone-001") is None
+
+
+def test_list_group_ids_reads_every_page(stub: Stubber, adapter: ElastiCache) -> None:
+    first = group_response([1])["ReplicationGroups"][0]
+    second = {**first, "ReplicationGroupId": "sessions"}
+    stub.add_response("describe_replication_groups", {"ReplicationGroups": [first], "Marker": "m"}, {})
+    stub.add_response("describe_replication_groups", {"ReplicationGroups": [second]}, {"Marker": "m"})
+    assert adapter.list_group_ids() == [GROUP, "sessions"]
+
+
+# --- replicas ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("replicas", "wanted", "operation", "shape"),
+    [
+        ([1], 2, "increase_replica_count", {"NewReplicaCount": 2}),
+        ([2, 2, 2], 3, "increase_replica_count", {"NewReplicaCount": 3}),
+        ([2], 1, "decrease_replica_count", {"NewReplicaCount": 1}),
+        ([2, 2], 0, "decrease_replica_count", {"NewReplicaCount": 0}),
+        # Uneven shards: only the shards to change are named, each with the absolute target.
+        (
+            [3, 2, 1],
+            1,
+            "decrease_replica_count",
+            {
+                "ReplicaConfiguration": [
+                    {"NodeGroupId": "0001", "NewReplicaCount": 1},
+                    {"NodeGroupId": "0002", "NewReplicaCount": 1},
+                ]
+            },
+        ),
+        (
+            [1, 2, 3],
+            2,
+            "increase_replica_count",
+            {"ReplicaConfiguration": [{"NodeGroupId": "0001", "NewReplicaCount": 2}]},
+        ),
+    ],
+)
+def test_set_replica_count_sends_an_absolute_target(  # noqa: PLR0917 - pytest parameters
+    stub: Stubber,
+    adapter: ElastiCache,
+    replicas: list[int],
+    wanted: int,
+    operation: str,
+    shape: dict[str, Any],
+) -> None:
+    stub_read(stub, replicas)
+    stub.add_response(
+        operation,
+        {"ReplicationGroup": {"ReplicationGroupId": GROUP, "Status": "modifying"}},
+        {"ReplicationGroupId": GROUP, **shape, "ApplyImmediately": True},
+    )
+    assert adapter.set_replica_count(GROUP, wanted) == operation
+
+
+def test_set_replica_count_already_there_makes_no_call(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [2, 2])
+    assert adapter.set_replica_count(GROUP, 2) == ALREADY_THERE_RESULT
+
+
+def test_replica_removal_never_takes_a_shard_below_the_target_nor_a_primary() -> None:
+    topo = topology(GROUP, shards=3, replicas=1).model_copy()
+    # Shards 0001..0003 with 1 replica each: removal to 0 names every shard; primaries are never named.
+    operation, params = replica_count_request(topo, 0) or ("", {})
+    assert operation == "decrease_replica_count"
+    assert params == {"ReplicationGroupId": GROUP, "NewReplicaCount": 0, "ApplyImmediately": True}
+    assert "ReplicasToRemove" not in params
+
+
+# --- shards ------------------------------------------------------------------------------------------
+
+
+def test_add_shards_sends_node_group_count(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1, 1])
+    stub.add_response(
+        "modify_replication_group_shard_configuration",
+        {"ReplicationGroup": {"ReplicationGroupId": GROUP, "Status": "modifying"}},
+        {"ReplicationGroupId": GROUP, "NodeGroupCount": 4, "ApplyImmediately": True},
+    )
+    assert adapter.set_shard_count(GROUP, 4, {}) == "modify_replication_group_shard_configuration"
+
+
+def test_remove_shards_names_the_emptiest(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1, 1, 1, 1])
+    stub.add_response(
+        "modify_replication_group_shard_configuration",
+        {"ReplicationGroup": {"ReplicationGroupId": GROUP, "Status": "modifying"}},
+        {
+            "ReplicationGroupId": GROUP,
+            "NodeGroupCount": 2,
+            "ApplyImmediately": True,
+            "NodeGroupsToRemove": ["0003", "0001"],
+        },
+    )
+    memory = {"0001": 22.0, "0002": 61.5, "0003": 12.0, "0004": 40.0}
+    assert adapter.set_shard_count(GROUP, 2, memory) == "modify_replication_group_shard_configuration"
+
+
+def test_remove_shards_without_memory_falls_back_to_the_highest_ids(
+    stub: Stubber, adapter: ElastiCache
+) -> None:
+    stub_read(stub, [1, 1, 1])
+    stub.add_response(
+        "modify_replication_group_shard_configuration",
+        {"ReplicationGroup": {"ReplicationGroupId": GROUP, "Status": "modifying"}},
+        {
+            "ReplicationGroupId": GROUP,
+            "NodeGroupCount": 1,
+            "ApplyImmediately": True,
+            "NodeGroupsToRemove": ["0003", "0002"],
+        },
+    )
+    assert adapter.set_shard_count(GROUP, 1, {}) == "modify_replication_group_shard_configuration"
+
+
+def test_shards_to_remove_puts_known_memory_first_then_highest_id() -> None:
+    topo = topology(GROUP, shards=4, replicas=1)
+    assert shards_to_remove(topo, 3, {"0002": 50.0, "0001": 10.0}) == ["0001", "0002", "0004"]
+    assert shards_to_remove(topo, 2, {"0001": 5.0, "0003": 5.0}) == ["0003", "0001"]
+
+
+def test_shard_count_already_there_makes_no_call(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1, 1])
+    assert adapter.set_shard_count(GROUP, 2, {}) == ALREADY_THERE_RESULT
+
+
+def test_shards_of_a_cluster_mode_disabled_group_are_refused(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1], cluster_mode=False)
+    with pytest.raises(ActionFailedError, match="cluster mode is disabled"):
+        adapter.set_shard_count(GROUP, 2, {})
+
+
+# --- node type ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("node_type", [XLARGE, MEDIUM])
+def test_set_node_type_to_an_allowed_type(stub: Stubber, adapter: ElastiCache, node_type: str) -> None:
+    stub_read(stub, [1])
+    stub.add_response(
+        "modify_replication_group",
+        {"ReplicationGroup": {"ReplicationGroupId": GROUP, "Status": "modifying"}},
+        {"ReplicationGroupId": GROUP, "CacheNodeType": node_type, "ApplyImmediately": True},
+    )
+    assert adapter.set_node_type(GROUP, node_type) == "modify_replication_group"
+
+
+def test_a_node_type_not_listed_is_refused_without_a_call(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1], up=("cache.r7g.2xlarge",), down=())
+    with pytest.raises(ActionFailedError, match="not an allowed"):
+        adapter.set_node_type(GROUP, XLARGE)
+
+
+def test_the_same_node_type_is_already_there(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1])
+    assert adapter.set_node_type(GROUP, LARGE) == ALREADY_THERE_RESULT
+
+
+# --- error mapping -----------------------------------------------------------------------------------
+
+SCALE_CALLS: list[tuple[str, list[int], Mapping[str, Any], dict[str, Any]]] = [
+    ("increase_replica_count", [1], {"wanted": 2}, {"NewReplicaCount": 2}),
+    ("decrease_replica_count", [2], {"wanted": 1}, {"NewReplicaCount": 1}),
+    ("modify_replication_group_shard_configuration", [1, 1], {"shards": 3}, {"NodeGroupCount": 3}),
+    ("modify_replication_group", [1], {"node_type": XLARGE}, {"CacheNodeType": XLARGE}),
+]
+
+
+def _set(adapter: ElastiCache, how: Mapping[str, Any]) -> str:
+    if "wanted" in how:
+        return adapter.set_replica_count(GROUP, how["wanted"])
+    if "shards" in how:
+        return adapter.set_shard_count(GROUP, how["shards"], {})
+    return adapter.set_node_type(GROUP, how["node_type"])
+
+
+@pytest.mark.parametrize(
+    ("operation", "replicas", "how", "shape"), SCALE_CALLS, ids=[c[0] for c in SCALE_CALLS]
+)
+@pytest.mark.parametrize(
+    ("code", "message", "outcome"),
+    [
+        ("NoOperationFault", "No operation is needed.", ALREADY_THERE_RESULT),
+        ("InvalidReplicationGroupState", "Cluster is already balanced. Nothing to do.", ALREADY_THERE_RESULT),
+        (
+            "InvalidReplicationGroupState",
+            "Replication group orders is not in available state.",
+            GroupBusyError,
+        ),
+        (
+            "InvalidCacheClusterState",
+            "Cache cluster orders-0001-002 is not in available state.",
+            GroupBusyError,
+        ),
+        ("ReplicationGroupNotFoundFault", "Replication group orders not found.", ClusterNotFoundError),
+        ("InsufficientCacheClusterCapacity", "Insufficient capacity.", ActionFailedError),
+        (
+            "InvalidParameterValue",
+            "The number of replicas per node group must be between 0 and 5.",
+            ActionFailedError,
+        ),
+    ],
+)
+def test_error_mapping(  # noqa: PLR0917 - pytest parameters
+    stub: Stubber,
+    adapter: ElastiCache,
+    operation: str,
+    replicas: list[int],
+    how: Mapping[str, Any],
+    shape: dict[str, Any],
+    code: str,
+    message: str,
+    outcome: str | type[Exception],
+) -> None:
+    stub_read(stub, replicas)
+    stub.add_client_error(
+        operation,
+        code,
+        message,
+        http_status_code=400,
+        expected_params={"ReplicationGroupId": GROUP, **shape, "ApplyImmediately": True},
+    )
+    if isinstance(outcome, str):
+        assert _set(adapter, how) == outcome
+    else:
+        with pytest.raises(outcome, match=code):
+            _set(adapter, how)
+
+
+# --- throttling --------------------------------------------------------------------------------------
+
+_NS = "http://elasticache.amazonaws.com/doc/2015-02-02/"
+_THROTTLED = (
+    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+    b"</Error><RequestId>r-1</RequestId></ErrorResponse>"
+)
+_INCREASED = (
+    f'<IncreaseReplicaCountResponse xmlns="{_NS}"><IncreaseReplicaCountResult><ReplicationGroup>'
+    f"<ReplicationGroupId>{GROUP}</ReplicationGroupId><Status>modifying</Status></ReplicationGroup>"
+    "</IncreaseReplicaCountResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata>"
+    "</IncreaseReplicaCountResponse>"
+).encode()
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def _answer_at_send(client: "ElastiCacheClient", answer: Callable[..., AWSResponse]) -> None:
+    """Answer IncreaseReplicaCount at ``before-send``: below botocore's retry handler, unlike the Stubber."""
+    handler = cast("Callable[..., None]", answer)  # the stubs type handlers as returning None
+    client.meta.events.register("before-send.elasticache.IncreaseReplicaCount", handler)
+
+
+def test_throttling_is_retried_by_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Throttling, then success: one successful call for the adapter, two HTTP attempts on the wire."""
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
+    client = _client()
+    bodies = [(400, _THROTTLED), (200, _INCREASED)]
+    sent: list[str] = []
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        body = request.body
+        sent.append(body.decode() if isinstance(body, bytes) else str(body))
+        status, body = bodies.pop(0)
+        return AWSResponse(request.url, status, HTTPHeaders(), _Raw(body))
+
+    _answer_at_send(client, answer)
+    request = replica_count_request(topology(GROUP, shards=1, replicas=1), 2)
+    assert request is not None
+    assert ElastiCache(client)._call(request) == "increase_replica_count"
+    assert len(sent) == 2
+    assert bodies == []
+    assert sent[0] == sent[1]  # the retry resends the same absolute target
+    assert "NewReplicaCount=2" in sent[0]
+    assert "ApplyImmediately=true" in sent[0]
+
+
+def test_throttling_past_the_retry_budget_is_an_action_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
+    client = _client()
+    attempts: list[int] = []
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        attempts.append(1)
+        return AWSResponse(request.url, 400, HTTPHeaders(), _Raw(_THROTTLED))
+
+    _answer_at_send(client, answer)
+    request = replica_count_request(topology(GROUP, shards=1, replicas=1), 2)
+    assert request is not None
+    with pytest.raises(ActionFailedError, match="Throttling"):
+        ElastiCache(client)._call(request)
+    # aws.RETRIES: standard mode, max_attempts=5 counts retries (botocore's legacy key): 1 + 5 attempts.
+    assert len(attempts) == 6
