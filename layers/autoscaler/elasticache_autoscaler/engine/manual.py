@@ -126,7 +126,7 @@ def _shards(sit: Situation, request: OperatorRequest) -> Outcome:
                 f"a step of {abs(wanted - current)} exceeds maxStep.shards {step}",
             ),
             (
-                wanted < current and memory is not None and memory * current / wanted >= 100,
+                0 < wanted < current and memory is not None and memory * current / wanted >= 100,
                 f"the data would not fit in {wanted} shards",
             ),
         ]
