@@ -71,14 +71,14 @@ def _ratio(value: float | None) -> str:
 
 def format_table(rows: list[BenchRow]) -> str:
     header = (
-        f"{'scenario':<26}{'policy':<17}{'cost $':>9}{'breach min':>11}{'actions':>8}{'revers.':>8}"
+        f"{'scenario':<32}{'policy':<17}{'cost $':>9}{'breach min':>11}{'actions':>8}{'revers.':>8}"
         f"{'node-h':>8}{'cost/AAS':>9}{'breach/AAS':>11}{'cost/SP':>8}{'breach/SP':>10}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
         for name, r in row.results.items():
             lines.append(
-                f"{row.scenario + ('' if row.cluster_mode_enabled else ' (CMD)'):<26}{name:<17}"
+                f"{row.scenario + ('' if row.cluster_mode_enabled else ' (CMD)'):<32}{name:<17}"
                 f"{r.cost_usd:>9.2f}{r.breach_minutes:>11}{len(r.actions):>8}{r.reversals:>8}{r.node_hours:>8.1f}"
                 f"{_ratio(row.ratio(name, 'app-autoscaling', 'cost_usd')):>9}"
                 f"{_ratio(row.ratio(name, 'app-autoscaling', 'breach_minutes')):>11}"
