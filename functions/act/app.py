@@ -15,4 +15,6 @@ from elasticache_autoscaler.workflow.act_step import act
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
-    return act(parse(ActRequest, event), wiring.elasticache(), wiring.decision_log(), datetime.now(UTC)).to_wire()
+    return act(
+        parse(ActRequest, event), wiring.elasticache(), wiring.decision_log(), datetime.now(UTC)
+    ).to_wire()

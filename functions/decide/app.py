@@ -18,7 +18,10 @@ from elasticache_autoscaler.workflow.decide_step import decide_and_record
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     decided = decide_and_record(
-        parse(Observation, event), wiring.decision_log(), datetime.now(UTC), wiring.settings().decision_retention_days
+        parse(Observation, event),
+        wiring.decision_log(),
+        datetime.now(UTC),
+        wiring.settings().decision_retention_days,
     )
     metrics.add_dimension(name="action", value=decided.decision.action.value)
     metrics.add_metric(name=f"Decision_{decided.status}", unit=MetricUnit.Count, value=1)

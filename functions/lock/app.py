@@ -16,5 +16,8 @@ from elasticache_autoscaler.workflow.lock_step import handle_lock
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     return handle_lock(
-        parse(LockRequest, event), wiring.state_table(), datetime.now(UTC), wiring.settings().lock_lease_seconds
+        parse(LockRequest, event),
+        wiring.state_table(),
+        datetime.now(UTC),
+        wiring.settings().lock_lease_seconds,
     ).to_wire()

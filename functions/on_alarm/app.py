@@ -1,4 +1,4 @@
-"""EventBridge "CloudWatch Alarm State Change" -> one workflow execution for the managed cluster it watches."""
+"""EventBridge "CloudWatch Alarm State Change" -> one workflow execution for the managed cluster."""
 
 from typing import Any
 

@@ -19,6 +19,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> list[dict[s
     parse(ScheduleInput, event)
     settings = wiring.settings()
     started = start_for_schedule(
-        datetime.now(UTC), wiring.elasticache(), wiring.starter(), settings.managed_tag_key, settings.schedule_bucket_minutes
+        datetime.now(UTC),
+        wiring.elasticache(),
+        wiring.starter(),
+        settings.managed_tag_key,
+        settings.schedule_bucket_minutes,
     )
     return [s.to_wire() for s in started]

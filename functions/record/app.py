@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, RootModel
 
 from elasticache_autoscaler import wiring
+from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
 from elasticache_autoscaler.observability import logger, metrics, tracer
 from elasticache_autoscaler.parsing import parse
@@ -24,12 +25,17 @@ class RecordEvent(RootModel[Annotated[OutcomeRequest | FailureRequest, Field(dis
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object] | None:
     request = parse(RecordEvent, event).root
     now = datetime.now(UTC)
+    key: RecordKey | None
     if isinstance(request, OutcomeRequest):
         key = record_outcome(request, wiring.decision_log(), now)
         metrics.add_metric(name=f"Outcome_{request.status}", unit=MetricUnit.Count, value=1)
     else:
         key = record_failure(
-            request, wiring.decision_log(), wiring.state_table(), now, wiring.settings().decision_retention_days
+            request,
+            wiring.decision_log(),
+            wiring.state_table(),
+            now,
+            wiring.settings().decision_retention_days,
         )
         metrics.add_metric(name="Outcome_failed", unit=MetricUnit.Count, value=1)
     return key.to_wire() if key else None

@@ -38,12 +38,17 @@ class Deployed:
 
     def set_policy(self, group_id: str, policy: dict[str, Any]) -> None:
         self.client("ssm").put_parameter(
-            Name=f"{self.stack.policy_prefix}/clusters/{group_id}", Value=json.dumps(policy), Type="String", Overwrite=True
+            Name=f"{self.stack.policy_prefix}/clusters/{group_id}",
+            Value=json.dumps(policy),
+            Type="String",
+            Overwrite=True,
         )
 
     def start(self, request: dict[str, Any]) -> str:
         answer = self.client("stepfunctions").start_execution(
-            stateMachineArn=self.stack.state_machine_arn, name=f"e2e-{uuid.uuid4().hex[:12]}", input=json.dumps(request)
+            stateMachineArn=self.stack.state_machine_arn,
+            name=f"e2e-{uuid.uuid4().hex[:12]}",
+            input=json.dumps(request),
         )
         return str(answer["executionArn"])
 
@@ -73,9 +78,9 @@ class Deployed:
         return [from_item(i) for i in items]
 
     def record_of(self, execution_arn: str) -> dict[str, Any]:
-        group_id = json.loads(self.client("stepfunctions").describe_execution(executionArn=execution_arn)["input"])[
-            "cluster"
-        ]
+        group_id = json.loads(
+            self.client("stepfunctions").describe_execution(executionArn=execution_arn)["input"]
+        )["cluster"]
         (record,) = [r for r in self.records(group_id) if r["executionArn"] == execution_arn]
         return record
 

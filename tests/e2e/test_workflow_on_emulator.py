@@ -19,7 +19,10 @@ def test_alarm_starts_one_execution_and_records_its_decision(deployed: Deployed,
         AlarmName=alarm,
         Namespace="AWS/ElastiCache",
         MetricName="EngineCPUUtilization",
-        Dimensions=[{"Name": "CacheClusterId", "Value": f"{group_id}-002"}, {"Name": "CacheNodeId", "Value": "0001"}],
+        Dimensions=[
+            {"Name": "CacheClusterId", "Value": f"{group_id}-002"},
+            {"Name": "CacheNodeId", "Value": "0001"},
+        ],
         Statistic="Maximum",
         Period=60,
         EvaluationPeriods=3,
@@ -45,7 +48,9 @@ def test_alarm_starts_one_execution_and_records_its_decision(deployed: Deployed,
     assert record["status"] in {"skipped", "succeeded"}
 
 
-def test_manual_evaluate_in_observe_mode_records_and_changes_nothing(deployed: Deployed, group_id: str) -> None:
+def test_manual_evaluate_in_observe_mode_records_and_changes_nothing(
+    deployed: Deployed, group_id: str
+) -> None:
     deployed.set_policy(group_id, {"mode": "observe"})
     execution_arn = deployed.start({"cluster": group_id, "action": "add_replicas", "dryRun": False})
     assert deployed.wait(execution_arn)["status"] == "SUCCEEDED"
@@ -60,7 +65,9 @@ def test_manual_evaluate_in_observe_mode_records_and_changes_nothing(deployed: D
 
 
 def test_manual_add_replicas_in_act_mode_changes_the_group(deployed: Deployed, group_id: str) -> None:
-    execution_arn = deployed.start({"cluster": group_id, "action": "add_replicas", "target": 2, "dryRun": False})
+    execution_arn = deployed.start(
+        {"cluster": group_id, "action": "add_replicas", "target": 2, "dryRun": False}
+    )
     assert deployed.wait(execution_arn)["status"] == "SUCCEEDED"
     record = deployed.record_of(execution_arn)
     assert (record["mode"], record["status"], record["action"]) == ("act", "succeeded", "add_replicas")
@@ -125,7 +132,10 @@ def test_an_unmanaged_cluster_is_ignored(deployed: Deployed) -> None:
 @pytest.mark.parametrize(
     ("request_body", "named"),
     [
-        ({"cluster": "{group}", "action": "add_replicas", "target": 2, "dryRun": False, "force": True}, "force"),
+        (
+            {"cluster": "{group}", "action": "add_replicas", "target": 2, "dryRun": False, "force": True},
+            "force",
+        ),
         ({"cluster": "{group}", "action": "add_replicas", "target": "lots", "dryRun": False}, "target"),
         ({"cluster": "{group}", "action": "make_it_faster", "dryRun": False}, "action"),
     ],
@@ -143,7 +153,9 @@ def test_malformed_console_input_fails_at_once_and_changes_nothing(
 
 def test_a_failure_in_act_is_recorded_and_releases_the_lock(deployed: Deployed, group_id: str) -> None:
     deployed.emulator.inject_fault("IncreaseReplicaCount", "InsufficientCacheClusterCapacity", count=5)
-    described = deployed.wait(deployed.start({"cluster": group_id, "action": "add_replicas", "dryRun": False}))
+    described = deployed.wait(
+        deployed.start({"cluster": group_id, "action": "add_replicas", "dryRun": False})
+    )
     assert described["status"] == "FAILED"
     assert described["error"] == "ActionFailedError"
     record = deployed.record_of(described["executionArn"])
@@ -164,9 +176,15 @@ def _plant_lock(deployed: Deployed, group_id: str, owner: str, expires_in: int) 
     )
 
 
-def test_a_lock_held_by_another_execution_means_skipped_and_no_call(deployed: Deployed, group_id: str) -> None:
-    _plant_lock(deployed, group_id, "arn:aws:states:us-east-1:000000000000:execution:other:run", expires_in=600)
-    described = deployed.wait(deployed.start({"cluster": group_id, "action": "add_replicas", "dryRun": False}))
+def test_a_lock_held_by_another_execution_means_skipped_and_no_call(
+    deployed: Deployed, group_id: str
+) -> None:
+    _plant_lock(
+        deployed, group_id, "arn:aws:states:us-east-1:000000000000:execution:other:run", expires_in=600
+    )
+    described = deployed.wait(
+        deployed.start({"cluster": group_id, "action": "add_replicas", "dryRun": False})
+    )
     assert described["status"] == "SUCCEEDED"
     record = deployed.record_of(described["executionArn"])
     assert record["status"] == "skipped"
@@ -176,8 +194,12 @@ def test_a_lock_held_by_another_execution_means_skipped_and_no_call(deployed: De
 
 
 def test_an_expired_lease_does_not_block(deployed: Deployed, group_id: str) -> None:
-    _plant_lock(deployed, group_id, "arn:aws:states:us-east-1:000000000000:execution:aborted:run", expires_in=-5)
-    described = deployed.wait(deployed.start({"cluster": group_id, "action": "add_replicas", "dryRun": False}))
+    _plant_lock(
+        deployed, group_id, "arn:aws:states:us-east-1:000000000000:execution:aborted:run", expires_in=-5
+    )
+    described = deployed.wait(
+        deployed.start({"cluster": group_id, "action": "add_replicas", "dryRun": False})
+    )
     assert described["status"] == "SUCCEEDED"
     assert deployed.record_of(described["executionArn"])["status"] == "succeeded"
     assert deployed.replicas(group_id) == 2

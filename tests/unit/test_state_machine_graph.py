@@ -49,7 +49,7 @@ def _any_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> object:
 
 
 _Loader.add_multi_constructor("!", _any_tag)
-TEMPLATE = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+TEMPLATE = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)
 
 
 def _targets(state: dict[str, Any]) -> list[str]:
@@ -64,7 +64,13 @@ def _paths(value: object) -> list[str]:
     found: list[str] = []
     if isinstance(value, dict):
         for key, inner in value.items():
-            if key.endswith(".$") or key in {"Variable", "SecondsPath", "InputPath", "ErrorPath", "CausePath"}:
+            if key.endswith(".$") or key in {
+                "Variable",
+                "SecondsPath",
+                "InputPath",
+                "ErrorPath",
+                "CausePath",
+            }:
                 found += re.findall(r"(?<!\$)\$\.[A-Za-z0-9_.]+", str(inner))
             else:
                 found += _paths(inner)
@@ -133,7 +139,9 @@ def test_every_path_read_is_produced_by_an_earlier_step() -> None:
             assert root in PRODUCED, f"{name} reads {path}: nothing writes {root}"
             model = PRODUCED[root]
             if model is not None and len(parts) > 1:
-                assert _model_has(model, parts[1:]), f"{name} reads {path}: {model.__name__} has no such field"
+                assert _model_has(model, parts[1:]), (
+                    f"{name} reads {path}: {model.__name__} has no such field"
+                )
 
 
 def test_every_result_path_is_known() -> None:

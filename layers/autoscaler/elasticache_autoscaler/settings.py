@@ -1,4 +1,4 @@
-"""One typed settings model per function, validated once from the environment; a missing variable fails loudly."""
+"""One typed settings model, validated once from the environment; a missing variable fails loudly."""
 
 import os
 from typing import Self

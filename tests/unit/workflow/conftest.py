@@ -4,7 +4,14 @@ import pytest
 
 from elasticache_autoscaler.models.workflow import Execution
 from elasticache_autoscaler.workflow.observe import ObserveDeps
-from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeMetrics, FakePolicies, FakeState, topology
+from tests.fakes.adapters import (
+    FakeDecisionLog,
+    FakeElastiCache,
+    FakeMetrics,
+    FakePolicies,
+    FakeState,
+    topology,
+)
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ARN = "arn:aws:states:us-east-1:123456789012:execution:ScalingStateMachine:run-1"
@@ -39,7 +46,9 @@ def log() -> FakeDecisionLog:
 
 
 @pytest.fixture
-def deps(elasticache: FakeElastiCache, policies: FakePolicies, state: FakeState, log: FakeDecisionLog) -> ObserveDeps:
+def deps(
+    elasticache: FakeElastiCache, policies: FakePolicies, state: FakeState, log: FakeDecisionLog
+) -> ObserveDeps:
     return ObserveDeps(
         elasticache=elasticache,
         metrics=FakeMetrics(),

@@ -60,7 +60,9 @@ def metrics_from(
         for ts, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
             points[ts] = max(points.get(ts, value), value)
     series = tuple(
-        MetricSeries(metric=metric, shard_id=shard_id, role=role, values=tuple(v for _, v in sorted(points.items())))
+        MetricSeries(
+            metric=metric, shard_id=shard_id, role=role, values=tuple(v for _, v in sorted(points.items()))
+        )
         for (metric, shard_id, role), points in sorted(by_key.items())
     )
     return Metrics(period_seconds=period_seconds, window_end=window_end, series=series)
@@ -70,7 +72,9 @@ class CloudWatch:
     def __init__(self, client: "CloudWatchClient | None" = None) -> None:
         self._client = client or aws.cloudwatch()
 
-    def read_metrics(self, topology: Topology, end: datetime, window_minutes: int, period_seconds: int = 60) -> Metrics:
+    def read_metrics(
+        self, topology: Topology, end: datetime, window_minutes: int, period_seconds: int = 60
+    ) -> Metrics:
         queries = metric_queries(topology, period_seconds)
         answer = self._client.get_metric_data(
             MetricDataQueries=queries,

@@ -44,7 +44,9 @@ class DecisionLog:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            raise RuntimeError(f"decision {record.cluster}/{record.decided_at} belongs to another execution") from None
+            raise RuntimeError(
+                f"decision {record.cluster}/{record.decided_at} belongs to another execution"
+            ) from None
 
     def advance(self, key: RecordKey, outcome: Outcome) -> None:
         """Move the status forward; raises StaleStatusError when the record is already past it."""
@@ -66,7 +68,9 @@ class DecisionLog:
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise StaleStatusError(f"{key.cluster}/{key.decided_at} cannot move to {outcome.status}") from None
+                raise StaleStatusError(
+                    f"{key.cluster}/{key.decided_at} cannot move to {outcome.status}"
+                ) from None
             raise
 
     def get(self, key: RecordKey) -> dict[str, Any] | None:

@@ -16,7 +16,10 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps({k: _deserializer.deserialize(v) for k, v in item.items()}, default=_number))
+    plain: dict[str, Any] = json.loads(
+        json.dumps({k: _deserializer.deserialize(v) for k, v in item.items()}, default=_number)
+    )
+    return plain
 
 
 def _number(value: object) -> float | int:

@@ -11,8 +11,8 @@ class Action(StrEnum):
     REMOVE_SHARDS = "remove_shards"
     SCALE_UP = "scale_up"
     SCALE_DOWN = "scale_down"
-    ROTATE_AUTH_TOKEN = "rotate_auth_token"
-    ROTATE_USER_PASSWORD = "rotate_user_password"
+    ROTATE_AUTH_TOKEN = "rotate_auth_token"  # noqa: S105 - an action name, not a secret
+    ROTATE_USER_PASSWORD = "rotate_user_password"  # noqa: S105 - an action name, not a secret
 
     @property
     def is_scale_out(self) -> bool:

@@ -54,9 +54,9 @@ class AlarmStateChange(_Lenient):
 
 
 class AlarmStateChangeEvent(EventBridgeModel):
-    detail_type: Literal["CloudWatch Alarm State Change"] = Field(alias="detail-type")  # type: ignore[assignment]
-    source: Literal["aws.cloudwatch"]  # type: ignore[assignment]
-    detail: AlarmStateChange  # type: ignore[assignment]
+    detail_type: Literal["CloudWatch Alarm State Change"] = Field(alias="detail-type")
+    source: Literal["aws.cloudwatch"]
+    detail: AlarmStateChange
 
 
 class ScheduleInput(BaseModel):

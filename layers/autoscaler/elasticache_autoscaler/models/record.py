@@ -38,7 +38,7 @@ class DecisionRecord(WireModel):
     execution_arn: str
     expires_at: int
     blocked_by: str | None = None
-    signals: dict[str, float | None] = {}
+    signals: dict[str, float | None] = Field(default_factory=dict)
     cost_per_hour_before: float | None = None
     cost_per_hour_after: float | None = None
     requested_action: str | None = None

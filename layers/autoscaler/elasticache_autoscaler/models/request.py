@@ -25,8 +25,8 @@ class RequestedAction(StrEnum):
     REMOVE_SHARDS = "remove_shards"
     SCALE_UP = "scale_up"
     SCALE_DOWN = "scale_down"
-    ROTATE_AUTH_TOKEN = "rotate_auth_token"
-    ROTATE_USER_PASSWORD = "rotate_user_password"
+    ROTATE_AUTH_TOKEN = "rotate_auth_token"  # noqa: S105 - an action name, not a secret
+    ROTATE_USER_PASSWORD = "rotate_user_password"  # noqa: S105 - an action name, not a secret
 
     @property
     def action(self) -> Action | None:
@@ -61,7 +61,9 @@ class WorkflowRequest(WireModel):
                 raise ValueError(f"target must be a whole number >= 0 for {self.action.value}")
         elif self.action in _NODE_TYPE_ACTIONS:
             if target is not None and (not isinstance(target, str) or not NODE_TYPE.match(target)):
-                raise ValueError(f"target must be a node type such as cache.r7g.large for {self.action.value}")
+                raise ValueError(
+                    f"target must be a node type such as cache.r7g.large for {self.action.value}"
+                )
         elif target is not None:
             raise ValueError(f"target is not accepted for {self.action.value}")
         return self

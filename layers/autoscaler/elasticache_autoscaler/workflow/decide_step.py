@@ -19,7 +19,9 @@ def _operator_request(observation: Observation) -> OperatorRequest | None:
 def _current(observation: Observation) -> Capacity:
     topology = observation.snapshot.topology
     return Capacity(
-        node_type=topology.node_type, shards=topology.shard_count, replicas_per_shard=topology.replicas_per_shard
+        node_type=topology.node_type,
+        shards=topology.shard_count,
+        replicas_per_shard=topology.replicas_per_shard,
     )
 
 
@@ -49,11 +51,16 @@ def _status(decision: Decision, mode: Mode, policy_invalid: bool) -> tuple[Statu
     if not decision.changes_something:
         return "skipped", decision.reasons
     if mode == "observe":
-        return "skipped", (*decision.reasons, f"dry run (observe mode): would {decision.action.value}, changed nothing")
+        return "skipped", (
+            *decision.reasons,
+            f"dry run (observe mode): would {decision.action.value}, changed nothing",
+        )
     return "planned", decision.reasons
 
 
-def decide_and_record(observation: Observation, log: DecisionLogPort, now: datetime, retention_days: int) -> Decided:
+def decide_and_record(
+    observation: Observation, log: DecisionLogPort, now: datetime, retention_days: int
+) -> Decided:
     decision, mode = make_decision(observation, now)
     status, reasons = _status(decision, mode, observation.policy is None)
     key = RecordKey(

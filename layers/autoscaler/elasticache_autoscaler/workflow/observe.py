@@ -59,7 +59,9 @@ def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observatio
     except ValueError as error:
         policy, policy_error = None, str(error)
     metrics = deps.metrics.read_metrics(topology, now, METRICS_WINDOW_MINUTES)
-    snapshot = Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=deps.state.guards(request.cluster, now))
+    snapshot = Snapshot(
+        taken_at=now, topology=topology, metrics=metrics, guards=deps.state.guards(request.cluster, now)
+    )
     return Observation(
         request=request,
         execution=event.execution,

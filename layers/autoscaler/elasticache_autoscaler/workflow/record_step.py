@@ -41,7 +41,9 @@ def record_failure(
         key = request.state.decided.record
         _advance(log, key, Outcome(status="failed", finished_at=iso(now), error=text))
     else:
-        key = RecordKey(cluster=cluster, decided_at=decision_time(request.execution.started_at, request.execution.arn))
+        key = RecordKey(
+            cluster=cluster, decided_at=decision_time(request.execution.started_at, request.execution.arn)
+        )
         if log.get(key) is None:
             trigger = request.state.observed.request.trigger if request.state.observed else "console"
             log.put(
@@ -68,4 +70,6 @@ def _advance(log: DecisionLogPort, key: RecordKey, outcome: Outcome) -> None:
     try:
         log.advance(key, outcome)
     except StaleStatusError:
-        logger.info("record already past this status: a retry", cluster=key.cluster, decided_at=key.decided_at)
+        logger.info(
+            "record already past this status: a retry", cluster=key.cluster, decided_at=key.decided_at
+        )

@@ -38,19 +38,27 @@ def is_managed(cluster: str, elasticache: ElastiCacheGateway, tag_key: str) -> b
 
 
 def alarm_execution_name(cluster: str, alarm: AlarmStateChange) -> str:
-    digest = hashlib.sha256(f"{alarm.alarm_name}|{alarm.state.value}|{alarm.state.timestamp}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{alarm.alarm_name}|{alarm.state.value}|{alarm.state.timestamp}".encode()
+    ).hexdigest()
     return f"alarm-{cluster}-{digest[:16]}"
 
 
 def start_for_alarm(
-    alarm: AlarmStateChange, elasticache: ElastiCacheGateway, starter: WorkflowStarterPort, alarm_prefix: str, tag_key: str
+    alarm: AlarmStateChange,
+    elasticache: ElastiCacheGateway,
+    starter: WorkflowStarterPort,
+    alarm_prefix: str,
+    tag_key: str,
 ) -> Started:
     if not alarm.alarm_name.startswith(alarm_prefix):
         return Started(cluster=None, execution_name=None, started=False, why="alarm name lacks the prefix")
     cluster = cluster_of_alarm(alarm, elasticache)
     if cluster is None:
         logger.info("alarm watches no replication group: ignored", alarm=alarm.alarm_name)
-        return Started(cluster=None, execution_name=None, started=False, why="alarm watches no replication group")
+        return Started(
+            cluster=None, execution_name=None, started=False, why="alarm watches no replication group"
+        )
     if not is_managed(cluster, elasticache, tag_key):
         logger.info("cluster is not managed: ignored", alarm=alarm.alarm_name, cluster=cluster)
         return Started(cluster=cluster, execution_name=None, started=False, why="cluster is not managed")
@@ -63,11 +71,17 @@ def start_for_alarm(
     )
     started = starter.start(name, request)
     logger.info("alarm handled", cluster=cluster, execution_name=name, started=started)
-    return Started(cluster=cluster, execution_name=name, started=started, why="started" if started else "duplicate")
+    return Started(
+        cluster=cluster, execution_name=name, started=started, why="started" if started else "duplicate"
+    )
 
 
 def start_for_schedule(
-    now: datetime, elasticache: ElastiCacheGateway, starter: WorkflowStarterPort, tag_key: str, bucket_minutes: int
+    now: datetime,
+    elasticache: ElastiCacheGateway,
+    starter: WorkflowStarterPort,
+    tag_key: str,
+    bucket_minutes: int,
 ) -> list[Started]:
     bucket = int(now.timestamp()) // (bucket_minutes * 60)
     results = []
@@ -75,10 +89,17 @@ def start_for_schedule(
         if not is_managed(cluster, elasticache, tag_key):
             continue
         name = f"schedule-{cluster}-{bucket}"
-        request = WorkflowRequest(cluster=cluster, dry_run=False, trigger="schedule", reason="periodic evaluation")
+        request = WorkflowRequest(
+            cluster=cluster, dry_run=False, trigger="schedule", reason="periodic evaluation"
+        )
         started = starter.start(name, request)
         results.append(
-            Started(cluster=cluster, execution_name=name, started=started, why="started" if started else "duplicate")
+            Started(
+                cluster=cluster,
+                execution_name=name,
+                started=started,
+                why="started" if started else "duplicate",
+            )
         )
     logger.info("schedule tick handled", clusters=len(results))
     return results

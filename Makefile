@@ -1,0 +1,57 @@
+# ElastiCache Autoscaler - the two commands that matter: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null || command -v python3.13 || echo $(HOME)/.pyenv/versions/3.13.0/bin/python3.13)
+VENV := .venv
+EMU_VENV := .venv-emulator
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(dir $(PYTHON313)):$(PATH)
+export SAM_CLI_TELEMETRY := 0
+FUNCTIONS := $(wildcard functions/*/app.py)
+
+.PHONY: help setup demo test lint typecheck validate unit integration e2e bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON313) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(EMU_VENV)/.installed: requirements/emulator.txt
+	test -x $(EMU_VENV)/bin/python || $(PYTHON313) -m venv $(EMU_VENV)
+	$(EMU_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt
+	touch $@
+
+setup: $(VENV)/.installed $(EMU_VENV)/.installed ## Create both virtualenvs (idempotent)
+
+demo: setup ## Emulator + build + deploy + a managed group + an alarm -> the execution and its decision log
+	$(BIN)/python -m tools.demo
+
+lint: setup ## ruff (lint + format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup ## mypy --strict on the package, the handlers and the tools
+	$(BIN)/mypy layers/autoscaler tests/fakes
+	for f in $(FUNCTIONS); do $(BIN)/mypy $$f || exit 1; done
+
+validate: setup ## sam validate --lint, and cfn-lint on the SAM-translated template
+	$(BIN)/sam validate --lint --region us-east-1
+	$(BIN)/python -m tools.translate_template build/translated.json
+	$(BIN)/cfn-lint build/translated.json
+
+unit: setup ## Unit, property and adapter tests (no emulator)
+	$(BIN)/pytest -q -m "not emulator" tests/unit tests/property tests/integration
+
+test: lint typecheck validate ## Every check and every test, emulator included
+	$(BIN)/pytest -q
+
+bench: setup ## The decision-quality benchmark (simulator) and the system benchmark
+	$(BIN)/elasticache-autoscaler bench
+
+clean: ## Remove build output
+	rm -rf .aws-sam build
