@@ -217,6 +217,23 @@ def test_node_type_change_and_allowed_modifications(client: Callable[[str], Any]
     assert "cache.r7g.large" in down
 
 
+def test_node_type_change_without_apply_immediately_waits_for_the_maintenance_window(
+    client: Callable[[str], Any],
+) -> None:
+    ec = client("elasticache")
+    _create_cluster_mode(ec, "deferred")
+
+    group = ec.modify_replication_group(ReplicationGroupId="deferred", CacheNodeType="cache.r7g.xlarge")[
+        "ReplicationGroup"
+    ]
+    time.sleep(CHANGE_SECONDS * 2)
+
+    assert group["Status"] == "available"
+    assert _group(ec, "deferred")["CacheNodeType"] == "cache.r7g.large"
+    member = ec.describe_cache_clusters(CacheClusterId="deferred-0001-001")["CacheClusters"][0]
+    assert member["PendingModifiedValues"] == {"CacheNodeType": "cache.r7g.xlarge"}
+
+
 def test_auth_token_rotation_is_recorded(emu: Emulator, client: Callable[[str], Any]) -> None:
     ec = client("elasticache")
     created = _create_cluster_mode(ec, "auth")

@@ -660,7 +660,11 @@ def modify_replication_group(p: Params) -> Response:  # noqa: C901, PLR0911, PLR
     status, headers, body = _original_modify_rg(rest)
     if status != 200:
         return status, headers, body
-    if node_type:
+    if node_type and not _flag(p, "ApplyImmediately"):
+        # Without ApplyImmediately AWS waits for the maintenance window: here, forever.
+        for cluster_id in rg["MemberClusters"]:
+            ec._clusters.get(cluster_id, {})["_pending_node_type"] = node_type
+    elif node_type:
         _begin(rg, "node-type", node_type=node_type)
         for ng in rg["NodeGroups"]:
             ng["Status"] = "modifying"
