@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tools.emulator.admin import ADMIN_PREFIX, Receive, Scope, Send, handle_admin
@@ -56,7 +57,7 @@ def _apply_patches() -> None:
     patch_cloudformation.install()
 
 
-def _build_app():  # type: ignore[no-untyped-def]
+def _build_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     from ministack import app as ministack_app
 
     inner = ministack_app.app
@@ -71,8 +72,8 @@ def _build_app():  # type: ignore[no-untyped-def]
 
 
 async def _serve(port: int, host: str) -> None:
-    from hypercorn.asyncio import serve
-    from hypercorn.config import Config
+    from hypercorn.asyncio import serve  # type: ignore[import-not-found]  # emulator venv only
+    from hypercorn.config import Config  # type: ignore[import-not-found]
 
     config = Config()
     config.bind = [f"{host}:{port}"]

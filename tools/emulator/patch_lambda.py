@@ -34,8 +34,8 @@ def _execute_warm(func: dict[str, Any], event: Any, request_id: str) -> dict[str
     result: dict[str, Any] = _original_execute_warm(func, event, request_id)
     body = result.get("body")
     error_type = getattr(_last, "error_type", None)
-    handler_error = isinstance(body, dict) and body.get("errorType") == "Runtime.HandlerError"
-    if result.get("error") and handler_error and error_type:
+    replace = result.get("error") and error_type
+    if replace and isinstance(body, dict) and body.get("errorType") == "Runtime.HandlerError":
         body["errorType"] = error_type
     return result
 
