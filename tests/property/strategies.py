@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from hypothesis import strategies as st
+
 from elasticache_autoscaler.catalog import node_type as lookup
 from elasticache_autoscaler.engine import OperatorRequest
 from elasticache_autoscaler.models.actions import Action
@@ -9,8 +11,6 @@ from elasticache_autoscaler.models.decision import Decision
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import MaxStep, Policy, Targets
 from elasticache_autoscaler.models.snapshot import Guards, MetricName, Metrics, MetricSeries, Role, Snapshot
-from hypothesis import strategies as st
-
 from tests.unit.engine.builders import NOW, topology
 
 NODE_TYPES = ("cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.r7g.4xlarge")

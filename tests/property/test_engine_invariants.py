@@ -2,6 +2,9 @@
 
 from datetime import timedelta
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.engine.guards import seconds_since_topology_change
 from elasticache_autoscaler.engine.signals import read_scale_in_window
@@ -10,9 +13,6 @@ from elasticache_autoscaler.models.decision import Decision
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy, size_rank
 from elasticache_autoscaler.models.snapshot import Snapshot
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from tests.property.strategies import after, histories, policies, requests, snapshots
 from tests.unit.engine.builders import NOW
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
-
 from tests.unit.engine.builders import ACT, NOW, metrics, quiet, snapshot, topology
 
 

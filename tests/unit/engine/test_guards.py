@@ -1,11 +1,13 @@
 """Every action x every guard: a guarded action is never executable, keeps its action and names the guard."""
 
+from collections.abc import Callable
+
 import pytest
+
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy
 from elasticache_autoscaler.models.snapshot import Guards, Snapshot
-
 from tests.unit.engine.builders import NOW, past
 from tests.unit.engine.cases import Case, automatic_cases
 
@@ -30,7 +32,7 @@ def _member_creating(snap: Snapshot) -> Snapshot:
     return _with_topology(snap, shards=shards)
 
 
-GUARDS = {
+GUARDS: dict[str, tuple[Callable[[Snapshot], Snapshot], BlockedBy]] = {
     "paused": (lambda s: _with_guards(s, Guards(paused=True)), BlockedBy.PAUSED),
     "circuit open": (lambda s: _with_guards(s, Guards(circuit_open=True)), BlockedBy.CIRCUIT_OPEN),
     "failures at the breaker": (

@@ -1,12 +1,12 @@
 """Operator requests: one step by default, absolute targets checked against the policy, same guards."""
 
 import pytest
+
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy
 from elasticache_autoscaler.models.policy import NodeFamilyRange, NodeTypeRules, Policy
 from elasticache_autoscaler.models.snapshot import Guards
-
 from tests.unit.engine.builders import ACT, NOW, metrics, past, snapshot, topology
 
 ENABLED = topology(shards=3, replicas=2)

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
+
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy, Rotation
-
 from tests.unit.engine.builders import NOW, metrics, past, snapshot, topology
 
 POLICY = Policy(mode="act", rotation=Rotation(interval_days=30))

@@ -1,11 +1,11 @@
 """Signals -> actions, in both cluster modes: which rule wins, how far it goes, and why the others did not."""
 
 import pytest
+
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity
 from elasticache_autoscaler.models.policy import MaxStep, Policy
-
 from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, snapshot, topology
 
 ENABLED = {"cluster_mode": True, "shards": 2}
@@ -212,11 +212,11 @@ def test_costs_are_price_times_node_count() -> None:
     assert decision.cost_per_hour_after == pytest.approx(decision.target.node_count * 0.1752)
 
 
-@pytest.mark.parametrize(("mode", "dry_run"), [("observe", True), ("act", False)])
-def test_observe_mode_marks_the_decision_dry_run(mode: str, dry_run: bool) -> None:
+@pytest.mark.parametrize(("policy", "dry_run"), [(Policy(mode="observe"), True), (Policy(mode="act"), False)])
+def test_observe_mode_marks_the_decision_dry_run(policy: Policy, dry_run: bool) -> None:
     topo = topology()
 
-    decision = decide(snapshot(topo, metrics(topo, memory=90.0)), Policy(mode=mode), (), NOW)  # type: ignore[arg-type]
+    decision = decide(snapshot(topo, metrics(topo, memory=90.0)), policy, (), NOW)
 
     assert decision.dry_run is dry_run
     assert decision.action is Action.ADD_SHARDS

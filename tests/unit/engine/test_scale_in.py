@@ -1,10 +1,10 @@
 """Scale-in: only on full, low data over the whole window; replica, then shard, then node; floors kept."""
 
 import pytest
+
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics
-
 from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
 
 
