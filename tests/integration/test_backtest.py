@@ -7,6 +7,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from moto import mock_aws
+
 from elasticache_autoscaler.cli import backtest_report
 from elasticache_autoscaler.simulator.backtest import (
     GIB,
@@ -16,7 +18,6 @@ from elasticache_autoscaler.simulator.backtest import (
     read_history,
 )
 from elasticache_autoscaler.simulator.timing import ActionTimings
-from moto import mock_aws
 
 GROUP = "orders"
 END = datetime.now(UTC).replace(second=0, microsecond=0)

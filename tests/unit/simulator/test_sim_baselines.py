@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.history import History

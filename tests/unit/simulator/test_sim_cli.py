@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from elasticache_autoscaler.cli import main
 
 HEADER = "minute,reads_per_s,writes_per_s,dataset_gib,connections,avg_item_bytes\n"

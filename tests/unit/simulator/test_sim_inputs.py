@@ -1,6 +1,7 @@
 """The trace and cluster file formats: any well-formed file runs, a malformed one names line and column."""
 
 import pytest
+
 from elasticache_autoscaler.simulator.bench import scenarios
 from elasticache_autoscaler.simulator.inputs import InputError, parse_cluster, parse_trace
 

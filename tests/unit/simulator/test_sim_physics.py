@@ -4,6 +4,7 @@ With 8192-byte items one operation costs 2 op-equivalents, so 100k ops/s of capa
 """
 
 import pytest
+
 from elasticache_autoscaler.catalog import node_type
 from elasticache_autoscaler.simulator.physics import Load, Physics, group_metrics, hot_share, shard_metrics
 

@@ -1,6 +1,7 @@
 """Action timing and the minute loop: capacity changes only after the action's duration, one at a time."""
 
 import pytest
+
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.simulator.result import ActionRecord, count_reversals

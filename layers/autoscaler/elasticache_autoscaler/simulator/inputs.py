@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
 
-from elasticache_autoscaler.catalog import Engine, UnknownNodeTypeError, node_type
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from elasticache_autoscaler.catalog import Engine, UnknownNodeTypeError, node_type
 
 TRACE_COLUMNS = ("minute", "reads_per_s", "writes_per_s", "dataset_gib", "connections", "avg_item_bytes")
 

@@ -11,11 +11,12 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from elasticache_autoscaler.catalog import node_type
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.simulator.inputs import InputError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 @cache
