@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.stub import Stubber
+
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.elasticache import (
     ALREADY_THERE_RESULT,
@@ -23,7 +24,6 @@ from elasticache_autoscaler.adapters.elasticache import (
 )
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, GroupBusyError
 from elasticache_autoscaler.models.snapshot import Role
-
 from tests.fakes.adapters import topology
 
 if TYPE_CHECKING:
