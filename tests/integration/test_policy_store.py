@@ -6,14 +6,17 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
 from elasticache_autoscaler.adapters.policy_store import (
     InMemoryPolicyStore,
     InvalidPolicyError,
     PolicySource,
     PolicyStore,
+    PolicyStoreUnavailableError,
 )
 from elasticache_autoscaler.models.actions import Action
-from moto import mock_aws
 
 PREFIX = "/elasticache-autoscaler/test-stack"
 
@@ -142,3 +145,15 @@ def test_the_fake_refuses_the_same_bad_policy() -> None:
 
     with pytest.raises(InvalidPolicyError, match=r"maxStep\.replicas"):
         fake.policy_for("orders")
+
+
+class _DeniedProvider(parameters.SSMProvider):
+    def _get(self, name: str, decrypt: bool = False, **sdk_options: object) -> str:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetParameter")
+
+
+def test_an_unreadable_store_is_a_failure_not_a_default_policy(ssm: object) -> None:
+    denied = PolicyStore(PREFIX, _DeniedProvider(boto3_client=ssm))  # type: ignore[arg-type]
+
+    with pytest.raises(PolicyStoreUnavailableError, match=f"{PREFIX}/default"):
+        denied.policy_for("orders")
