@@ -506,5 +506,5 @@ def test_throttling_past_the_retry_budget_is_an_action_failure(monkeypatch: pyte
     assert request is not None
     with pytest.raises(ActionFailedError, match="Throttling"):
         ElastiCache(client)._call(request)
-    # aws.RETRIES: standard mode, max_attempts=5 counts retries (botocore's legacy key): 1 + 5 attempts.
-    assert len(attempts) == 6
+    # aws.RETRIES: standard mode, total_max_attempts=5 counts every attempt, the first included.
+    assert len(attempts) == 5

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
 
 # Standard retry mode: exponential backoff with jitter on throttling and transient errors.
-RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
+RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 5})
 
 
 @cache
