@@ -27,11 +27,13 @@ def emu(emulator: Emulator) -> Emulator:
 
 
 @pytest.fixture
-def client(emulator: Emulator) -> Callable[[str], Any]:
+def client(emu: Emulator) -> Callable[[str], Any]:
+    """boto3 client factory for the emulator (which it resets first)."""
+
     def make(service: str) -> Any:
         return boto3.client(
             service,
-            endpoint_url=emulator.endpoint_url,
+            endpoint_url=emu.endpoint_url,
             region_name="us-east-1",
             aws_access_key_id="test",
             aws_secret_access_key="test",

@@ -137,6 +137,26 @@ def test_increase_replicas_goes_through_modifying_and_creating(client: Callable[
     assert _error_code(noop) == ("NoOperationFault", 400)
 
 
+def test_group_can_be_available_while_a_new_member_is_still_creating(
+    emu: Emulator, client: Callable[[str], Any]
+) -> None:
+    ec = client("elasticache")
+    _create_cluster_mode(ec, "lag")
+    emu.set_member_lag_seconds(0.5)
+
+    ec.increase_replica_count(ReplicationGroupId="lag", NewReplicaCount=2, ApplyImmediately=True)
+    group = _wait_available(ec, "lag")
+
+    assert _member_statuses(ec, group)["lag-0001-003"] == "creating"
+    with pytest.raises(ClientError) as busy:
+        ec.modify_replication_group(
+            ReplicationGroupId="lag", CacheNodeType="cache.r7g.xlarge", ApplyImmediately=True
+        )
+    assert _error_code(busy) == ("InvalidReplicationGroupState", 400)
+    time.sleep(0.5)
+    assert set(_member_statuses(ec, group).values()) == {"available"}
+
+
 def test_decrease_replicas_marks_removed_members_deleting(client: Callable[[str], Any]) -> None:
     ec = client("elasticache")
     _create_cluster_mode(ec, "dec", replicas=3)

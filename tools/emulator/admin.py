@@ -49,6 +49,7 @@ class ControlState:
         self._lock = threading.Lock()
         self.change_seconds = _env_seconds("EMULATOR_ELASTICACHE_CHANGE_SECONDS", 2.0)
         self.create_seconds = _env_seconds("EMULATOR_ELASTICACHE_CREATE_SECONDS", 0.0)
+        self.member_lag_seconds = _env_seconds("EMULATOR_ELASTICACHE_MEMBER_LAG_SECONDS", 0.0)
         self.faults: list[Fault] = []
         self.counters: Counter[str] = Counter()
         self.calls: deque[dict[str, Any]] = deque(maxlen=int(os.environ.get("EMULATOR_CALL_LOG_SIZE", "50")))
@@ -62,6 +63,7 @@ class ControlState:
             self.stuck.clear()
             self.change_seconds = _env_seconds("EMULATOR_ELASTICACHE_CHANGE_SECONDS", 2.0)
             self.create_seconds = _env_seconds("EMULATOR_ELASTICACHE_CREATE_SECONDS", 0.0)
+            self.member_lag_seconds = _env_seconds("EMULATOR_ELASTICACHE_MEMBER_LAG_SECONDS", 0.0)
 
     def record_call(self, operation: str, params: dict[str, str], *, mutating: bool) -> None:
         """Count the call; keep its (redacted) parameters when it is a mutating call."""
@@ -87,6 +89,7 @@ class ControlState:
             return {
                 "change_seconds": self.change_seconds,
                 "create_seconds": self.create_seconds,
+                "member_lag_seconds": self.member_lag_seconds,
                 "faults": [asdict(f) for f in self.faults],
                 "counters": dict(self.counters),
                 "mutating_calls": self.counters.get("__mutating__", 0),
@@ -138,6 +141,8 @@ def _apply(method: str, route: str, body: dict[str, Any]) -> tuple[int, dict[str
                 state.change_seconds = float(body["change_seconds"])
             if "create_seconds" in body:
                 state.create_seconds = float(body["create_seconds"])
+            if "member_lag_seconds" in body:
+                state.member_lag_seconds = float(body["member_lag_seconds"])
         return 200, state.snapshot()
     return 404, {"error": f"unknown admin route {method} {route}"}
 

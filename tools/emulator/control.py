@@ -211,6 +211,10 @@ class Emulator:
         """Delay before a new replication group becomes available (default 0)."""
         self._request("POST", "/config", {"create_seconds": seconds})
 
+    def set_member_lag_seconds(self, seconds: float) -> None:
+        """New members stay ``creating`` this long after their group is ``available`` again (default 0)."""
+        self._request("POST", "/config", {"member_lag_seconds": seconds})
+
     def reset(self) -> None:
         """Clear faults, counters, recorded calls, stuck groups; restore delays from the environment."""
         self._request("POST", "/reset")

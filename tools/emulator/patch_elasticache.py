@@ -288,9 +288,25 @@ def settle() -> None:
         change = rg.get("_change")
         if change and now >= change["until"] and rg["ReplicationGroupId"] not in STATE.stuck:
             _complete(rg, change)
+        lagging = rg.get("_lagging_members")
+        if lagging and now >= lagging["until"]:
+            for cluster_id in lagging["members"]:
+                _set_member_status(cluster_id, "available")
+            rg["_lagging_members"] = None
+
+
+def _lag_members(rg: dict[str, Any], members: list[str]) -> None:
+    """Keep new members ``creating`` a while after the group is ``available`` again, as AWS can."""
+    if STATE.member_lag_seconds > 0 and members:
+        for cluster_id in members:
+            _set_member_status(cluster_id, "creating")
+        rg["_lagging_members"] = {"until": time.time() + STATE.member_lag_seconds, "members": members}
 
 
 def _complete(rg: dict[str, Any], change: dict[str, Any]) -> None:
+    creating = [
+        c for c in rg["MemberClusters"] if ec._clusters.get(c, {}).get("CacheClusterStatus") == "creating"
+    ]
     removing = set(change.get("removing", ()))
     for ng in rg["NodeGroups"]:
         ng["NodeGroupMembers"] = [m for m in ng["NodeGroupMembers"] if m["CacheClusterId"] not in removing]
@@ -319,6 +335,7 @@ def _complete(rg: dict[str, Any], change: dict[str, Any]) -> None:
     rg["_replicas_per_node_group"] = len(_replicas(rg["NodeGroups"][0])) if rg["NodeGroups"] else 0
     rg["Status"] = "available"
     rg["_change"] = None
+    _lag_members(rg, creating)
     ec._record_event(
         rg["ReplicationGroupId"], "replication-group", f"Modification ({change['kind']}) complete"
     )
