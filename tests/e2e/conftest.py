@@ -5,6 +5,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,8 +98,14 @@ class Deployed:
 
 
 @pytest.fixture(scope="session")
-def deployed() -> Iterator[Deployed]:
+def built() -> Path:
+    """`sam build` of the real template, once per session: the artifacts the emulator deploys."""
     local_stack.build()
+    return local_stack.REPO_ROOT / ".aws-sam" / "build"
+
+
+@pytest.fixture(scope="session")
+def deployed(built: Path) -> Iterator[Deployed]:
     with Emulator.start(env={"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "1"}) as emulator:
         stack = local_stack.deploy(emulator)
         yield Deployed(emulator=emulator, stack=stack)
