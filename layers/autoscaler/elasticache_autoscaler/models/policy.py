@@ -161,6 +161,7 @@ class Policy(WireModel):
     notification_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
     circuit_breaker_failures: int = Field(default=3, ge=1)
     action_timeout_seconds: int = Field(default=3600, ge=60)
+    approval_timeout_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
     check_interval_seconds: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
