@@ -1,4 +1,4 @@
-"""Workflow step: write an outcome, or a failure (and release the lock), to the decision log."""
+"""Workflow step: write an outcome, or a failure (and release the lock), to the decision log; notify."""
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -27,15 +27,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
     now = datetime.now(UTC)
     key: RecordKey | None
     if isinstance(request, OutcomeRequest):
-        key = record_outcome(request, wiring.decision_log(), now)
+        key = record_outcome(request, wiring.record_deps(), now)
+        metrics.add_dimension(name="action", value=request.action or "none")
         metrics.add_metric(name=f"Outcome_{request.status}", unit=MetricUnit.Count, value=1)
     else:
-        key = record_failure(
-            request,
-            wiring.decision_log(),
-            wiring.state_table(),
-            now,
-            wiring.settings().decision_retention_days,
-        )
+        key = record_failure(request, wiring.record_deps(), now)
         metrics.add_metric(name="Outcome_failed", unit=MetricUnit.Count, value=1)
     return key.to_wire() if key else None

@@ -163,6 +163,33 @@ class FakeState:
     def guards(self, cluster: str, now: datetime) -> Guards:
         return self.guard.model_copy(update={"lock_held_by": self.lock_holder(cluster, now)})
 
+    def count_failure(self, cluster: str, breaker_at: int) -> Guards:
+        failures = self.guard.consecutive_failures + 1
+        self.guard = self.guard.model_copy(
+            update={
+                "consecutive_failures": failures,
+                "circuit_open": self.guard.circuit_open or failures >= breaker_at,
+            }
+        )
+        return self.guard
+
+    def count_success(self, cluster: str) -> None:
+        self.guard = self.guard.model_copy(update={"consecutive_failures": 0})
+
+    def set_switches(self, cluster: str, *, paused: bool | None = None, reset_circuit: bool = False) -> None:
+        if paused is not None:
+            self.guard = self.guard.model_copy(update={"paused": paused})
+        if reset_circuit:
+            self.guard = self.guard.model_copy(update={"circuit_open": False, "consecutive_failures": 0})
+
+
+@dataclass
+class FakeNotifier:
+    sent: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+
+    def notify(self, subject: str, details: dict[str, object]) -> None:
+        self.sent.append((subject, details))
+
 
 @dataclass
 class FakeDecisionLog:

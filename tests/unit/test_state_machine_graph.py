@@ -33,6 +33,7 @@ PRODUCED: dict[str, type[BaseModel] | None] = {
     "$.released": None,
     "$.error": None,
     "$.recordError": None,
+    "$.approval": None,
 }
 
 
@@ -120,7 +121,7 @@ def test_every_non_terminal_state_has_a_way_out() -> None:
 @pytest.mark.parametrize("name", [n for n, s in STATES.items() if s["Type"] == "Task"])
 def test_every_task_has_a_timeout_a_retry_and_a_catch(name: str) -> None:
     state = STATES[name]
-    assert state.get("TimeoutSeconds", 0) > 0
+    assert state.get("TimeoutSeconds", 0) > 0 or state.get("TimeoutSecondsPath", "").startswith("$.")
     assert state.get("Retry"), "no Retry"
     assert any("States.ALL" in c["ErrorEquals"] for c in state.get("Catch", [])), "no Catch of States.ALL"
 

@@ -15,6 +15,7 @@ class Settings(BaseModel):
     state_table: str = Field(alias="STATE_TABLE")
     policy_prefix: str = Field(alias="POLICY_PREFIX")
     managed_tag_key: str = Field(alias="MANAGED_TAG_KEY")
+    paused_tag_key: str = Field(alias="PAUSED_TAG_KEY")
     alarm_prefix: str = Field(alias="ALARM_PREFIX")
     schedule_bucket_minutes: int = Field(alias="SCHEDULE_BUCKET_MINUTES", ge=1)
     decision_retention_days: int = Field(alias="DECISION_RETENTION_DAYS", ge=1)

@@ -5,11 +5,13 @@ from functools import cache
 from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
 from elasticache_autoscaler.adapters.decision_log import DecisionLog
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
+from elasticache_autoscaler.adapters.notifier import Notifier
 from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
 from elasticache_autoscaler.settings import Settings, TriggerSettings
 from elasticache_autoscaler.workflow.observe import ObserveDeps
+from elasticache_autoscaler.workflow.record_step import RecordDeps
 
 
 @cache
@@ -46,4 +48,20 @@ def observe_deps() -> ObserveDeps:
         state=state_table(),
         log=decision_log(),
         managed_tag_key=settings().managed_tag_key,
+        paused_tag_key=settings().paused_tag_key,
+    )
+
+
+@cache
+def notifier() -> Notifier:
+    return Notifier(settings().notification_topic_arn)
+
+
+@cache
+def record_deps() -> RecordDeps:
+    return RecordDeps(
+        log=decision_log(),
+        state=state_table(),
+        notifier=notifier(),
+        retention_days=settings().decision_retention_days,
     )

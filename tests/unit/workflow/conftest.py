@@ -56,4 +56,5 @@ def deps(
         state=state,
         log=log,
         managed_tag_key="elasticache-autoscaler:managed",
+        paused_tag_key="elasticache-autoscaler:paused",
     )

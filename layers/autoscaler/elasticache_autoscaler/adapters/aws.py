@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_stepfunctions import SFNClient
 
 # Standard retry mode: exponential backoff with jitter on throttling and transient errors.
@@ -34,3 +35,8 @@ def dynamodb() -> "DynamoDBClient":
 @cache
 def stepfunctions() -> "SFNClient":
     return boto3.client("stepfunctions", config=RETRIES)
+
+
+@cache
+def sns() -> "SNSClient":
+    return boto3.client("sns", config=RETRIES)

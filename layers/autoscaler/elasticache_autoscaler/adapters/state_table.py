@@ -15,6 +15,7 @@ from elasticache_autoscaler.models.snapshot import Guards
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 
 class StatePort(Protocol):
@@ -22,6 +23,11 @@ class StatePort(Protocol):
     def release_lock(self, cluster: str, owner: str) -> bool: ...
     def lock_holder(self, cluster: str, now: datetime) -> str | None: ...
     def guards(self, cluster: str, now: datetime) -> Guards: ...
+    def count_failure(self, cluster: str, breaker_at: int) -> Guards: ...
+    def count_success(self, cluster: str) -> None: ...
+    def set_switches(
+        self, cluster: str, *, paused: bool | None = None, reset_circuit: bool = False
+    ) -> None: ...
 
 
 class StateTable:
@@ -73,6 +79,52 @@ class StateTable:
         if not item or int(item["expiration"]["N"]) < int(now.timestamp()):
             return None
         return item["owner"]["S"]
+
+    def count_failure(self, cluster: str, breaker_at: int) -> Guards:
+        """One more consecutive failed action; the breaker opens at ``breaker_at`` and stays open until an
+        operator resets it (a success does not close an open breaker)."""
+        answer = self._client.update_item(
+            TableName=self._table,
+            Key={"id": {"S": f"guards#{cluster}"}},
+            UpdateExpression="ADD consecutiveFailures :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="ALL_NEW",
+        )
+        failures = int(answer["Attributes"]["consecutiveFailures"]["N"])
+        if failures >= breaker_at:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"id": {"S": f"guards#{cluster}"}},
+                UpdateExpression="SET circuitOpen = :open",
+                ExpressionAttributeValues={":open": {"BOOL": True}},
+            )
+        return Guards(consecutive_failures=failures, circuit_open=failures >= breaker_at)
+
+    def count_success(self, cluster: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key={"id": {"S": f"guards#{cluster}"}},
+            UpdateExpression="SET consecutiveFailures = :zero",
+            ExpressionAttributeValues={":zero": {"N": "0"}},
+        )
+
+    def set_switches(self, cluster: str, *, paused: bool | None = None, reset_circuit: bool = False) -> None:
+        """The operator's switches: pause / resume a cluster, close its circuit breaker."""
+        updates: list[str] = []
+        values: dict[str, AttributeValueTypeDef] = {}
+        if paused is not None:
+            updates.append("paused = :paused")
+            values[":paused"] = {"BOOL": paused}
+        if reset_circuit:
+            updates += ["circuitOpen = :closed", "consecutiveFailures = :zero"]
+            values.update({":closed": {"BOOL": False}, ":zero": {"N": "0"}})
+        if updates:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"id": {"S": f"guards#{cluster}"}},
+                UpdateExpression="SET " + ", ".join(updates),
+                ExpressionAttributeValues=values,
+            )
 
     def guards(self, cluster: str, now: datetime) -> Guards:
         item = self._client.get_item(

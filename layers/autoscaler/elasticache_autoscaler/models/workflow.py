@@ -104,6 +104,17 @@ class OutcomeRequest(WireModel):
     status: Status
     reason: str | None = None
     started_at: datetime | None = None
+    action: str | None = None
+
+
+class ApprovalRequest(WireModel):
+    """Ask a person to approve a risky action; the workflow waits on ``task_token`` until they answer."""
+
+    task_token: str
+    execution: Execution
+    record: RecordKey
+    decision: Decision
+    timeout_seconds: int
 
 
 class _Loose(BaseModel):
@@ -121,13 +132,22 @@ class _FailedObservation(_Loose):
 
 class _FailedDecision(_Loose):
     record: RecordKey
+    live: bool = False
+
+
+class _FailedPolicy(_Loose):
+    circuit_breaker_failures: int = 3
+
+
+class _FailedObservationWithPolicy(_FailedObservation):
+    policy: _FailedPolicy | None = None
 
 
 class FailedState(_Loose):
     """The workflow state as the Catch left it: the error and whatever steps had run."""
 
     error: StepError | None = None
-    observed: _FailedObservation | None = None
+    observed: _FailedObservationWithPolicy | None = None
     decided: _FailedDecision | None = None
 
 

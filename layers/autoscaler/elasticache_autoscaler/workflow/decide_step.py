@@ -35,7 +35,7 @@ def make_decision(observation: Observation, now: datetime) -> tuple[Decision, Mo
             current=current,
             target=current,
             reasons=(f"policy is invalid: {observation.policy_error}",),
-            blocked_by="invalid policy",
+            blocked_by=f"invalid_policy: {observation.policy_error}",
         )
         return decision, "observe"
     decision = decide(

@@ -17,7 +17,7 @@ from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
 from elasticache_autoscaler.models.workflow import Observation, ObserveInput
 from elasticache_autoscaler.validation import name_the_fields
 
-METRICS_WINDOW_MINUTES = 60
+DEFAULT_METRICS_WINDOW_MINUTES = 60
 HISTORY_DAYS = 2
 
 
@@ -37,6 +37,7 @@ class ObserveDeps:
     state: StatePort
     log: DecisionLogPort
     managed_tag_key: str
+    paused_tag_key: str
 
 
 def parse_request(raw: dict[str, object]) -> WorkflowRequest:
@@ -49,7 +50,8 @@ def parse_request(raw: dict[str, object]) -> WorkflowRequest:
 def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observation:
     request = parse_request(event.input)
     topology = deps.elasticache.read_topology(request.cluster)
-    if deps.elasticache.tags(request.cluster).get(deps.managed_tag_key) != "true":
+    tags = deps.elasticache.tags(request.cluster)
+    if tags.get(deps.managed_tag_key) != "true":
         raise ClusterNotManagedError(
             f"replication group {request.cluster!r} is not tagged {deps.managed_tag_key}=true: not managed"
         )
@@ -58,10 +60,11 @@ def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observatio
         policy, policy_error = deps.policies.policy_for(request.cluster), None
     except ValueError as error:
         policy, policy_error = None, str(error)
-    metrics = deps.metrics.read_metrics(topology, now, METRICS_WINDOW_MINUTES)
-    snapshot = Snapshot(
-        taken_at=now, topology=topology, metrics=metrics, guards=deps.state.guards(request.cluster, now)
-    )
+    metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
+    guards = deps.state.guards(request.cluster, now)
+    if tags.get(deps.paused_tag_key) == "true":
+        guards = guards.model_copy(update={"paused": True})
+    snapshot = Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=guards)
     return Observation(
         request=request,
         execution=event.execution,
@@ -70,3 +73,10 @@ def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observatio
         policy_error=policy_error,
         history=deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
     )
+
+
+def _window_minutes(policy: Policy | None) -> int:
+    """Enough history for every window the policy reads (its stabilization window, at least an hour)."""
+    if policy is None:
+        return DEFAULT_METRICS_WINDOW_MINUTES
+    return max(DEFAULT_METRICS_WINDOW_MINUTES, -(-policy.metrics_lookback_seconds // 60))

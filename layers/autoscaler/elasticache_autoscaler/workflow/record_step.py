@@ -1,8 +1,11 @@
-"""Record: move a decision to its outcome, or record a failure (creating a record when none exists yet)."""
+"""Record: move a decision to its outcome, or record a failure (creating a record when none exists yet).
+Every outcome and every failure is also a notification; failed actions count toward the circuit breaker."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort, StaleStatusError
+from elasticache_autoscaler.adapters.notifier import NotifierPort
 from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
@@ -13,7 +16,15 @@ from elasticache_autoscaler.timestamps import decision_time, iso
 MAX_ERROR_TEXT = 1000
 
 
-def record_outcome(request: OutcomeRequest, log: DecisionLogPort, now: datetime) -> RecordKey:
+@dataclass(frozen=True)
+class RecordDeps:
+    log: DecisionLogPort
+    state: StatePort
+    notifier: NotifierPort
+    retention_days: int
+
+
+def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> RecordKey:
     started = request.started_at
     outcome = Outcome(
         status=request.status,
@@ -22,47 +33,68 @@ def record_outcome(request: OutcomeRequest, log: DecisionLogPort, now: datetime)
         finished_at=iso(now),
         duration_seconds=round((now - started).total_seconds(), 3) if started else None,
     )
-    _advance(log, request.record, outcome)
+    _advance(deps.log, request.record, outcome)
+    if request.status == "succeeded":
+        deps.state.count_success(request.record.cluster)
+    deps.notifier.notify(
+        f"{request.action or 'decision'} {request.status} on {request.record.cluster}",
+        {"cluster": request.record.cluster, "decidedAt": request.record.decided_at, **outcome.to_wire()},
+    )
     return request.record
 
 
-def record_failure(
-    request: FailureRequest, log: DecisionLogPort, state: StatePort, now: datetime, retention_days: int
-) -> RecordKey | None:
-    """Mark the execution's decision failed, or write a failed record if it failed before deciding; then
-    release the lock if this execution holds it. The error text is the exception's message: no secrets."""
+def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> RecordKey | None:
+    """Mark the execution's decision failed, or write a failed record if it failed before deciding; count a
+    failed action toward the circuit breaker; release the lock if this execution holds it; notify.
+    The error text is the exception's message: never a secret."""
     error = request.state.error
     text = f"{error.error}: {error.cause}"[:MAX_ERROR_TEXT] if error else "failed"
     cluster = request.input.cluster
     if cluster is None:
         logger.warning("failure before the cluster was known: nothing to record", error=text)
         return None
-    if request.state.decided is not None:
-        key = request.state.decided.record
-        _advance(log, key, Outcome(status="failed", finished_at=iso(now), error=text))
+    decided = request.state.decided
+    if decided is not None:
+        key = decided.record
+        _advance(deps.log, key, Outcome(status="failed", finished_at=iso(now), error=text))
     else:
-        key = RecordKey(
-            cluster=cluster, decided_at=decision_time(request.execution.started_at, request.execution.arn)
-        )
-        if log.get(key) is None:
-            trigger = request.state.observed.request.trigger if request.state.observed else "console"
-            log.put(
-                DecisionRecord(
-                    cluster=cluster,
-                    decided_at=key.decided_at,
-                    action=Action.NONE,
-                    current=None,
-                    target=None,
-                    reasons=(f"the workflow failed before deciding: {text}",),
-                    mode="observe",
-                    status="failed",
-                    trigger=trigger,
-                    execution_arn=request.execution.arn,
-                    expires_at=int((now + timedelta(days=retention_days)).timestamp()),
-                )
-            )
-    if state.release_lock(cluster, request.execution.arn):
+        key = _record_early_failure(request, cluster, text, deps, now)
+    details: dict[str, object] = {"cluster": cluster, "decidedAt": key.decided_at, "error": text}
+    if decided is not None and decided.live:
+        observed = request.state.observed
+        breaker_at = observed.policy.circuit_breaker_failures if observed and observed.policy else 3
+        guards = deps.state.count_failure(cluster, breaker_at)
+        details["consecutiveFailures"] = guards.consecutive_failures
+        details["circuitOpen"] = guards.circuit_open
+    if deps.state.release_lock(cluster, request.execution.arn):
         logger.info("lock released after failure", cluster=cluster)
+    deps.notifier.notify(f"autoscaler failed on {cluster}", details)
+    return key
+
+
+def _record_early_failure(
+    request: FailureRequest, cluster: str, text: str, deps: RecordDeps, now: datetime
+) -> RecordKey:
+    key = RecordKey(
+        cluster=cluster, decided_at=decision_time(request.execution.started_at, request.execution.arn)
+    )
+    if deps.log.get(key) is None:
+        trigger = request.state.observed.request.trigger if request.state.observed else "console"
+        deps.log.put(
+            DecisionRecord(
+                cluster=cluster,
+                decided_at=key.decided_at,
+                action=Action.NONE,
+                current=None,
+                target=None,
+                reasons=(f"the workflow failed before deciding: {text}",),
+                mode="observe",
+                status="failed",
+                trigger=trigger,
+                execution_arn=request.execution.arn,
+                expires_at=int((now + timedelta(days=deps.retention_days)).timestamp()),
+            )
+        )
     return key
 
 
