@@ -1,0 +1,137 @@
+"""The decision log and the state table against moto's DynamoDB: conditional writes do what they promise."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from elasticache_autoscaler.adapters.decision_log import DecisionLog, StaleStatusError
+from elasticache_autoscaler.adapters.state_table import StateTable
+from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+KEY = RecordKey(cluster="orders", decided_at="2026-11-26T12:00:00.000123Z")
+
+
+@pytest.fixture
+def client() -> Iterator[Any]:
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName="decisions",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "cluster", "AttributeType": "S"},
+                {"AttributeName": "decidedAt", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "cluster", "KeyType": "HASH"},
+                {"AttributeName": "decidedAt", "KeyType": "RANGE"},
+            ],
+        )
+        ddb.create_table(
+            TableName="state",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+        yield ddb
+
+
+def _record(arn: str = "arn:exec:1") -> DecisionRecord:
+    capacity = Capacity(node_type="cache.r7g.large", shards=2, replicas_per_shard=1)
+    return DecisionRecord(
+        cluster=KEY.cluster,
+        decided_at=KEY.decided_at,
+        action=Action.ADD_REPLICAS,
+        current=capacity,
+        target=capacity.model_copy(update={"replicas_per_shard": 2}),
+        reasons=("read CPU 88.0% above 66.0%",),
+        mode="act",
+        status="planned",
+        trigger="alarm",
+        execution_arn=arn,
+        expires_at=1_900_000_000,
+        signals={"readCpuMaxPercent": 88.0, "memoryMaxPercent": None},
+        cost_per_hour_before=0.7,
+        cost_per_hour_after=1.05,
+    )
+
+
+def test_a_record_round_trips_with_every_contract_attribute(client: Any) -> None:
+    log = DecisionLog("decisions", client)
+    log.put(_record())
+    item = log.get(KEY)
+    assert item is not None
+    contract = {"cluster", "decidedAt", "action", "current", "target", "reasons", "mode", "status"}
+    contract |= {"trigger", "executionArn", "expiresAt"}
+    assert contract <= set(item)
+    assert item["target"] == {"nodeType": "cache.r7g.large", "shards": 2, "replicasPerShard": 2}
+    assert item["signals"] == {"readCpuMaxPercent": 88.0}
+    assert item["expiresAt"] == 1_900_000_000
+
+
+def test_a_retry_of_the_same_execution_is_idempotent_but_another_execution_cannot_overwrite(
+    client: Any,
+) -> None:
+    log = DecisionLog("decisions", client)
+    log.put(_record())
+    log.put(_record())
+    with pytest.raises(RuntimeError, match="another execution"):
+        log.put(_record(arn="arn:exec:2"))
+
+
+def test_status_moves_forward_only(client: Any) -> None:
+    log = DecisionLog("decisions", client)
+    log.put(_record())
+    log.advance(KEY, Outcome(status="in_progress", started_at="2026-11-26T12:00:01Z"))
+    log.advance(KEY, Outcome(status="succeeded", finished_at="2026-11-26T12:10:00Z", duration_seconds=599.0))
+    with pytest.raises(StaleStatusError):
+        log.advance(KEY, Outcome(status="failed", error="late"))
+    item = log.get(KEY)
+    assert item is not None
+    assert (item["status"], item["durationSeconds"]) == ("succeeded", 599)
+
+
+def test_an_unknown_record_cannot_be_advanced(client: Any) -> None:
+    with pytest.raises(StaleStatusError):
+        DecisionLog("decisions", client).advance(KEY, Outcome(status="succeeded"))
+
+
+def test_recent_history_is_newest_first(client: Any) -> None:
+    log = DecisionLog("decisions", client)
+    log.put(_record())
+    history = log.recent("orders", NOW - timedelta(days=1))
+    assert [h.action for h in history] == [Action.ADD_REPLICAS]
+    assert log.recent("orders", NOW + timedelta(days=1)) == ()
+
+
+def test_one_lock_holder_at_a_time_with_an_expiring_lease(client: Any) -> None:
+    state = StateTable("state", client)
+    assert state.acquire_lock("orders", "exec-a", NOW, lease_seconds=600) is None
+    assert state.acquire_lock("orders", "exec-b", NOW, lease_seconds=600) == "exec-a"
+    assert state.acquire_lock("orders", "exec-a", NOW, lease_seconds=600) is None  # renewing our own
+    later = NOW + timedelta(seconds=601)
+    assert state.acquire_lock("orders", "exec-b", later, lease_seconds=600) is None  # the lease expired
+    assert state.release_lock("orders", "exec-a") is False  # no longer ours
+    assert state.release_lock("orders", "exec-b") is True
+    assert state.lock_holder("orders", later) is None
+
+
+def test_the_breaker_opens_after_n_failures_and_only_an_operator_closes_it(client: Any) -> None:
+    state = StateTable("state", client)
+    assert state.guards("orders", NOW).circuit_open is False
+    state.count_failure("orders", breaker_at=2)
+    state.count_success("orders")
+    state.count_failure("orders", breaker_at=2)
+    assert state.count_failure("orders", breaker_at=2).circuit_open is True
+    state.count_success("orders")
+    assert state.guards("orders", NOW).circuit_open is True
+    state.set_switches("orders", reset_circuit=True, paused=True)
+    guards = state.guards("orders", NOW)
+    assert (guards.circuit_open, guards.consecutive_failures, guards.paused) == (False, 0, True)

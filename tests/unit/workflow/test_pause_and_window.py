@@ -1,0 +1,27 @@
+"""The pause tag and the metrics window that observe reads."""
+
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.workflow import Execution, ObserveInput
+from elasticache_autoscaler.workflow.observe import ObserveDeps, _window_minutes, observe
+from tests.fakes.adapters import FakeElastiCache
+from tests.unit.workflow.conftest import NOW
+
+
+def test_the_pause_tag_pauses_the_cluster(
+    deps: ObserveDeps, elasticache: FakeElastiCache, execution: Execution
+) -> None:
+    elasticache.group_tags["orders"]["elasticache-autoscaler:paused"] = "true"
+    observation = observe(ObserveInput(input={"cluster": "orders"}, execution=execution), deps, NOW)
+    assert observation.snapshot.guards.paused is True
+
+
+def test_without_the_tag_the_cluster_is_not_paused(deps: ObserveDeps, execution: Execution) -> None:
+    observation = observe(ObserveInput(input={"cluster": "orders"}, execution=execution), deps, NOW)
+    assert observation.snapshot.guards.paused is False
+
+
+def test_the_window_covers_the_policys_stabilization_window() -> None:
+    assert _window_minutes(None) == 60
+    assert _window_minutes(Policy()) == 60
+    assert _window_minutes(Policy(scale_in_stabilization_seconds=7200)) == 120
+    assert _window_minutes(Policy(scale_in_stabilization_seconds=3601)) == 61
