@@ -72,7 +72,7 @@ def test_a_record_round_trips_with_every_contract_attribute(client: Any) -> None
     contract |= {"trigger", "executionArn", "expiresAt"}
     assert contract <= set(item)
     assert item["target"] == {"nodeType": "cache.r7g.large", "shards": 2, "replicasPerShard": 2}
-    assert item["signals"] == {"readCpuMaxPercent": 88.0}
+    assert item["signals"] == {"readCpuMaxPercent": 88.0, "memoryMaxPercent": None}  # null: no data
     assert item["expiresAt"] == 1_900_000_000
 
 
