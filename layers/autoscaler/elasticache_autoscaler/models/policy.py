@@ -138,6 +138,9 @@ class Rotation(WireModel):
     grace_period_seconds: int = Field(default=3600, ge=0)
     users: tuple[str, ...] = ()
     secret_arn: str | None = None
+    user_secret_arns: dict[str, str] = Field(
+        default_factory=dict, description="per-user secret ARN; default: the naming convention"
+    )
 
 
 class Policy(WireModel):

@@ -1,0 +1,206 @@
+"""ElastiCache for credential rotation: a group's AUTH state, ROTATE/SET of its token, RBAC user passwords.
+
+Separate from adapters/elasticache.py on purpose: only the rotation function holds it (and the IAM to
+send an ``AuthToken``); the scaling functions cannot. Credentials travel as ``SecretStr``; a failed call
+raises with the error code only (botocore's messages could echo a parameter).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from botocore.exceptions import ClientError, ParamValidationError
+from pydantic import SecretStr
+
+from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler.rotation.errors import CredentialBusyError, CredentialCallError
+
+if TYPE_CHECKING:
+    from mypy_boto3_elasticache import ElastiCacheClient
+
+TokenStrategy = Literal["ROTATE", "SET"]
+GROUP_BUSY = {"InvalidReplicationGroupState", "InvalidReplicationGroupStateFault", "InvalidCacheClusterState"}
+USER_BUSY = {"InvalidUserState", "InvalidUserStateFault"}
+GROUP_NOT_FOUND = {"ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"}
+
+
+@dataclass(frozen=True)
+class GroupAuth:
+    group_id: str
+    status: str
+    busy_members: tuple[str, ...]
+    pending: tuple[str, ...]
+    auth_token_status: str | None  # ROTATING / SETTING while a token change is pending
+    transit_encryption: bool
+    auth_token_enabled: bool
+    auth_token_last_modified: datetime | None
+    host: str | None
+    port: int | None
+
+    @property
+    def quiescent(self) -> bool:
+        return self.status == "available" and not self.busy_members and not self.pending
+
+
+@dataclass(frozen=True)
+class UserAuth:
+    user_id: str
+    user_name: str
+    status: str
+    authentication_type: str
+    password_count: int
+
+
+class CredentialsPort(Protocol):
+    def group_auth(self, group_id: str) -> GroupAuth: ...
+    def change_token(self, group_id: str, token: SecretStr, strategy: TokenStrategy) -> None: ...
+    def user(self, user_id: str) -> UserAuth | None: ...
+    def set_passwords(self, user_id: str, passwords: tuple[SecretStr, ...]) -> None: ...
+
+
+def group_auth_from(group: Mapping[str, Any], members: Mapping[str, str]) -> GroupAuth:
+    """From DescribeReplicationGroups' group and the member statuses (DescribeCacheClusters) by id."""
+    pending = group.get("PendingModifiedValues") or {}
+    endpoint = group.get("ConfigurationEndpoint") or next(
+        (ng.get("PrimaryEndpoint") for ng in group.get("NodeGroups", []) if ng.get("PrimaryEndpoint")), None
+    )
+    return GroupAuth(
+        group_id=group["ReplicationGroupId"],
+        status=group.get("Status", "unknown"),
+        busy_members=tuple(sorted(m for m, s in members.items() if s != "available")),
+        pending=tuple(sorted(k for k, v in pending.items() if v)),
+        auth_token_status=pending.get("AuthTokenStatus"),
+        transit_encryption=bool(group.get("TransitEncryptionEnabled", False)),
+        auth_token_enabled=bool(group.get("AuthTokenEnabled", False)),
+        auth_token_last_modified=group.get("AuthTokenLastModifiedDate"),
+        host=endpoint.get("Address") if endpoint else None,
+        port=int(endpoint["Port"]) if endpoint and endpoint.get("Port") else None,
+    )
+
+
+def token_request(group_id: str, token: SecretStr, strategy: TokenStrategy) -> dict[str, Any]:
+    return {
+        "ReplicationGroupId": group_id,
+        "AuthToken": token.get_secret_value(),
+        "AuthTokenUpdateStrategy": strategy,
+        "ApplyImmediately": True,
+    }
+
+
+def passwords_request(user_id: str, passwords: tuple[SecretStr, ...]) -> dict[str, Any]:
+    """ModifyUser replaces the user's whole password list (one or two): [new, old] keeps the old one."""
+    return {"UserId": user_id, "Passwords": [p.get_secret_value() for p in passwords]}
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+
+
+class ElastiCacheCredentials:
+    def __init__(self, client: "ElastiCacheClient | None" = None) -> None:
+        self._client = client or aws.elasticache()
+
+    def group_auth(self, group_id: str) -> GroupAuth:
+        try:
+            (group,) = self._client.describe_replication_groups(ReplicationGroupId=group_id)[
+                "ReplicationGroups"
+            ]
+        except ClientError as error:
+            if _code(error) in GROUP_NOT_FOUND:
+                raise ClusterNotFoundError(f"replication group {group_id} not found") from None
+            raise
+        members: dict[str, str] = {}
+        for member in group.get("MemberClusters", []):
+            try:
+                (cluster,) = self._client.describe_cache_clusters(CacheClusterId=member)["CacheClusters"]
+                members[member] = cluster.get("CacheClusterStatus", "unknown")
+            except ClientError:
+                members[member] = "unknown"
+        return group_auth_from(group, members)
+
+    def change_token(self, group_id: str, token: SecretStr, strategy: TokenStrategy) -> None:
+        try:
+            self._client.modify_replication_group(**token_request(group_id, token, strategy))
+        except ClientError as error:
+            if _code(error) in GROUP_BUSY:
+                raise CredentialBusyError(f"{group_id} is busy ({_code(error)})") from None
+            raise CredentialCallError(
+                f"ModifyReplicationGroup {strategy} on {group_id}: {_code(error)}"
+            ) from None
+        except ParamValidationError:
+            raise CredentialCallError(
+                f"ModifyReplicationGroup {strategy} on {group_id}: invalid request"
+            ) from None
+
+    def user(self, user_id: str) -> UserAuth | None:
+        try:
+            (user,) = self._client.describe_users(UserId=user_id)["Users"]
+        except ClientError as error:
+            if _code(error) in {"UserNotFound", "UserNotFoundFault"}:
+                return None
+            raise
+        auth = user.get("Authentication") or {}
+        return UserAuth(
+            user_id=user["UserId"],
+            user_name=user.get("UserName") or user["UserId"],
+            status=user.get("Status", "unknown"),
+            authentication_type=auth.get("Type", "unknown"),
+            password_count=int(auth.get("PasswordCount", 0)),
+        )
+
+    def set_passwords(self, user_id: str, passwords: tuple[SecretStr, ...]) -> None:
+        try:
+            self._client.modify_user(**passwords_request(user_id, passwords))
+        except ClientError as error:
+            if _code(error) in USER_BUSY:
+                raise CredentialBusyError(f"user {user_id} is busy ({_code(error)})") from None
+            raise CredentialCallError(f"ModifyUser on {user_id}: {_code(error)}") from None
+        except ParamValidationError:
+            raise CredentialCallError(f"ModifyUser on {user_id}: invalid request") from None
+
+
+@dataclass
+class InMemoryCredentials:
+    """The fake: token changes and password lists as ElastiCache applies them (instantly)."""
+
+    groups: dict[str, GroupAuth] = field(default_factory=dict)
+    tokens: dict[str, list[str]] = field(default_factory=dict)
+    users: dict[str, UserAuth] = field(default_factory=dict)
+    passwords: dict[str, list[str]] = field(default_factory=dict)
+    calls: list[tuple[str, str, str]] = field(default_factory=list)  # (operation, id, strategy)
+    busy_answers: int = 0
+
+    def add_group(self, group: GroupAuth, token: str | None) -> None:
+        self.groups[group.group_id] = group
+        self.tokens[group.group_id] = [token] if token else []
+
+    def add_user(self, user: UserAuth, password: str) -> None:
+        self.users[user.user_id] = user
+        self.passwords[user.user_id] = [password]
+
+    def group_auth(self, group_id: str) -> GroupAuth:
+        if group_id not in self.groups:
+            raise ClusterNotFoundError(f"replication group {group_id} not found")
+        return self.groups[group_id]
+
+    def change_token(self, group_id: str, token: SecretStr, strategy: TokenStrategy) -> None:
+        self.calls.append(("ModifyReplicationGroup", group_id, strategy))
+        if self.busy_answers:
+            self.busy_answers -= 1
+            raise CredentialBusyError(f"{group_id} is busy (InvalidReplicationGroupState)")
+        value = token.get_secret_value()
+        current = self.tokens[group_id]
+        self.tokens[group_id] = [*current[-1:], value] if strategy == "ROTATE" else [value]
+
+    def user(self, user_id: str) -> UserAuth | None:
+        return self.users.get(user_id)
+
+    def set_passwords(self, user_id: str, passwords: tuple[SecretStr, ...]) -> None:
+        self.calls.append(("ModifyUser", user_id, str(len(passwords))))
+        if self.busy_answers:
+            self.busy_answers -= 1
+            raise CredentialBusyError(f"user {user_id} is busy (InvalidUserState)")
+        self.passwords[user_id] = [p.get_secret_value() for p in passwords]
+        self.users[user_id] = replace(self.users[user_id], password_count=len(passwords))

@@ -1,0 +1,63 @@
+"""Log in to the cache's data plane to prove a credential works (AUTH, then PING).
+
+Three answers: True (logged in), False (reached the cache, credential refused) or None (no network path:
+the function cannot reach the endpoint, e.g. it runs outside the cache's VPC).
+"""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import redis
+from pydantic import SecretStr
+
+CONNECT_TIMEOUT_SECONDS = 3.0
+
+
+class LoginPort(Protocol):
+    def logs_in(
+        self, host: str, port: int, tls: bool, username: str | None, password: SecretStr
+    ) -> bool | None: ...
+
+
+class RedisLogin:
+    def logs_in(
+        self, host: str, port: int, tls: bool, username: str | None, password: SecretStr
+    ) -> bool | None:
+        client = redis.Redis(
+            host=host,
+            port=port,
+            ssl=tls,
+            username=username,
+            password=password.get_secret_value(),
+            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=CONNECT_TIMEOUT_SECONDS,
+            retry_on_timeout=False,
+        )
+        try:
+            return bool(client.ping())
+        except redis.AuthenticationError:
+            return False
+        except redis.ResponseError as error:
+            # WRONGPASS / NOAUTH come back as response errors on some server versions
+            return False if "WRONGPASS" in str(error) or "NOAUTH" in str(error) else None
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            return None
+        finally:
+            client.close()
+
+
+@dataclass
+class InMemoryLogin:
+    """The fake data plane: which (username, password) pairs log in; ``reachable`` False = no path."""
+
+    accepted: set[tuple[str | None, str]] = field(default_factory=set)
+    reachable: bool = True
+    attempts: int = 0
+
+    def logs_in(
+        self, host: str, port: int, tls: bool, username: str | None, password: SecretStr
+    ) -> bool | None:
+        self.attempts += 1
+        if not self.reachable:
+            return None
+        return (username, password.get_secret_value()) in self.accepted

@@ -1,0 +1,1 @@
+"""Credential rotation: AUTH tokens (ROTATE, then SET) and RBAC user passwords (two, then one)."""
