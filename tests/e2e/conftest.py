@@ -24,13 +24,14 @@ class Deployed:
     def client(self, service: str) -> Any:
         return local_stack.client(self.emulator, service)
 
-    def create_group(self, group_id: str, replicas: int = 1, managed: bool = True) -> None:
+    def create_group(self, group_id: str, replicas: int = 1, managed: bool = True, shards: int = 1) -> None:
         self.client("elasticache").create_replication_group(
             ReplicationGroupId=group_id,
             ReplicationGroupDescription="e2e",
             Engine="valkey",
             CacheNodeType="cache.r7g.large",
-            NumNodeGroups=1,
+            ClusterMode="enabled" if shards > 1 else "disabled",
+            NumNodeGroups=shards,
             ReplicasPerNodeGroup=replicas,
             AutomaticFailoverEnabled=True,
             MultiAZEnabled=True,
@@ -85,10 +86,15 @@ class Deployed:
         (record,) = [r for r in self.records(group_id) if r["executionArn"] == execution_arn]
         return record
 
+    def group(self, group_id: str) -> dict[str, Any]:
+        groups = self.client("elasticache").describe_replication_groups(ReplicationGroupId=group_id)
+        return dict(groups["ReplicationGroups"][0])
+
     def replicas(self, group_id: str) -> int:
-        group = self.client("elasticache").describe_replication_groups(ReplicationGroupId=group_id)
-        members = group["ReplicationGroups"][0]["NodeGroups"][0]["NodeGroupMembers"]
-        return len(members) - 1
+        return min(len(g["NodeGroupMembers"]) - 1 for g in self.group(group_id)["NodeGroups"])
+
+    def shards(self, group_id: str) -> int:
+        return len(self.group(group_id)["NodeGroups"])
 
     def lock_item(self, group_id: str) -> dict[str, Any] | None:
         item = self.client("dynamodb").get_item(
@@ -106,7 +112,9 @@ def built() -> Path:
 
 @pytest.fixture(scope="session")
 def deployed(built: Path) -> Iterator[Deployed]:
-    with Emulator.start(env={"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "1"}) as emulator:
+    # Waits and retry intervals at 5 % of their length: a 20 s check interval takes 1 s.
+    env = {"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "1", "SFN_WAIT_SCALE": "0.05"}
+    with Emulator.start(env=env) as emulator:
         stack = local_stack.deploy(emulator)
         yield Deployed(emulator=emulator, stack=stack)
 

@@ -49,12 +49,19 @@ def _prepare_environment(port: int, host: str, state_dir: Path | None) -> None:
 
 
 def _apply_patches() -> None:
-    from tools.emulator import patch_cloudformation, patch_cloudwatch, patch_elasticache, patch_lambda
+    from tools.emulator import (
+        patch_cloudformation,
+        patch_cloudwatch,
+        patch_elasticache,
+        patch_lambda,
+        patch_stepfunctions,
+    )
 
     patch_elasticache.install()
     patch_lambda.install()
     patch_cloudwatch.install()
     patch_cloudformation.install()
+    patch_stepfunctions.install()
 
 
 def _build_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:

@@ -1,0 +1,186 @@
+"""Every scaling action and its failure modes, on the deployed stack on the emulator."""
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Deployed
+
+pytestmark = pytest.mark.emulator
+
+ACT = {"mode": "act", "checkIntervalSeconds": 1, "actionTimeoutSeconds": 60, "approvalRequired": []}
+
+
+def _group(deployed: Deployed, shards: int = 1, replicas: int = 1, **policy: Any) -> str:
+    group = f"a{uuid.uuid4().hex[:10]}"
+    deployed.create_group(group, replicas=replicas, shards=shards)
+    deployed.set_policy(group, {**ACT, **policy})
+    deployed.emulator.reset()
+    return group
+
+
+def _run(
+    deployed: Deployed, group: str, action: str, target: object = None, timeout: float = 90
+) -> dict[str, Any]:
+    request: dict[str, object] = {"cluster": group, "action": action, "dryRun": False}
+    if target is not None:
+        request["target"] = target
+    return deployed.wait(deployed.start(request), timeout=timeout)
+
+
+def _operations(deployed: Deployed) -> list[str]:
+    return [str(c["operation"]) for c in deployed.emulator.mutating_calls()]
+
+
+@pytest.mark.parametrize(
+    ("shards", "replicas", "action", "target", "operation", "expect"),
+    [
+        (1, 2, "remove_replicas", 1, "DecreaseReplicaCount", {"replicas": 1}),
+        (2, 1, "add_shards", 3, "ModifyReplicationGroupShardConfiguration", {"shards": 3}),
+        (3, 1, "remove_shards", 2, "ModifyReplicationGroupShardConfiguration", {"shards": 2}),
+        (1, 1, "scale_up", "cache.r7g.xlarge", "ModifyReplicationGroup", {"node_type": "cache.r7g.xlarge"}),
+        (1, 1, "scale_down", "cache.r7g.medium", "ModifyReplicationGroup", {"node_type": "cache.r7g.medium"}),
+    ],
+)
+def test_each_action_changes_the_group_and_succeeds(
+    deployed: Deployed,
+    shards: int,
+    replicas: int,
+    action: str,
+    target: object,
+    operation: str,
+    expect: dict[str, object],
+) -> None:
+    group = _group(deployed, shards=shards, replicas=replicas)
+    described = _run(deployed, group, action, target)
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    record = deployed.record_of(described["executionArn"])
+    assert (record["status"], record["action"]) == ("succeeded", action), record["reasons"]
+    assert _operations(deployed) == [operation]
+    observed = {"replicas": deployed.replicas(group), "shards": deployed.shards(group)}
+    observed["node_type"] = deployed.group(group)["CacheNodeType"]
+    assert {k: observed[k] for k in expect} == expect
+    assert deployed.lock_item(group) is None
+
+
+def test_a_busy_answer_is_waited_out_then_the_action_succeeds(deployed: Deployed) -> None:
+    group = _group(deployed)
+    deployed.emulator.inject_fault("IncreaseReplicaCount", "InvalidReplicationGroupState", count=2)
+    described = _run(deployed, group, "add_replicas", 2)
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    assert deployed.record_of(described["executionArn"])["status"] == "succeeded"
+    assert deployed.emulator.counters()["IncreaseReplicaCount"] == 3
+    assert deployed.replicas(group) == 2
+
+
+def test_throttling_is_retried(deployed: Deployed) -> None:
+    group = _group(deployed)
+    deployed.emulator.inject_fault("IncreaseReplicaCount", "Throttling", count=2)
+    described = _run(deployed, group, "add_replicas", 2)
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    assert deployed.emulator.counters()["IncreaseReplicaCount"] == 3
+    assert deployed.replicas(group) == 2
+
+
+def test_no_operation_fault_counts_as_success(deployed: Deployed) -> None:
+    group = _group(deployed)
+    deployed.emulator.inject_fault("IncreaseReplicaCount", "NoOperationFault", count=1)
+    deployed.emulator.stick(group)  # whatever happens, no change is running: the group stays as it is
+    described = _run(deployed, group, "add_replicas", 2)
+    assert described["status"] in {"SUCCEEDED", "FAILED"}
+    record = deployed.record_of(described["executionArn"])
+    history = deployed.client("stepfunctions").get_execution_history(executionArn=described["executionArn"])
+    failed_acts = [e for e in history["events"] if e["type"] in {"TaskFailed", "LambdaFunctionFailed"}]
+    assert not [e for e in failed_acts if "NoOperation" in json.dumps(e, default=str)]
+    assert record["status"] in {"succeeded", "failed"}
+
+
+def test_a_change_that_never_finishes_times_out_fails_and_releases_the_lock(deployed: Deployed) -> None:
+    group = _group(deployed, checkIntervalSeconds=20)
+    deployed.emulator.stick(group)
+    started = time.monotonic()
+    described = _run(deployed, group, "add_replicas", 2, timeout=180)
+    assert time.monotonic() - started >= 60
+    assert (described["status"], described["error"]) == ("FAILED", "ActionTimedOut")
+    record = deployed.record_of(described["executionArn"])
+    assert record["status"] == "failed"
+    assert "still waiting" in record["error"]
+    assert deployed.lock_item(group) is None
+
+
+def test_an_open_circuit_breaker_makes_no_call(deployed: Deployed) -> None:
+    group = _group(deployed, circuitBreakerFailures=2)
+    deployed.emulator.inject_fault("IncreaseReplicaCount", "InsufficientCacheClusterCapacity", count=20)
+    for _ in range(2):
+        assert _run(deployed, group, "add_replicas", 2)["error"] == "ActionFailedError"
+    deployed.emulator.reset()
+    described = _run(deployed, group, "add_replicas", 2)
+    assert described["status"] == "SUCCEEDED"
+    record = deployed.record_of(described["executionArn"])
+    assert record["status"] == "skipped"
+    assert record["blockedBy"].startswith("circuit_open")
+    assert deployed.emulator.counters().get("__mutating__", 0) == 0
+
+
+def test_a_paused_cluster_gets_no_call(deployed: Deployed) -> None:
+    group = _group(deployed)
+    arn = deployed.group(group)["ARN"]
+    deployed.client("elasticache").add_tags_to_resource(
+        ResourceName=arn, Tags=[{"Key": "elasticache-autoscaler:paused", "Value": "true"}]
+    )
+    described = _run(deployed, group, "add_replicas", 2)
+    record = deployed.record_of(described["executionArn"])
+    assert (record["status"], record["blockedBy"].split(":")[0]) == ("skipped", "paused")
+    assert deployed.emulator.counters().get("__mutating__", 0) == 0
+
+
+def _await_task_token(deployed: Deployed, execution_arn: str) -> str:
+    sfn = deployed.client("stepfunctions")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for event in sfn.get_execution_history(executionArn=execution_arn)["events"]:
+            details = event.get("taskScheduledEventDetails") or event.get(
+                "lambdaFunctionScheduledEventDetails"
+            )
+            if details and "taskToken" in str(details.get("parameters", "")):
+                return str(json.loads(details["parameters"])["Payload"]["taskToken"])
+        time.sleep(0.2)
+    raise TimeoutError("the workflow never asked for approval")
+
+
+@pytest.mark.parametrize("answer", ["approve", "reject"])
+def test_a_risky_action_waits_for_a_person(deployed: Deployed, answer: str) -> None:
+    group = _group(deployed, shards=3, approvalRequired=["remove_shards"])
+    execution_arn = deployed.start(
+        {"cluster": group, "action": "remove_shards", "target": 2, "dryRun": False}
+    )
+    token = _await_task_token(deployed, execution_arn)
+    assert deployed.emulator.counters().get("__mutating__", 0) == 0
+    sfn = deployed.client("stepfunctions")
+    if answer == "approve":
+        sfn.send_task_success(taskToken=token, output=json.dumps({"approved": True, "by": "e2e"}))
+    else:
+        sfn.send_task_failure(taskToken=token, error="Rejected", cause="not during the sale")
+    described = deployed.wait(execution_arn)
+    assert described["status"] == "SUCCEEDED"
+    record = deployed.record_of(execution_arn)
+    if answer == "approve":
+        assert record["status"] == "succeeded"
+        assert deployed.shards(group) == 2
+    else:
+        assert (record["status"], record["reason"]) == ("skipped", "rejected by an operator")
+        assert deployed.shards(group) == 3
+        assert deployed.emulator.counters().get("__mutating__", 0) == 0
+
+
+def test_an_unanswered_approval_is_a_rejection(deployed: Deployed) -> None:
+    group = _group(deployed, shards=3, approvalRequired=["remove_shards"], approvalTimeoutSeconds=60)
+    described = _run(deployed, group, "remove_shards", 2, timeout=120)
+    assert described["status"] == "SUCCEEDED"
+    record = deployed.record_of(described["executionArn"])
+    assert record["status"] == "skipped"
+    assert "treated as rejected" in record["reason"]
+    assert deployed.shards(group) == 3
