@@ -4,7 +4,7 @@ import pytest
 
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.snapshot import MetricName, Metrics
+from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role
 from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
 
 
@@ -80,20 +80,50 @@ def test_a_window_shorter_than_the_stabilization_window_never_scales_in() -> Non
     assert decision.action is Action.NONE
 
 
-def test_one_busy_minute_in_the_window_prevents_scale_in() -> None:
-    topo = topology(replicas=2)
-    data = quiet(topo)
+def _spike(data: Metrics, metric: MetricName, role: Role, value: float) -> Metrics:
     spiked = tuple(
-        s.model_copy(update={"values": (*s.values[:40], 58.0, *s.values[41:])})
-        if s.metric is MetricName.MEMORY
+        s.model_copy(update={"values": (*s.values[:40], value, *s.values[41:])})
+        if s.metric is metric and s.role is role
         else s
         for s in data.series
     )
+    return data.model_copy(update={"series": spiked})
 
-    decision = decide(snapshot(topo, data.model_copy(update={"series": spiked})), ACT, (), NOW)
+
+def test_one_busy_minute_of_read_cpu_in_the_window_prevents_removing_replicas() -> None:
+    topo = topology(replicas=2, allowed_down=())
+    data = _spike(quiet(topo), MetricName.ENGINE_CPU, Role.REPLICA, 58.0)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
 
     assert decision.action is Action.NONE
-    assert any("not every signal is low" in reason for reason in decision.reasons)
+    assert any("replicas: not every signal it affects is low (read CPU" in r for r in decision.reasons)
+
+
+def test_busy_memory_keeps_the_shards_but_not_the_replicas() -> None:
+    """Removing a replica does not change memory per shard: memory does not hold replicas back."""
+    topo = topology(replicas=2, allowed_down=())
+    data = _spike(quiet(topo), MetricName.MEMORY, Role.PRIMARY, 58.0)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_REPLICAS
+    topo = topology(replicas=1, allowed_down=())
+    decision = decide(
+        snapshot(topo, _spike(quiet(topo), MetricName.MEMORY, Role.PRIMARY, 58.0)), ACT, (), NOW
+    )
+    assert decision.action is Action.NONE
+    assert any("shards: not every signal it affects is low (memory" in r for r in decision.reasons)
+
+
+def test_an_eviction_in_the_window_prevents_every_scale_in() -> None:
+    topo = topology(replicas=2)
+    data = _spike(quiet(topo), MetricName.EVICTIONS, Role.PRIMARY, 3.0)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("scale-in: not safe (6 evictions)" in r for r in decision.reasons)  # 2 shards
 
 
 def test_inside_the_stabilization_window_after_a_scale_out_nothing_is_removed() -> None:

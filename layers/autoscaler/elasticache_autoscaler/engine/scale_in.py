@@ -1,9 +1,19 @@
-"""Scale-in: only after every signal stayed low for the whole stabilization window, with full data.
+"""Scale-in: only with full data over the whole stabilization window, no eviction and no network
+allowance exceeded in it, and the signals the change affects low for the whole window.
 
-Then, in order, the first that keeps projected utilisation under target: fewer replicas (never below the
-Multi-AZ floor), fewer shards (cluster mode enabled), a cheaper node type. Projections use the window's
-maxima (the hottest shard, the busiest minute), so a scale-in cannot trigger an immediate scale-out.
+Each dimension is judged by the signals it affects (removing a replica does not change memory per shard):
+- fewer replicas: read CPU and connections per node (and no network allowance exceeded);
+- fewer shards: memory, write CPU, read CPU and connections per node;
+- a smaller node type: all of them.
+"Low" = below target x ``scaleInFactor`` at every minute of the window, on every shard. Then, in order, the
+first that keeps projected utilisation under target: fewer replicas (never below the Multi-AZ floor), fewer
+shards (cluster mode enabled), a cheaper node type. Projections use the window's maxima (the hottest shard,
+the busiest minute), raised to where a rising signal is heading (see ``signals``) and never below the
+scale-out view, so a scale-in cannot trigger an immediate scale-out.
 """
+
+from dataclasses import dataclass
+from typing import Literal
 
 from elasticache_autoscaler.catalog import NodeType
 from elasticache_autoscaler.engine.guards import seconds_since_topology_change
@@ -32,25 +42,67 @@ def _not_ready(sit: Situation) -> str | None:
     return None
 
 
-def _still_busy(sit: Situation) -> list[str]:
-    """Every signal that is not below its scale-in threshold over the window."""
-    targets, window, factor = sit.policy.targets, sit.window, sit.policy.scale_in_factor
-    checks = [
-        ("memory", window.memory_max_percent, targets.memory_percent),
-        ("write CPU", window.write_cpu_max_percent, targets.write_cpu_percent),
-        ("read CPU", window.read_cpu_max_percent, targets.read_cpu_percent),
-        ("connections", window.connections_max_per_node, targets.connections_per_node),
-    ]
-    busy = [
+def _peak(window: float | None, ahead: float | None) -> float | None:
+    """The value a scale-in is judged on: the window's peak, never below the scale-out (trend) view."""
+    if window is None:
+        return ahead
+    return window if ahead is None else max(window, ahead)
+
+
+@dataclass(frozen=True, slots=True)
+class Peaks:
+    memory: float | None
+    write_cpu: float | None
+    read_cpu: float | None
+    connections: float | None
+
+    @classmethod
+    def of(cls, sit: Situation) -> "Peaks":
+        window, signals = sit.window, sit.signals
+        return cls(
+            memory=_peak(window.memory_max_percent, signals.memory_ahead_percent),
+            write_cpu=_peak(window.write_cpu_max_percent, signals.write_cpu_ahead_percent),
+            read_cpu=_peak(window.read_cpu_max_percent, signals.read_cpu_ahead_percent),
+            connections=_peak(window.connections_max_per_node, signals.connections_ahead_per_node),
+        )
+
+
+Signal = Literal["memory", "write CPU", "read CPU", "connections"]
+REPLICA_SIGNALS: tuple[Signal, ...] = ("read CPU", "connections")
+SHARD_SIGNALS: tuple[Signal, ...] = ("memory", "write CPU", "read CPU", "connections")
+NODE_SIGNALS: tuple[Signal, ...] = SHARD_SIGNALS
+
+
+def _still_busy(sit: Situation, signals: tuple[Signal, ...]) -> list[str]:
+    """Those of ``signals`` that are not below their scale-in threshold over the window."""
+    targets, factor, peaks = sit.policy.targets, sit.policy.scale_in_factor, Peaks.of(sit)
+    checks: dict[Signal, tuple[float | None, float]] = {
+        "memory": (peaks.memory, targets.memory_percent),
+        "write CPU": (peaks.write_cpu, targets.write_cpu_percent),
+        "read CPU": (peaks.read_cpu, targets.read_cpu_percent),
+        "connections": (peaks.connections, float(targets.connections_per_node)),
+    }
+    return [
         f"{name} peak {value:.1f} not below {target * factor:.1f}"
-        for name, value, target in checks
+        for name in signals
+        for value, target in (checks[name],)
         if value is not None and value >= target * factor
     ]
+
+
+def _unsafe(sit: Situation) -> list[str]:
+    """What stops every scale-in: evictions or an exceeded network allowance inside the window."""
+    window = sit.window
+    unsafe = []
     if window.evictions:
-        busy.append(f"{window.evictions:.0f} evictions")
+        unsafe.append(f"{window.evictions:.0f} evictions")
     if window.network_allowance_exceeded:
-        busy.append(f"network allowance exceeded {window.network_allowance_exceeded:.0f} time(s)")
-    return busy
+        unsafe.append(f"network allowance exceeded {window.network_allowance_exceeded:.0f} time(s)")
+    return unsafe
+
+
+def _busy_reason(what: str, busy: list[str]) -> Outcome:
+    return Outcome((f"{what}: not every signal it affects is low ({'; '.join(busy)})",))
 
 
 def _under(value: float | None, target: float) -> bool:
@@ -58,20 +110,24 @@ def _under(value: float | None, target: float) -> bool:
 
 
 def _fewer_replicas(sit: Situation) -> Outcome:
-    current, window, targets = sit.current, sit.window, sit.policy.targets
+    current, targets = sit.current, sit.policy.targets
     replicas = current.replicas_per_shard
     floor = sit.replica_floor
     if replicas <= floor:
         return Outcome((f"replicas: {replicas} per shard, at the {sit.replica_floor_reason()}",))
+    busy = _still_busy(sit, REPLICA_SIGNALS)
+    if busy:
+        return _busy_reason("replicas", busy)
+    peaks = Peaks.of(sit)
 
     def fits(count: int) -> bool:
         if count == 0:
-            reads = (window.write_cpu_max_percent or 0.0) + (window.read_cpu_max_percent or 0.0)
+            reads = (peaks.write_cpu or 0.0) + (peaks.read_cpu or 0.0)
             read_ok = reads < targets.write_cpu_percent
         else:
-            read = window.read_cpu_max_percent
+            read = peaks.read_cpu
             read_ok = _under(None if read is None else read * replicas / count, targets.read_cpu_percent)
-        connections = window.connections_max_per_node
+        connections = peaks.connections
         projected = None if connections is None else connections * (replicas + 1) / (count + 1)
         return read_ok and _under(projected, targets.connections_per_node)
 
@@ -91,22 +147,28 @@ def _fewer_shards(sit: Situation) -> Outcome:
     shards = current.shards
     if shards <= policy.min_shards:
         return Outcome((f"shards: at min {policy.min_shards}",))
-    targets = policy.targets
+    busy = _still_busy(sit, SHARD_SIGNALS)
+    if busy:
+        return _busy_reason("shards", busy)
+    targets, peaks = policy.targets, Peaks.of(sit)
 
     def fits(count: int) -> bool:
         grow = shards / count
         return all(
             _under(None if value is None else value * grow, target)
             for value, target in (
-                (window.memory_max_percent, targets.memory_percent),
-                (window.write_cpu_max_percent, targets.write_cpu_percent),
-                (window.read_cpu_max_percent, targets.read_cpu_percent),
+                (peaks.memory, targets.memory_percent),
+                (peaks.write_cpu, targets.write_cpu_percent),
+                (peaks.read_cpu, targets.read_cpu_percent),
+                (peaks.connections, float(targets.connections_per_node)),
             )
         )
 
     count = scale_in_count(shards, lower=policy.min_shards, max_step=policy.max_step.shards, fits=fits)
     if count is None:
-        return Outcome(("shards: removing one would push memory or CPU of the rest over target",))
+        return Outcome(
+            ("shards: removing one would push memory, CPU or connections of the rest over target",)
+        )
     remove = window.lowest_memory_shards[: shards - count]
     return Outcome(
         (
@@ -118,28 +180,26 @@ def _fewer_shards(sit: Situation) -> Outcome:
 
 
 def _smaller_node(sit: Situation) -> Outcome:
-    current, window, targets = sit.current, sit.window, sit.policy.targets
+    current, targets = sit.current, sit.policy.targets
     node = sit.node
     if node is None:
         return Outcome((f"node type: {current.node_type} is not in the node type catalog",))
+    busy = _still_busy(sit, NODE_SIGNALS)
+    if busy:
+        return _busy_reason("node type", busy)
+    peaks = Peaks.of(sit)
 
     def fits(candidate: NodeType) -> bool:
         memory = (
-            None
-            if window.memory_max_percent is None
-            else (window.memory_max_percent * node.maxmemory_gib / candidate.maxmemory_gib)
+            None if peaks.memory is None else (peaks.memory * node.maxmemory_gib / candidate.maxmemory_gib)
         )
         shrink = node.vcpu / candidate.vcpu
         return (
             _under(memory, targets.memory_percent)
             and _under(
-                None if window.write_cpu_max_percent is None else window.write_cpu_max_percent * shrink,
-                targets.write_cpu_percent,
+                None if peaks.write_cpu is None else peaks.write_cpu * shrink, targets.write_cpu_percent
             )
-            and _under(
-                None if window.read_cpu_max_percent is None else window.read_cpu_max_percent * shrink,
-                targets.read_cpu_percent,
-            )
+            and _under(None if peaks.read_cpu is None else peaks.read_cpu * shrink, targets.read_cpu_percent)
         )
 
     choice = choose_smaller(node, sit.topology.allowed_scale_down, sit.policy, sit.topology.engine, fits)
@@ -155,11 +215,12 @@ def scale_in(sit: Situation) -> Outcome:
     not_ready = _not_ready(sit)
     if not_ready is not None:
         return Outcome((not_ready,))
-    busy = _still_busy(sit)
-    if busy:
-        return Outcome((f"scale-in: not every signal is low ({'; '.join(busy)})",))
+    unsafe = _unsafe(sit)
+    if unsafe:
+        return Outcome((f"scale-in: not safe ({'; '.join(unsafe)})",))
     reasons: tuple[str, ...] = (
-        f"scale-in: every signal below target x {sit.policy.scale_in_factor} for the whole window",
+        f"scale-in: full data, no eviction nor network allowance exceeded over the window; each change "
+        f"needs the signals it affects below target x {sit.policy.scale_in_factor}",
     )
     for step in (_fewer_replicas, _fewer_shards, _smaller_node):
         outcome = step(sit).after(reasons)

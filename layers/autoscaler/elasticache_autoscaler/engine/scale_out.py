@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from elasticache_autoscaler.engine.node_type_choice import Need, Resource, choose_larger
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
+from elasticache_autoscaler.engine.signals import SCALE_OUT_LEAD_MINUTES
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_out_count
 from elasticache_autoscaler.models.actions import Action
@@ -24,16 +25,23 @@ def _ratio(value: float | None, target: float) -> float | None:
     return None if value is None else value / target
 
 
+def _trend(now: float | None, ahead: float | None) -> str:
+    """`` (rising: 71.0 in 10 min)`` when the trend-aware view is above the recent one, else nothing."""
+    if now is None or ahead is None or ahead <= now + 0.05:
+        return ""
+    return f" (rising: {ahead:.1f} expected in {SCALE_OUT_LEAD_MINUTES:.0f} min)"
+
+
 def _need(sit: Situation, grow: Resource) -> Need:
     """Projected need: enough of each resource to bring its signal back to target (today's if unknown)."""
     assert sit.node is not None
     targets, signals = sit.policy.targets, sit.signals
-    memory = _ratio(signals.memory_max_percent, targets.memory_percent)
+    memory = _ratio(signals.memory_ahead_percent, targets.memory_percent)
     cpu_ratios = [
         ratio
         for ratio in (
-            _ratio(signals.write_cpu_max_percent, targets.write_cpu_percent),
-            _ratio(signals.read_cpu_max_percent, targets.read_cpu_percent),
+            _ratio(signals.write_cpu_ahead_percent, targets.write_cpu_percent),
+            _ratio(signals.read_cpu_ahead_percent, targets.read_cpu_percent),
         )
         if ratio is not None
     ]
@@ -95,13 +103,14 @@ def _shards_then_node(sit: Situation, ratio: float, grow: Resource, why: str) ->
 def _memory(sit: Situation) -> Outcome:
     signals, target = sit.signals, sit.policy.targets.memory_percent
     limit = _threshold(sit, target)
-    memory, evictions = signals.memory_max_percent, signals.evictions
+    memory, evictions = signals.memory_ahead_percent, signals.evictions
     if memory is None:
         seen = "memory: no data"
     else:
         seen = (
-            f"memory: max {memory:.1f}% on shard {signals.hottest_memory_shard} "
+            f"memory: max {signals.memory_max_percent or 0:.1f}% on shard {signals.hottest_memory_shard} "
             f"(average {signals.memory_avg_percent or 0:.1f}%)"
+            f"{_trend(signals.memory_max_percent, memory)}"
         )
     high = memory is not None and memory > limit
     evicting = evictions is not None and evictions > 0
@@ -115,10 +124,13 @@ def _memory(sit: Situation) -> Outcome:
 def _write_cpu(sit: Situation) -> Outcome:
     signals, target = sit.signals, sit.policy.targets.write_cpu_percent
     limit = _threshold(sit, target)
-    cpu = signals.write_cpu_max_percent
+    cpu = signals.write_cpu_ahead_percent
     if cpu is None:
         return Outcome(("write CPU (primary EngineCPUUtilization): no data",))
-    seen = f"write CPU: max {cpu:.1f}% (average {signals.write_cpu_avg_percent or 0:.1f}%)"
+    seen = (
+        f"write CPU: max {signals.write_cpu_max_percent or 0:.1f}% "
+        f"(average {signals.write_cpu_avg_percent or 0:.1f}%){_trend(signals.write_cpu_max_percent, cpu)}"
+    )
     if cpu <= limit:
         return Outcome((f"{seen}, not above {limit:.1f}%",))
     return _shards_then_node(sit, cpu / target, "vcpu", f"{seen} above {limit:.1f}%")
@@ -139,12 +151,23 @@ def _read_cpu_or_connections(sit: Situation) -> Outcome:
     signals, targets = sit.signals, sit.policy.targets
     read_limit = _threshold(sit, targets.read_cpu_percent)
     connection_limit = _threshold(sit, targets.connections_per_node)
-    read, connections = signals.read_cpu_max_percent, signals.connections_max_per_node
+    read, connections = signals.read_cpu_ahead_percent, signals.connections_ahead_per_node
     read_high = read is not None and read > read_limit
     connections_high = connections is not None and connections > connection_limit
+    read_seen = (
+        "no data"
+        if read is None
+        else f"max {signals.read_cpu_max_percent or 0:.1f}%{_trend(signals.read_cpu_max_percent, read)}"
+    )
+    connections_seen = (
+        "no data"
+        if connections is None
+        else f"max {signals.connections_max_per_node or 0:.0f} per node"
+        f"{_trend(signals.connections_max_per_node, connections)}"
+    )
     seen = (
-        f"read CPU: {'no data' if read is None else f'max {read:.1f}%'} (threshold {read_limit:.1f}%); "
-        f"connections: {'no data' if connections is None else f'max {connections:.0f} per node'} "
+        f"read CPU: {read_seen} (threshold {read_limit:.1f}%); "
+        f"connections: {connections_seen} "
         f"(threshold {connection_limit:.0f}, hard limit {CONNECTION_LIMIT_PER_NODE})"
     )
     if not read_high and not connections_high:

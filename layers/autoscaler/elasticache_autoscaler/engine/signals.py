@@ -5,14 +5,50 @@ Two views of the same series:
   the max over shards (the hottest shard decides, never the average);
 - ``ScaleInWindow``: the scale-in view, the max over the whole stabilization window and over shards, with
   the data coverage it needs: a shard, metric or role without a full window is missing data.
+
+Both views are trend aware (a rising signal is judged where it is heading, never where it was):
+- scale-out ``ahead``: per shard, the recent mean plus the rise expected by the time new capacity serves
+  (``SCALE_OUT_LEAD_MINUTES``, the time ElastiCache takes to add a replica), from the robust (Theil-Sen:
+  median of pairwise slopes, so one spike does not move it) slope of the last ``SCALE_OUT_TREND_POINTS`` —
+  only when the latest value breaks out of the preceding half hour's range (``breaks_out``), so noise and
+  waves already ridden never trigger a scale-out by themselves;
+- scale-in: per shard, the larger of the window's maximum and the value the last
+  ``SCALE_IN_TREND_POINTS`` minutes' slope reaches ``SCALE_IN_HORIZON_MINUTES`` ahead (the reversal horizon,
+  30 min, plus the time a removal takes), so a scale-in is never made on a rising signal.
+A falling or flat signal projects nothing: the views are never lower than without the trend.
 """
 
 from dataclasses import dataclass
 from math import ceil
-from statistics import fmean
+from statistics import fmean, median
 
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role, Topology
+
+SCALE_OUT_TREND_POINTS = 5
+SCALE_OUT_LEAD_MINUTES = 10.0
+BREAKOUT_POINTS = 30
+SCALE_IN_TREND_POINTS = 15
+SCALE_IN_HORIZON_MINUTES = 35.0
+
+
+def rising_slope(values: tuple[float, ...] | list[float]) -> float:
+    """Theil-Sen slope per point (median of pairwise slopes), 0 when falling, flat or too short."""
+    n = len(values)
+    if n < 3:
+        return 0.0
+    slopes = [(values[j] - values[i]) / (j - i) for i in range(n) for j in range(i + 1, n)]
+    return max(0.0, median(slopes))
+
+
+def breaks_out(values: tuple[float, ...]) -> bool:
+    """Whether the latest value leaves the range of the ``BREAKOUT_POINTS`` before the trend's points by more
+    than half that range: a new move, not noise or a wave the signal has ridden before."""
+    before = values[-(SCALE_OUT_TREND_POINTS + BREAKOUT_POINTS) : -SCALE_OUT_TREND_POINTS]
+    if len(before) < SCALE_OUT_TREND_POINTS:
+        return False
+    high, low = max(before), min(before)
+    return values[-1] > high + (high - low) / 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +65,11 @@ class Signals:
     connections_max_per_node: float | None
     network_allowance_exceeded: float | None
     replication_lag_max_seconds: float | None
+    memory_ahead_percent: float | None = None
+    write_cpu_ahead_percent: float | None = None
+    read_cpu_ahead_percent: float | None = None
+    connections_ahead_per_node: float | None = None
+    """``*_ahead``: the trend-aware scale-out view (max over shards), never below the ``*_max`` value."""
 
     def as_dict(self) -> dict[str, float | None]:
         return {
@@ -41,6 +82,10 @@ class Signals:
             "connectionsMaxPerNode": self.connections_max_per_node,
             "networkAllowanceExceeded": self.network_allowance_exceeded,
             "replicationLagMaxSeconds": self.replication_lag_max_seconds,
+            "memoryAheadPercent": self.memory_ahead_percent,
+            "writeCpuAheadPercent": self.write_cpu_ahead_percent,
+            "readCpuAheadPercent": self.read_cpu_ahead_percent,
+            "connectionsAheadPerNode": self.connections_ahead_per_node,
         }
 
 
@@ -83,6 +128,19 @@ def _tail_means(series: dict[str, tuple[float, ...]], points: int) -> dict[str, 
     return {shard: fmean(values[-points:]) for shard, values in series.items() if values}
 
 
+def _ahead(series: dict[str, tuple[float, ...]], points: int, periods_ahead: float) -> dict[str, float]:
+    """Per shard: the mean of the last ``points`` plus the rise expected ``periods_ahead`` after the last."""
+    ahead: dict[str, float] = {}
+    for shard, values in series.items():
+        if not values:
+            continue
+        recent = fmean(values[-points:])
+        slope = rising_slope(values[-SCALE_OUT_TREND_POINTS:]) if breaks_out(values) else 0.0
+        # The mean sits (points - 1) / 2 periods before the last point.
+        ahead[shard] = recent + slope * ((min(points, len(values)) - 1) / 2 + periods_ahead)
+    return ahead
+
+
 def _max(values: dict[str, float]) -> float | None:
     return max(values.values()) if values else None
 
@@ -105,6 +163,11 @@ def read_signals(metrics: Metrics, policy: Policy) -> Signals:
     lag = _tail_means(metrics.values(MetricName.REPLICATION_LAG), points)
     network_in = _tail_total(metrics.values(MetricName.NETWORK_IN_EXCEEDED), points)
     network_out = _tail_total(metrics.values(MetricName.NETWORK_OUT_EXCEEDED), points)
+    lead = SCALE_OUT_LEAD_MINUTES * 60 / metrics.period_seconds
+
+    def ahead(metric: MetricName, role: Role | None = None) -> float | None:
+        return _max(_ahead(metrics.values(metric, role), points, lead))
+
     network = (
         None if network_in is None and network_out is None else (network_in or 0.0) + (network_out or 0.0)
     )
@@ -119,6 +182,10 @@ def read_signals(metrics: Metrics, policy: Policy) -> Signals:
         connections_max_per_node=_max(connections),
         network_allowance_exceeded=network,
         replication_lag_max_seconds=_max(lag),
+        memory_ahead_percent=ahead(MetricName.MEMORY),
+        write_cpu_ahead_percent=ahead(MetricName.ENGINE_CPU, Role.PRIMARY),
+        read_cpu_ahead_percent=ahead(MetricName.ENGINE_CPU, Role.REPLICA),
+        connections_ahead_per_node=ahead(MetricName.CONNECTIONS),
     )
 
 
@@ -134,6 +201,9 @@ def _required_series(topology: Topology) -> list[tuple[MetricName, Role | None, 
     if topology.replicas_per_shard > 0:
         required.append((MetricName.ENGINE_CPU, Role.REPLICA, "replica engine CPU"))
     return required
+
+
+_TRENDED = frozenset({"memory", "primary engine CPU", "replica engine CPU", "connections"})
 
 
 def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -> ScaleInWindow:
@@ -153,6 +223,12 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
                 continue
             window = values[-points:]
             peaks[shard] = max(window)
+            if label in _TRENDED:
+                tail = window[-SCALE_IN_TREND_POINTS:]
+                slope = rising_slope(tail)
+                if slope > 0:
+                    horizon = (len(tail) - 1) / 2 + SCALE_IN_HORIZON_MINUTES * 60 / metrics.period_seconds
+                    peaks[shard] = max(peaks[shard], fmean(tail) + slope * horizon)
             totals[label] = totals.get(label, 0.0) + sum(window)
         maxima[label] = peaks
     memory = maxima["memory"]
