@@ -54,10 +54,12 @@ def _apply_patches() -> None:
         patch_cloudwatch,
         patch_elasticache,
         patch_lambda,
+        patch_redis_acl,
         patch_stepfunctions,
     )
 
     patch_elasticache.install()
+    patch_redis_acl.install()
     patch_lambda.install()
     patch_cloudwatch.install()
     patch_cloudformation.install()

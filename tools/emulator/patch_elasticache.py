@@ -61,6 +61,8 @@ class UserPasswordChange:
     user_id: str
     passwords: tuple[str, ...]
     no_password_required: bool
+    user_name: str | None = None  # the name clients log in with (defaults to user_id)
+    access_string: str | None = None
 
 
 AUTH_TOKEN_HOOKS: list[Callable[[AuthTokenChange], None]] = []
@@ -71,6 +73,7 @@ _original_rg_xml = ec._rg_xml
 _original_cluster_xml_inner = ec._cluster_xml_inner
 _original_modify_rg = ec._modify_replication_group
 _original_modify_user = ec._modify_user
+_original_create_user = ec._create_user
 
 
 # ---- parameters ------------------------------------------------------------------------------
@@ -293,6 +296,9 @@ def settle() -> None:
             for cluster_id in lagging["members"]:
                 _set_member_status(cluster_id, "available")
             rg["_lagging_members"] = None
+    for user in list(ec._users.values()):
+        if user.get("_until") and now >= user["_until"] and user["UserId"] not in STATE.stuck:
+            user["Status"], user["_until"] = "active", None
 
 
 def _lag_members(rg: dict[str, Any], members: list[str]) -> None:
@@ -464,6 +470,10 @@ def create_replication_group(p: Params) -> Response:  # noqa: C901, PLR0911, PLR
     ec._replication_groups[rg_id] = rg
     ec._record_event(rg_id, "replication-group", "Replication group created")
     ec._stamp_replication_group_on_user_groups(rg_id, rg["UserGroupIds"])
+    if token:
+        change = AuthTokenChange(rg_id, "SET", token, (token,), tuple(rg["MemberClusters"]))
+        for hook in AUTH_TOKEN_HOOKS:
+            hook(change)
     return _rg_response("CreateReplicationGroup", rg)
 
 
@@ -706,14 +716,57 @@ def modify_replication_group(p: Params) -> Response:  # noqa: C901, PLR0911, PLR
     return _rg_response("ModifyReplicationGroup", rg)
 
 
-def modify_user(p: Params) -> Response:
-    result: Response = _original_modify_user(p)
+def _user_change(user: dict[str, Any], p: Params) -> UserPasswordChange:
+    return UserPasswordChange(
+        user["UserId"],
+        tuple(_list(p, "Passwords")),
+        _flag(p, "NoPasswordRequired"),
+        user.get("UserName") or user["UserId"],
+        user.get("AccessString"),
+    )
+
+
+def _password_auth(p: Params) -> dict[str, Any]:
+    count = len(_list(p, "Passwords"))
+    return (
+        {"Type": "password", "PasswordCount": count} if count else {"Type": "no-password", "PasswordCount": 0}
+    )
+
+
+def create_user(p: Params) -> Response:
+    if len(_list(p, "Passwords")) > 2:
+        return _error("InvalidParameterValue", "A user can have at most two passwords.")
+    result: Response = _original_create_user(p)
     if result[0] == 200:
-        change = UserPasswordChange(
-            _p(p, "UserId"), tuple(_list(p, "Passwords")), _flag(p, "NoPasswordRequired")
-        )
+        user = ec._users[_p(p, "UserId")]
+        user["Authentication"] = _password_auth(p)
         for hook in USER_PASSWORD_HOOKS:
-            hook(change)
+            hook(_user_change(user, p))
+    return result
+
+
+def modify_user(p: Params) -> Response:
+    """ModifyUser replaces the whole password list (one or two); the user is ``modifying`` for the change
+    delay, and a second change meanwhile is refused with ``InvalidUserState``, as AWS does."""
+    user = ec._users.get(_p(p, "UserId"))
+    if user is not None and user.get("Status") != "active":
+        return _error("InvalidUserState", f"User {user['UserId']} is not in active state.")
+    passwords = _list(p, "Passwords")
+    if len(passwords) > 2:
+        return _error("InvalidParameterValue", "A user can have at most two passwords.")
+    if passwords and _flag(p, "NoPasswordRequired"):
+        return _error("InvalidParameterCombination", "Passwords and NoPasswordRequired are exclusive.")
+    result: Response = _original_modify_user(p)
+    if result[0] == 200 and user is not None:
+        if passwords or _flag(p, "NoPasswordRequired"):
+            user["Authentication"] = _password_auth(p)
+        if STATE.change_seconds > 0:
+            user["Status"], user["_until"] = "modifying", time.time() + STATE.change_seconds
+        for hook in USER_PASSWORD_HOOKS:
+            hook(_user_change(user, p))
+        result = ec._xml(
+            200, "ModifyUserResponse", f"<ModifyUserResult>{ec._user_xml(user)}</ModifyUserResult>"
+        )
     return result
 
 
@@ -760,6 +813,7 @@ OWN_HANDLERS: dict[str, Callable[[Params], Response]] = {
     "ModifyReplicationGroupShardConfiguration": modify_shard_configuration,
     "ModifyReplicationGroup": modify_replication_group,
     "ModifyUser": modify_user,
+    "CreateUser": create_user,
     "ListAllowedNodeTypeModifications": list_allowed_node_type_modifications,
 }
 
