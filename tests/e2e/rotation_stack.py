@@ -1,0 +1,211 @@
+"""The deployed stack on the emulator with a real redis-server as the cache's data plane.
+
+The emulator maps AUTH token and RBAC password changes onto the server's ACL (EMULATOR_REDIS_ACL=1) and
+reports it as every node's endpoint; Wait states really wait (SFN_WAIT_SCALE=1) so that a client can be
+watched through the grace period; the rotation function logs in without TLS (VerifyTls=off).
+"""
+
+import contextlib
+import json
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from tools import local_stack
+from tools.emulator.control import Emulator, free_port
+
+MANAGED = {"Key": "elasticache-autoscaler:managed", "Value": "true"}
+STACK_TAG = "elasticache-autoscaler:stack"
+LOCAL_OVERRIDES = (
+    'Architecture=x86_64 DefaultMode=observe ScheduleRate="rate(1 day)" ScheduleBucketMinutes=1440 '
+    "LogLevel=DEBUG VerifyTls=off"
+)
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[int]:
+    """A throw-away redis-server on a free port (no persistence), stopped afterwards."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not _answers(port):
+            if time.monotonic() > deadline:
+                raise TimeoutError("redis-server did not start")
+            time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        return bool(redis.Redis(port=port, socket_timeout=1).ping())
+    except redis.ConnectionError:
+        return False
+
+
+def logs_in(port: int, password: str, username: str | None = None) -> bool:
+    """Does this credential log in (AUTH + PING) on the data plane right now?"""
+    client = redis.Redis(port=port, username=username, password=password, socket_timeout=2)
+    try:
+        return bool(client.ping())
+    except (redis.AuthenticationError, redis.ResponseError):
+        return False
+    finally:
+        client.close()
+
+
+@dataclass
+class RotationStack:
+    emulator: Emulator
+    stack: local_stack.Stack
+    rotation_arn: str
+    redis_port: int
+
+    def client(self, service: str) -> Any:
+        return local_stack.client(self.emulator, service)
+
+    def secret_name(self, group_id: str, user_id: str | None = None) -> str:
+        base = f"elasticache-autoscaler/{self.stack.name}/{group_id}"
+        return f"{base}/users/{user_id}" if user_id else f"{base}/auth-token"
+
+    def create_group(self, group_id: str, token: str | None, transit: bool = True) -> None:
+        extra: dict[str, Any] = {"AuthToken": token} if token else {}
+        self.client("elasticache").create_replication_group(
+            ReplicationGroupId=group_id,
+            ReplicationGroupDescription="rotation e2e",
+            Engine="valkey",
+            CacheNodeType="cache.r7g.large",
+            NumNodeGroups=1,
+            ReplicasPerNodeGroup=1,
+            AutomaticFailoverEnabled=True,
+            TransitEncryptionEnabled=transit,
+            Tags=[MANAGED],
+            **extra,
+        )
+
+    def store_secret(self, name: str, value: str) -> str:
+        answer = self.client("secretsmanager").create_secret(
+            Name=name, SecretString=value, Tags=[{"Key": STACK_TAG, "Value": self.stack.name}]
+        )
+        return str(answer["ARN"])
+
+    def current_secret(self, name: str) -> str:
+        answer = self.client("secretsmanager").get_secret_value(SecretId=name)
+        return str(answer["SecretString"])
+
+    def set_policy(self, group_id: str, policy: dict[str, Any]) -> None:
+        self.client("ssm").put_parameter(
+            Name=f"{self.stack.policy_prefix}/clusters/{group_id}",
+            Value=json.dumps(policy),
+            Type="String",
+            Overwrite=True,
+        )
+
+    def start_scaling(self, request: dict[str, Any]) -> str:
+        answer = self.client("stepfunctions").start_execution(
+            stateMachineArn=self.stack.state_machine_arn,
+            name=f"e2e-{uuid.uuid4().hex[:12]}",
+            input=json.dumps(request),
+        )
+        return str(answer["executionArn"])
+
+    def start_rotation(self, group_id: str, action: str, users: tuple[str, ...] = ()) -> str:
+        request = {
+            "cluster": group_id,
+            "action": action,
+            "users": list(users),
+            "record": {"cluster": group_id, "decidedAt": "2026-01-01T00:00:00.000000Z"},
+            "parentExecutionArn": "arn:aws:states:us-east-1:000000000000:execution:by-hand:e2e",
+        }
+        answer = self.client("stepfunctions").start_execution(
+            stateMachineArn=self.rotation_arn, name=f"rot-{uuid.uuid4().hex[:12]}", input=json.dumps(request)
+        )
+        return str(answer["executionArn"])
+
+    def wait(self, execution_arn: str, timeout: float = 90) -> dict[str, Any]:
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
+            if described["status"] != "RUNNING":
+                return described
+            time.sleep(0.1)
+        raise TimeoutError(f"{execution_arn} still running after {timeout}s")
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        while True:
+            page = sfn.get_execution_history(**kwargs)
+            events += page["events"]
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+    def entered(self, execution_arn: str) -> list[str]:
+        return [
+            e["stateEnteredEventDetails"]["name"]
+            for e in self.history(execution_arn)
+            if "stateEnteredEventDetails" in e
+        ]
+
+    def rotation_executions(self) -> list[str]:
+        sfn = self.client("stepfunctions")
+        return [
+            e["executionArn"] for e in sfn.list_executions(stateMachineArn=self.rotation_arn)["executions"]
+        ]
+
+    def rotation_executions_of(self, group_id: str) -> list[str]:
+        sfn = self.client("stepfunctions")
+        return [
+            arn
+            for arn in self.rotation_executions()
+            if json.loads(sfn.describe_execution(executionArn=arn)["input"])["cluster"] == group_id
+        ]
+
+    def token_calls(self, group_id: str) -> list[str]:
+        """The AuthTokenUpdateStrategy of every ModifyReplicationGroup with an AuthToken (values redacted)."""
+        return [
+            str(c["params"].get("AuthTokenUpdateStrategy"))
+            for c in self.emulator.mutating_calls()
+            if c["operation"] == "ModifyReplicationGroup"
+            and c["params"].get("ReplicationGroupId") == group_id
+            and "AuthToken" in c["params"]
+        ]
+
+
+@contextlib.contextmanager
+def rotation_stack() -> Iterator[RotationStack]:
+    with redis_server() as port:
+        env = {
+            "EMULATOR_ELASTICACHE_CHANGE_SECONDS": "0.5",
+            "EMULATOR_REDIS_ACL": "1",
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(port),
+            "SFN_WAIT_SCALE": "1",
+            "EMULATOR_CALL_LOG_SIZE": "500",
+        }
+        with Emulator.start(env=env) as emulator:
+            stack = local_stack.deploy(emulator, overrides=LOCAL_OVERRIDES)
+            outputs = {
+                o["OutputKey"]: o["OutputValue"]
+                for o in local_stack.client(emulator, "cloudformation").describe_stacks(StackName=stack.name)[
+                    "Stacks"
+                ][0]["Outputs"]
+            }
+            yield RotationStack(emulator, stack, outputs["RotationStateMachineArn"], port)
