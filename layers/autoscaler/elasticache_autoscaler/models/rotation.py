@@ -48,6 +48,7 @@ class RotationPlan(WireModel):
     check_interval_seconds: int
     timeout_seconds: int
     started_at: datetime
+    record: RecordKey
     resumed: bool = False
 
 

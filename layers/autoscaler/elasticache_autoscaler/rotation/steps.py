@@ -5,12 +5,15 @@ Progress lives in the secret's staging labels, not in the workflow:
 
 * ``AWSPENDING`` on a version: a new credential is staged (a retry reuses it);
 * ``ECAS_ROTATED`` on a version: ElastiCache accepts it beside the old one (after ROTATE / two passwords);
-* ``AWSCURRENT`` on it: promoted, clients read it; ``ECAS_ROTATED`` removed: SET / one password, done.
+* ``AWSCURRENT`` on it: promoted, clients read it; ``ECAS_ROTATED`` removed: SET / one password, done;
+* ``ecas-<hash of the decision>`` on it: the version this decision staged, so that a retry after SET
+  finishes instead of starting a second rotation.
 
 A ROTATE whose label was never written (failure right after the call) is recognised from the group: a
 pending ``AuthTokenStatus`` or an ``AuthTokenLastModifiedDate`` after the version was staged.
 """
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from elasticache_autoscaler.adapters.policy_store import PolicySource
 from elasticache_autoscaler.adapters.redis_login import LoginPort
 from elasticache_autoscaler.adapters.secrets import SecretsPort, SecretVersion
 from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.rotation import (
     ApplyResult,
     CheckResult,
@@ -82,6 +86,11 @@ def _version(versions: list[SecretVersion], version_id: str | None) -> SecretVer
     return found
 
 
+def decision_label(record: RecordKey) -> str:
+    digest = hashlib.sha256(f"{record.cluster}|{record.decided_at}".encode()).hexdigest()
+    return f"ecas-{digest[:24]}"
+
+
 def _busy_reason(group: GroupAuth) -> str:
     parts = [f"status {group.status}"]
     if group.pending:
@@ -113,6 +122,7 @@ def prepare(request: RotationRequest, execution: Execution, deps: RotationDeps) 
         check_interval_seconds=policy.check_interval_seconds,
         timeout_seconds=policy.action_timeout_seconds,
         started_at=execution.started_at,
+        record=request.record,
         resumed=resumed,
     )
 
@@ -164,19 +174,27 @@ def _user_credentials(
 
 # ---- stage -------------------------------------------------------------------------------------
 def stage(step: CredentialStep, deps: RotationDeps) -> StageResult:
-    """The version to roll out: the one already in progress or staged, else a new AWSPENDING one."""
+    """The version to roll out: the one in progress, the staged one, the one this decision already rolled
+    out (a retry after SET), else a new AWSPENDING one."""
+    label = decision_label(step.plan.record)
     staged = []
     for credential in step.plan.credentials:
         versions = deps.secrets.versions(credential.secret_arn)
         current = _with(versions, CURRENT)
-        in_progress = _with(versions, ROTATED)
         pending = _with(versions, PENDING)
-        if in_progress is not None:
-            version_id = in_progress.version_id
-        elif pending is not None and pending is not current:
-            version_id = pending.version_id
+        ours = (
+            _with(versions, ROTATED)
+            or (pending if pending is not current else None)
+            or _with(versions, label)
+        )
+        if ours is not None:
+            version_id = ours.version_id
         else:
             version_id = deps.secrets.put_pending(credential.secret_arn, deps.generate(), str(uuid.uuid4()))
+            holder = _with(versions, label)
+            deps.secrets.move_label(
+                credential.secret_arn, label, version_id, holder.version_id if holder else None
+            )
         staged.append(credential.model_copy(update={"version_id": version_id}))
     return StageResult(credentials=tuple(staged))
 
@@ -187,8 +205,8 @@ def apply(step: CredentialStep, deps: RotationDeps, now: datetime) -> ApplyResul
     for credential in step.staged:
         versions = deps.secrets.versions(credential.secret_arn)
         version = _version(versions, credential.version_id)
-        if ROTATED in version.stages:
-            continue
+        if ROTATED in version.stages or CURRENT in version.stages:
+            continue  # already beside the old one, or already promoted (and SET)
         other = _with(versions, ROTATED)
         if other is not None:
             raise RotationRefusedError(f"{step.plan.cluster}: another version is rotated but not yet SET")
