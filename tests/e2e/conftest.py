@@ -24,12 +24,19 @@ class Deployed:
     def client(self, service: str) -> Any:
         return local_stack.client(self.emulator, service)
 
-    def create_group(self, group_id: str, replicas: int = 1, managed: bool = True, shards: int = 1) -> None:
+    def create_group(
+        self,
+        group_id: str,
+        replicas: int = 1,
+        managed: bool = True,
+        shards: int = 1,
+        node_type: str = "cache.r7g.large",
+    ) -> None:
         self.client("elasticache").create_replication_group(
             ReplicationGroupId=group_id,
             ReplicationGroupDescription="e2e",
             Engine="valkey",
-            CacheNodeType="cache.r7g.large",
+            CacheNodeType=node_type,
             ClusterMode="enabled" if shards > 1 else "disabled",
             NumNodeGroups=shards,
             ReplicasPerNodeGroup=replicas,

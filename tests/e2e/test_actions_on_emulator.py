@@ -14,9 +14,11 @@ pytestmark = pytest.mark.emulator
 ACT = {"mode": "act", "checkIntervalSeconds": 1, "actionTimeoutSeconds": 60, "approvalRequired": []}
 
 
-def _group(deployed: Deployed, shards: int = 1, replicas: int = 1, **policy: Any) -> str:
+def _group(
+    deployed: Deployed, shards: int = 1, replicas: int = 1, node_type: str = "cache.r7g.large", **policy: Any
+) -> str:
     group = f"a{uuid.uuid4().hex[:10]}"
-    deployed.create_group(group, replicas=replicas, shards=shards)
+    deployed.create_group(group, replicas=replicas, shards=shards, node_type=node_type)
     deployed.set_policy(group, {**ACT, **policy})
     deployed.emulator.reset()
     return group
@@ -35,33 +37,52 @@ def _operations(deployed: Deployed) -> list[str]:
     return [str(c["operation"]) for c in deployed.emulator.mutating_calls()]
 
 
-@pytest.mark.parametrize(
-    ("shards", "replicas", "action", "target", "operation", "expect"),
-    [
-        (1, 2, "remove_replicas", 1, "DecreaseReplicaCount", {"replicas": 1}),
-        (2, 1, "add_shards", 3, "ModifyReplicationGroupShardConfiguration", {"shards": 3}),
-        (3, 1, "remove_shards", 2, "ModifyReplicationGroupShardConfiguration", {"shards": 2}),
-        (1, 1, "scale_up", "cache.r7g.xlarge", "ModifyReplicationGroup", {"node_type": "cache.r7g.xlarge"}),
-        (1, 1, "scale_down", "cache.r7g.medium", "ModifyReplicationGroup", {"node_type": "cache.r7g.medium"}),
-    ],
-)
-def test_each_action_changes_the_group_and_succeeds(
+CASES = [
+    # (shards, replicas, node type) -> action, target -> the one ElastiCache call -> what the group became
+    ((1, 2, "cache.r7g.large"), "remove_replicas", 1, "DecreaseReplicaCount", {"replicas": 1}),
+    ((2, 1, "cache.r7g.large"), "add_shards", 3, "ModifyReplicationGroupShardConfiguration", {"shards": 3}),
+    (
+        (3, 1, "cache.r7g.large"),
+        "remove_shards",
+        2,
+        "ModifyReplicationGroupShardConfiguration",
+        {"shards": 2},
+    ),
+    (
+        (1, 1, "cache.r7g.large"),
+        "scale_up",
+        "cache.r7g.xlarge",
+        "ModifyReplicationGroup",
+        {"node": "cache.r7g.xlarge"},
+    ),
+    (
+        (1, 1, "cache.r7g.xlarge"),
+        "scale_down",
+        "cache.r7g.large",
+        "ModifyReplicationGroup",
+        {"node": "cache.r7g.large"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("start", "action", "target", "operation", "expect"), CASES)
+def test_each_action_changes_the_group_and_succeeds(  # noqa: PLR0917 - one parameter per column
     deployed: Deployed,
-    shards: int,
-    replicas: int,
+    start: tuple[int, int, str],
     action: str,
     target: object,
     operation: str,
     expect: dict[str, object],
 ) -> None:
-    group = _group(deployed, shards=shards, replicas=replicas)
+    shards, replicas, node_type = start
+    group = _group(deployed, shards=shards, replicas=replicas, node_type=node_type)
     described = _run(deployed, group, action, target)
     assert described["status"] == "SUCCEEDED", described.get("cause")
     record = deployed.record_of(described["executionArn"])
     assert (record["status"], record["action"]) == ("succeeded", action), record["reasons"]
     assert _operations(deployed) == [operation]
     observed = {"replicas": deployed.replicas(group), "shards": deployed.shards(group)}
-    observed["node_type"] = deployed.group(group)["CacheNodeType"]
+    observed["node"] = deployed.group(group)["CacheNodeType"]
     assert {k: observed[k] for k in expect} == expect
     assert deployed.lock_item(group) is None
 
@@ -86,16 +107,23 @@ def test_throttling_is_retried(deployed: Deployed) -> None:
 
 
 def test_no_operation_fault_counts_as_success(deployed: Deployed) -> None:
-    group = _group(deployed)
-    deployed.emulator.inject_fault("IncreaseReplicaCount", "NoOperationFault", count=1)
-    deployed.emulator.stick(group)  # whatever happens, no change is running: the group stays as it is
-    described = _run(deployed, group, "add_replicas", 2)
-    assert described["status"] in {"SUCCEEDED", "FAILED"}
-    record = deployed.record_of(described["executionArn"])
-    history = deployed.client("stepfunctions").get_execution_history(executionArn=described["executionArn"])
-    failed_acts = [e for e in history["events"] if e["type"] in {"TaskFailed", "LambdaFunctionFailed"}]
-    assert not [e for e in failed_acts if "NoOperation" in json.dumps(e, default=str)]
-    assert record["status"] in {"succeeded", "failed"}
+    # Given a scale-out waiting for approval while someone else brings the group to the same size
+    group = _group(deployed, approvalRequired=["add_replicas"])
+    execution_arn = deployed.start({"cluster": group, "action": "add_replicas", "target": 2, "dryRun": False})
+    token = _await_task_token(deployed, execution_arn)
+    elasticache = deployed.client("elasticache")
+    elasticache.increase_replica_count(ReplicationGroupId=group, NewReplicaCount=2, ApplyImmediately=True)
+    deadline = time.monotonic() + 30
+    while deployed.group(group)["Status"] != "available" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    # When it is approved, ElastiCache answers NoOperationFault to the same absolute target
+    deployed.client("stepfunctions").send_task_success(taskToken=token, output=json.dumps({"approved": True}))
+    described = deployed.wait(execution_arn)
+    # Then that is success, not a failure
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    assert deployed.record_of(execution_arn)["status"] == "succeeded"
+    assert deployed.emulator.counters()["IncreaseReplicaCount"] == 2
+    assert deployed.replicas(group) == 2
 
 
 def test_a_change_that_never_finishes_times_out_fails_and_releases_the_lock(deployed: Deployed) -> None:
@@ -112,7 +140,7 @@ def test_a_change_that_never_finishes_times_out_fails_and_releases_the_lock(depl
 
 
 def test_an_open_circuit_breaker_makes_no_call(deployed: Deployed) -> None:
-    group = _group(deployed, circuitBreakerFailures=2)
+    group = _group(deployed, circuitBreakerFailures=2, scaleOutCooldownSeconds=0)
     deployed.emulator.inject_fault("IncreaseReplicaCount", "InsufficientCacheClusterCapacity", count=20)
     for _ in range(2):
         assert _run(deployed, group, "add_replicas", 2)["error"] == "ActionFailedError"

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError, InvalidInputError
+from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.workflow import Execution, ObserveInput
 from elasticache_autoscaler.workflow.decide_step import decide_and_record
@@ -107,3 +108,21 @@ def test_a_retried_decide_writes_the_same_record_once(
     second = decide_and_record(observation, log, NOW, retention_days=90)
     assert first.record == second.record
     assert len(log.items) == 1
+
+
+def test_an_action_the_policy_marks_risky_needs_approval_even_when_an_operator_asks(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog, policies: FakePolicies
+) -> None:
+    policies.policy = Policy(mode="act", approval_required=frozenset({Action.ADD_REPLICAS}))
+    raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
+    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    assert (decided.live, decided.needs_approval) == (True, True)
+
+
+def test_other_actions_need_no_approval(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog, policies: FakePolicies
+) -> None:
+    policies.policy = Policy(mode="act")
+    raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
+    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    assert (decided.live, decided.needs_approval) == (True, False)

@@ -42,6 +42,10 @@ class Decided(WireModel):
     mode: Mode
     status: Status
     live: bool = Field(description="True when the workflow goes on to change the cluster")
+    needs_approval: bool = Field(
+        default=False,
+        description="The policy marks this action risky: a person approves it first, whoever asked",
+    )
 
 
 class LockRequest(WireModel):

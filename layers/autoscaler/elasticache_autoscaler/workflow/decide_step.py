@@ -88,4 +88,12 @@ def decide_and_record(
             operator_reason=observation.request.reason,
         )
     )
-    return Decided(record=key, decision=decision, mode=mode, status=status, live=status == "planned")
+    risky = observation.policy is not None and decision.action in observation.policy.approval_required
+    return Decided(
+        record=key,
+        decision=decision,
+        mode=mode,
+        status=status,
+        live=status == "planned",
+        needs_approval=status == "planned" and (risky or decision.approval_required),
+    )
