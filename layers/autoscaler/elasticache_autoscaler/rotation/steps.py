@@ -182,19 +182,15 @@ def stage(step: CredentialStep, deps: RotationDeps) -> StageResult:
         versions = deps.secrets.versions(credential.secret_arn)
         current = _with(versions, CURRENT)
         pending = _with(versions, PENDING)
-        ours = (
-            _with(versions, ROTATED)
-            or (pending if pending is not current else None)
-            or _with(versions, label)
-        )
+        done = _with(versions, label)
+        if done is not None and done is not current and _with(versions, ROTATED) is None:
+            raise RotationRefusedError(f"{step.plan.cluster}: this decision's credential was superseded")
+        ours = _with(versions, ROTATED) or (pending if pending is not current else None) or done
         if ours is not None:
             version_id = ours.version_id
         else:
             version_id = deps.secrets.put_pending(credential.secret_arn, deps.generate(), str(uuid.uuid4()))
-            holder = _with(versions, label)
-            deps.secrets.move_label(
-                credential.secret_arn, label, version_id, holder.version_id if holder else None
-            )
+            deps.secrets.move_label(credential.secret_arn, label, version_id, None)
         staged.append(credential.model_copy(update={"version_id": version_id}))
     return StageResult(credentials=tuple(staged))
 
