@@ -183,7 +183,7 @@ def stage(step: CredentialStep, deps: RotationDeps) -> StageResult:
         current = _with(versions, CURRENT)
         pending = _with(versions, PENDING)
         done = _with(versions, label)
-        if done is not None and done is not current and _with(versions, ROTATED) is None:
+        if done is not None and done not in (current, pending) and ROTATED not in done.stages:
             raise RotationRefusedError(f"{step.plan.cluster}: this decision's credential was superseded")
         ours = _with(versions, ROTATED) or (pending if pending is not current else None) or done
         if ours is not None:
