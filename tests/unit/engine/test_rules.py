@@ -6,6 +6,7 @@ from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity
 from elasticache_autoscaler.models.policy import MaxStep, Policy
+from elasticache_autoscaler.models.snapshot import MetricName, Role
 from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, snapshot, topology
 
 ENABLED = {"cluster_mode": True, "shards": 2}
@@ -121,7 +122,7 @@ def test_at_max_shards_and_largest_allowed_node_the_decision_is_blocked_at_bound
 
 
 def test_replicas_grow_proportionally_up_to_the_step() -> None:
-    topo = topology(replicas=2)
+    topo = topology(cluster_mode=False, shards=1, replicas=2)  # enabled: past 3 replicas, shards instead
     policy = ACT.model_copy(update={"max_step": MaxStep(replicas=3)})
 
     decision = decide(snapshot(topo, metrics(topo, read_cpu=100.0)), policy, (), NOW)
@@ -229,3 +230,62 @@ def test_approval_is_flagged_for_actions_the_policy_names() -> None:
     decision = decide(snapshot(topo, metrics(topo, memory=90.0)), policy, (), NOW)
 
     assert decision.approval_required
+
+
+def test_read_cpu_needing_more_than_the_fan_out_limit_of_replicas_adds_shards() -> None:
+    """Cluster mode enabled: past three replicas per shard, reads are relieved by more shards (every replica
+    replays every write, and the primary sends every write to each replica)."""
+    topo = topology(shards=2, replicas=3)
+
+    decision = decide(snapshot(topo, metrics(topo, read_cpu=85.0)), ACT, (), NOW)
+
+    assert decision.action is Action.ADD_SHARDS
+    assert decision.target.shards == 3  # ceil(2 x 85 / 60)
+    assert any("fan-out limit 3" in reason for reason in decision.reasons)
+
+
+def test_read_cpu_within_the_fan_out_limit_adds_replicas() -> None:
+    topo = topology(shards=2, replicas=1)
+
+    decision = decide(snapshot(topo, metrics(topo, read_cpu=85.0)), ACT, (), NOW)
+
+    assert decision.action is Action.ADD_REPLICAS
+    assert decision.target.replicas_per_shard == 2
+
+
+def test_a_rising_signal_is_met_before_it_crosses_the_threshold() -> None:
+    """Read CPU breaking out of its half-hour range and climbing 5 points a minute: act on where it will be
+    when new replicas serve (10 min), not where it is."""
+    topo = topology(shards=2, replicas=1)
+    flat = [20.0] * 50
+    climb = [20.0 + 5 * i for i in range(1, 8)]  # 25 .. 55, still under the 66 % threshold
+    data = metrics(topo, read_cpu=20.0)
+    series = tuple(
+        s.model_copy(update={"values": (*flat, *climb)})
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
+        else s
+        for s in data.series
+    )
+
+    decision = decide(snapshot(topo, data.model_copy(update={"series": series})), ACT, (), NOW)
+
+    assert decision.action is Action.ADD_REPLICAS
+    assert decision.signals["readCpuAheadPercent"] is not None
+    assert decision.signals["readCpuAheadPercent"] > 66
+    assert any("rising" in reason for reason in decision.reasons)
+
+
+def test_noise_inside_its_own_range_is_not_a_trend() -> None:
+    topo = topology(shards=2, replicas=1)
+    wave = [50.0 + (8.0 if (i // 4) % 2 else -8.0) + i % 4 for i in range(60)]
+    data = metrics(topo, read_cpu=50.0)
+    series = tuple(
+        s.model_copy(update={"values": tuple(wave)})
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
+        else s
+        for s in data.series
+    )
+
+    decision = decide(snapshot(topo, data.model_copy(update={"series": series})), ACT, (), NOW)
+
+    assert decision.action is Action.NONE

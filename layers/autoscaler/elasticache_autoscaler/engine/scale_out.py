@@ -15,6 +15,8 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy
 
 CONNECTION_LIMIT_PER_NODE = 65_000
+# Cluster mode enabled: read pressure that would need more replicas per shard than this adds shards instead.
+REPLICA_FANOUT_LIMIT = 3
 
 
 def _threshold(sit: Situation, target: float) -> float:
@@ -173,12 +175,27 @@ def _read_cpu_or_connections(sit: Situation) -> Outcome:
     if not read_high and not connections_high:
         return Outcome((f"{seen}: no read pressure",))
     current = sit.current
+    read_ratio = _ratio(read, targets.read_cpu_percent) if read_high else None
     if current.replicas_per_shard < sit.max_replicas:
         replicas = _replica_count(
             sit,
-            _ratio(read, targets.read_cpu_percent) if read_high else None,
+            read_ratio,
             _ratio(connections, targets.connections_per_node) if connections_high else None,
         )
+        if (
+            read_ratio is not None
+            and replicas > REPLICA_FANOUT_LIMIT
+            and sit.topology.cluster_mode_enabled
+            and current.shards < sit.policy.max_shards
+        ):
+            # Every replica replays every write (CPU) and the primary sends every write to each one
+            # (network): past a few replicas, more shards relieve reads, writes and the primary's
+            # replication traffic together, where one more replica would add to the last two.
+            fanout = (
+                f"{seen}; {replicas} replicas per shard would exceed the fan-out limit "
+                f"{REPLICA_FANOUT_LIMIT} (each replica replays every write)"
+            )
+            return add_shards(sit, read_ratio, fanout)
         return Outcome(
             (
                 f"{seen} -> add replicas {current.replicas_per_shard} -> {replicas} per shard "

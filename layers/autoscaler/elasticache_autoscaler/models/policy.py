@@ -155,7 +155,7 @@ class Policy(WireModel):
     node_types: NodeTypeRules = NodeTypeRules()
     max_step: MaxStep = MaxStep()
     scale_out_evaluation_seconds: int = Field(default=180, ge=60)
-    scale_out_cooldown_seconds: int = Field(default=600, ge=0)
+    scale_out_cooldown_seconds: int = Field(default=300, ge=0)
     scale_in_cooldown_seconds: int = Field(default=1800, ge=0)
     scale_in_stabilization_seconds: int = Field(default=1800, ge=60)
     scale_in_enabled: bool = True
