@@ -1,8 +1,14 @@
 """Static provisioning for the peak: the cheapest fixed topology that holds the trace's peak with headroom.
 
-Rule: every minute of the trace, with its load multiplied by 1.2 (20 % headroom), must run on the topology
-without a breach (no shard evicting, every engine CPU under the breach level, the network allowance never
-exceeded). Candidates: every size of the cluster's own node family, shards within the policy's bounds
+Rule (issue 6: "the smallest fixed topology that holds the trace's peak with 20 % headroom"): every minute of
+the trace, with its load multiplied by 1.2 (capacity >= 1.2 x peak demand on every dimension), must run on the
+topology without a breach, i.e. at the real (un-multiplied) peak:
+- memory: 1.2 x data per shard <= maxmemory (no eviction): peak memory <= 100 / 1.2 = 83.3 % of maxmemory;
+- engine CPU: 1.2 x demanded CPU < the 90 % breach level: peak engine CPU < 90 / 1.2 = 75 % on every node;
+- network: 1.2 x bytes per node <= the node type's baseline bandwidth: peak <= 83.3 % of the baseline;
+- connections: 1.2 x connections per node <= 65,000 (ElastiCache's per-node limit): peak <= 54,167.
+(The headroom is on the peak, as "20 % headroom" over peak demand reads; it is applied to every dimension.)
+Candidates: every size of the cluster's own node family, shards within the policy's bounds
 (cluster mode enabled) or exactly 1, replicas within the policy's bounds (at least 1 with Multi-AZ).
 The cheapest candidate that passes wins; it never changes afterwards.
 """
@@ -24,6 +30,7 @@ from elasticache_autoscaler.simulator.twin import (
 )
 
 HEADROOM = 1.2
+CONNECTION_LIMIT_PER_NODE = 65_000  # ElastiCache maxclients per node
 # Only the busiest minutes by each load column can be the binding ones; checking these keeps the search
 # fast on long traces.
 PEAK_ROWS_PER_COLUMN = 25
@@ -69,6 +76,8 @@ def holds(capacity: Capacity, spec: ClusterSpec, loads: list[Load], physics: Phy
             initial_hot_share=spec.hot_shard_share,
         )
         if any(metrics.breach_causes(physics)):
+            return False
+        if any(s.connections_per_node > CONNECTION_LIMIT_PER_NODE for s in metrics.each()):
             return False
     return True
 
