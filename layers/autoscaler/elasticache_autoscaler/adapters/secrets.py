@@ -186,7 +186,9 @@ class InMemorySecrets:
             for stages in secret.stages.values():
                 stages.discard("AWSPENDING")
             secret.values[request_token] = value.get_secret_value()
-            secret.stages[request_token] = {"AWSPENDING"}
+            first = not any("AWSCURRENT" in s for s in secret.stages.values())
+            # as Secrets Manager does: a secret's first version is AWSCURRENT whatever was asked
+            secret.stages[request_token] = {"AWSPENDING", "AWSCURRENT"} if first else {"AWSPENDING"}
             secret.created[request_token] = self.clock[0]
         return request_token
 

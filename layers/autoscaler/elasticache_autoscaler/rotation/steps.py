@@ -185,7 +185,8 @@ def stage(step: CredentialStep, deps: RotationDeps) -> StageResult:
         done = _with(versions, label)
         if done is not None and done not in (current, pending) and ROTATED not in done.stages:
             raise RotationRefusedError(f"{step.plan.cluster}: this decision's credential was superseded")
-        ours = _with(versions, ROTATED) or (pending if pending is not current else None) or done
+        # AWSPENDING stays until promote (a brand-new secret's first version is AWSCURRENT at once too)
+        ours = _with(versions, ROTATED) or pending or done
         if ours is not None:
             version_id = ours.version_id
         else:
@@ -201,7 +202,7 @@ def apply(step: CredentialStep, deps: RotationDeps, now: datetime) -> ApplyResul
     for credential in step.staged:
         versions = deps.secrets.versions(credential.secret_arn)
         version = _version(versions, credential.version_id)
-        if ROTATED in version.stages or CURRENT in version.stages:
+        if ROTATED in version.stages or (CURRENT in version.stages and PENDING not in version.stages):
             continue  # already beside the old one, or already promoted (and SET)
         other = _with(versions, ROTATED)
         if other is not None:
