@@ -20,6 +20,41 @@ MANAGED = {"Key": "elasticache-autoscaler:managed", "Value": "true"}
 class Deployed:
     emulator: Emulator
     stack: local_stack.Stack
+    inbox_url: str = ""
+
+    def subscribe_inbox(self) -> None:
+        """An SQS queue subscribed to the notification topic: what an operator would receive."""
+        sqs = self.client("sqs")
+        self.inbox_url = sqs.create_queue(QueueName="e2e-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self.inbox_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        statement = {
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": self.stack.topic_arn}},
+        }
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        sqs.set_queue_attributes(QueueUrl=self.inbox_url, Attributes={"Policy": policy})
+        self.client("sns").subscribe(TopicArn=self.stack.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+    def notifications(self) -> list[dict[str, Any]]:
+        """Every notification received since the last call (the SNS envelope's Subject and Message)."""
+        sqs = self.client("sqs")
+        received: list[dict[str, Any]] = []
+        while True:
+            answer = sqs.receive_message(QueueUrl=self.inbox_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = answer.get("Messages", [])
+            if not messages:
+                return received
+            for message in messages:
+                envelope = json.loads(message["Body"])
+                received.append(
+                    {"subject": envelope.get("Subject"), "message": json.loads(envelope["Message"])}
+                )
+                sqs.delete_message(QueueUrl=self.inbox_url, ReceiptHandle=message["ReceiptHandle"])
 
     def client(self, service: str) -> Any:
         return local_stack.client(self.emulator, service)
@@ -123,7 +158,9 @@ def deployed(built: Path) -> Iterator[Deployed]:
     env = {"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "1", "SFN_WAIT_SCALE": "0.05"}
     with Emulator.start(env=env) as emulator:
         stack = local_stack.deploy(emulator)
-        yield Deployed(emulator=emulator, stack=stack)
+        deployed = Deployed(emulator=emulator, stack=stack)
+        deployed.subscribe_inbox()
+        yield deployed
 
 
 @pytest.fixture

@@ -82,8 +82,12 @@ class RotationStack:
         base = f"elasticache-autoscaler/{self.stack.name}/{group_id}"
         return f"{base}/users/{user_id}" if user_id else f"{base}/auth-token"
 
-    def create_group(self, group_id: str, token: str | None, transit: bool = True) -> None:
+    def create_group(
+        self, group_id: str, token: str | None, transit: bool = True, user_group: str | None = None
+    ) -> None:
         extra: dict[str, Any] = {"AuthToken": token} if token else {}
+        if user_group:
+            extra["UserGroupIds"] = [user_group]
         self.client("elasticache").create_replication_group(
             ReplicationGroupId=group_id,
             ReplicationGroupDescription="rotation e2e",
@@ -96,6 +100,16 @@ class RotationStack:
             Tags=[MANAGED],
             **extra,
         )
+
+    def create_rbac_group(self, group_id: str, user_id: str, password: str) -> None:
+        """A group with transit encryption whose user group holds ``user_id`` (password in its secret)."""
+        elasticache = self.client("elasticache")
+        elasticache.create_user(
+            UserId=user_id, UserName=user_id, Engine="redis", Passwords=[password], AccessString="on ~* +@all"
+        )
+        elasticache.create_user_group(UserGroupId=f"ug-{group_id}", Engine="redis", UserIds=[user_id])
+        self.create_group(group_id, token=None, user_group=f"ug-{group_id}")
+        self.store_secret(self.secret_name(group_id, user_id), password)
 
     def store_secret(self, name: str, value: str) -> str:
         answer = self.client("secretsmanager").create_secret(

@@ -107,6 +107,18 @@ def test_throttling_is_retried(deployed: Deployed) -> None:
 
 
 def test_no_operation_fault_counts_as_success(deployed: Deployed) -> None:
+    # Given another writer's identical change lands just as ours is sent: ElastiCache says NoOperationFault
+    group = _group(deployed)
+    deployed.emulator.inject_fault("IncreaseReplicaCount", "NoOperationFault", after_applying=True)
+    described = _run(deployed, group, "add_replicas", 2)
+    # Then that is success, not a failure, and the workflow still waits for the group to settle
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    assert deployed.record_of(described["executionArn"])["status"] == "succeeded"
+    assert deployed.emulator.counters()["IncreaseReplicaCount"] == 1
+    assert deployed.replicas(group) == 2
+
+
+def test_a_target_reached_meanwhile_is_success_without_a_call(deployed: Deployed) -> None:
     # Given a scale-out waiting for approval while someone else brings the group to the same size
     group = _group(deployed, approvalRequired=["add_replicas"])
     execution_arn = deployed.start({"cluster": group, "action": "add_replicas", "target": 2, "dryRun": False})
@@ -116,13 +128,13 @@ def test_no_operation_fault_counts_as_success(deployed: Deployed) -> None:
     deadline = time.monotonic() + 30
     while deployed.group(group)["Status"] != "available" and time.monotonic() < deadline:
         time.sleep(0.2)
-    # When it is approved, ElastiCache answers NoOperationFault to the same absolute target
+    # When it is approved
     deployed.client("stepfunctions").send_task_success(taskToken=token, output=json.dumps({"approved": True}))
     described = deployed.wait(execution_arn)
-    # Then that is success, not a failure
+    # Then the absolute target is already met: success, and no second call
     assert described["status"] == "SUCCEEDED", described.get("cause")
     assert deployed.record_of(execution_arn)["status"] == "succeeded"
-    assert deployed.emulator.counters()["IncreaseReplicaCount"] == 2
+    assert deployed.emulator.counters()["IncreaseReplicaCount"] == 1
     assert deployed.replicas(group) == 2
 
 
@@ -159,6 +171,7 @@ def test_a_paused_cluster_gets_no_call(deployed: Deployed) -> None:
     deployed.client("elasticache").add_tags_to_resource(
         ResourceName=arn, Tags=[{"Key": "elasticache-autoscaler:paused", "Value": "true"}]
     )
+    deployed.emulator.reset()  # the tagging above is not the autoscaler's call
     described = _run(deployed, group, "add_replicas", 2)
     record = deployed.record_of(described["executionArn"])
     assert (record["status"], record["blockedBy"].split(":")[0]) == ("skipped", "paused")
@@ -166,16 +179,15 @@ def test_a_paused_cluster_gets_no_call(deployed: Deployed) -> None:
 
 
 def _await_task_token(deployed: Deployed, execution_arn: str) -> str:
-    sfn = deployed.client("stepfunctions")
-    deadline = time.monotonic() + 30
+    """The approval request as an operator receives it (SNS -> an SQS inbox), for this execution."""
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        for event in sfn.get_execution_history(executionArn=execution_arn)["events"]:
-            details = event.get("taskScheduledEventDetails") or event.get(
-                "lambdaFunctionScheduledEventDetails"
-            )
-            if details and "taskToken" in str(details.get("parameters", "")):
-                return str(json.loads(details["parameters"])["Payload"]["taskToken"])
-        time.sleep(0.2)
+        for note in deployed.notifications():
+            if note["message"].get("execution") == execution_arn and "taskToken" in note["message"]:
+                assert str(note["subject"]).startswith("Approve ")
+                assert "send-task-success" in note["message"]["howToAnswer"]["approve"]
+                return str(note["message"]["taskToken"])
+        time.sleep(0.3)
     raise TimeoutError("the workflow never asked for approval")
 
 

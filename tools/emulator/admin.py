@@ -40,6 +40,7 @@ class Fault:
     message: str = "Injected by the emulator"
     status: int = 400
     count: int = 1
+    after_applying: bool = False
 
 
 class ControlState:
@@ -122,6 +123,7 @@ def _apply(method: str, route: str, body: dict[str, Any]) -> tuple[int, dict[str
             message=str(body.get("message", Fault.message)),
             status=int(body.get("status", 400)),
             count=int(body.get("count", 1)),
+            after_applying=bool(body.get("after_applying", False)),
         )
         with state._lock:
             state.faults.append(fault)

@@ -188,10 +188,19 @@ class Emulator:
         return calls
 
     def inject_fault(
-        self, operation: str, code: str, *, count: int = 1, status: int = 400, message: str | None = None
+        self,
+        operation: str,
+        code: str,
+        *,
+        count: int = 1,
+        status: int = 400,
+        message: str | None = None,
+        after_applying: bool = False,
     ) -> None:
-        """The next ``count`` calls of ``operation`` (``"*"``: any ElastiCache call) answer ``code``."""
+        """The next ``count`` calls of ``operation`` (``"*"``: any ElastiCache call) answer ``code``;
+        with ``after_applying`` the call takes effect first and only its answer is the error."""
         body: dict[str, Any] = {"operation": operation, "code": code, "count": count, "status": status}
+        body["after_applying"] = after_applying
         if message is not None:
             body["message"] = message
         self._request("POST", "/faults", body)

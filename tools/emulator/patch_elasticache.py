@@ -832,8 +832,27 @@ async def handle_request(
     STATE.record_call(
         action, {k: v[0] for k, v in params.items() if k != "Action"}, mutating=_is_mutating(action)
     )
-    if fault := STATE.take_fault(action):
+    fault = STATE.take_fault(action)
+    if fault and not fault.after_applying:
         return _error(fault.code, fault.message, fault.status)
+    result = await _serve(
+        action, params, method=method, path=path, headers=headers, body=body, query_params=query_params
+    )
+    # A fault "after applying": the change landed, but the caller hears an error (a lost answer, or
+    # another writer's identical change winning the race, which ElastiCache reports as NoOperationFault).
+    return _error(fault.code, fault.message, fault.status) if fault else result
+
+
+async def _serve(
+    action: str,
+    params: Params,
+    *,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    query_params: Params,
+) -> Response:
     settle()
     try:
         if action == "DeleteReplicationGroup":

@@ -20,7 +20,9 @@ def _resolve(path: str, data: Any) -> Any:
         if not part:
             continue
         if not isinstance(value, dict) or part not in value:
-            raise stepfunctions._ExecutionError("States.Runtime", f"TimeoutSecondsPath {path} not found in input")
+            raise stepfunctions._ExecutionError(
+                "States.Runtime", f"TimeoutSecondsPath {path} not found in input"
+            )
         value = value[part]
     return value
 

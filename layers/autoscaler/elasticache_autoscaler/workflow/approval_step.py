@@ -37,6 +37,7 @@ def request_approval(request: ApprovalRequest, notifier: NotifierPort) -> None:
             "execution": request.execution.arn,
             "decidedAt": request.record.decided_at,
             "answerWithinSeconds": request.timeout_seconds,
+            "taskToken": request.task_token,
             "howToAnswer": approval_commands(request.task_token),
             "unanswered": "treated as rejected",
         },
