@@ -3,6 +3,7 @@
 elasticache-autoscaler simulate --trace T.csv --cluster C.json --policy autoscaler [--json] [--plot out.png]
 elasticache-autoscaler bench [--policy-file P.json] [--json]
 elasticache-autoscaler backtest --cluster <replication-group-id> --days 14 [--json]
+elasticache-autoscaler guards --table <StateTableName> --cluster <id> [--pause|--resume] [--reset-circuit]
 """
 
 import argparse
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from elasticache_autoscaler import operator_switches
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.simulator.baselines import POLICIES, controller
 from elasticache_autoscaler.simulator.baselines.as_is import AsIsController
@@ -174,6 +176,8 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("--save-trace", type=Path, help="also write trace.csv and cluster.json to this folder")
     common(back)
     back.set_defaults(run=cmd_backtest)
+
+    operator_switches.add_parser(commands)
     return root
 
 

@@ -1,0 +1,48 @@
+"""``elasticache-autoscaler guards``: an operator's switches for one cluster, in the stack's state table.
+
+    elasticache-autoscaler guards --table <StateTableName> --cluster orders            # show
+    elasticache-autoscaler guards --table <StateTableName> --cluster orders --pause    # stop all actions
+    elasticache-autoscaler guards --table <StateTableName> --cluster orders --resume
+    elasticache-autoscaler guards --table <StateTableName> --cluster orders --reset-circuit
+
+(Tagging the replication group ``elasticache-autoscaler:paused=true`` pauses it too.)
+"""
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+
+from elasticache_autoscaler.adapters.state_table import StatePort, StateTable
+
+
+def apply_switches(
+    state: StatePort, cluster: str, pause: bool, resume: bool, reset_circuit: bool
+) -> dict[str, object]:
+    if pause and resume:
+        raise ValueError("--pause and --resume contradict each other")
+    paused = True if pause else (False if resume else None)
+    state.set_switches(cluster, paused=paused, reset_circuit=reset_circuit)
+    return state.guards(cluster, datetime.now(UTC)).to_wire()
+
+
+def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    guards = commands.add_parser("guards", help="show or flip a cluster's pause switch and circuit breaker")
+    guards.add_argument("--table", required=True, help="the stack's StateTableName output")
+    guards.add_argument("--cluster", required=True, help="replication group id")
+    guards.add_argument("--pause", action="store_true", help="stop every action on this cluster")
+    guards.add_argument("--resume", action="store_true", help="lift the pause")
+    guards.add_argument("--reset-circuit", action="store_true", help="close the circuit breaker")
+    guards.set_defaults(run=cmd_guards)
+
+
+def cmd_guards(args: argparse.Namespace) -> int:
+    try:
+        shown = apply_switches(
+            StateTable(args.table), args.cluster, args.pause, args.resume, args.reset_circuit
+        )
+    except ValueError as error:
+        sys.stderr.write(f"elasticache-autoscaler: error: {error}\n")
+        return 2
+    sys.stdout.write(json.dumps({"cluster": args.cluster, **shown}, indent=2) + "\n")
+    return 0
