@@ -44,11 +44,21 @@ def policies(draw: st.DrawFn) -> Policy:
     )
 
 
+def _shaped(level: float, minutes: int, fall: float) -> tuple[float, ...]:
+    """``minutes`` values ending at ``level``: flat (``fall`` 0) or falling by ``fall`` x level over them."""
+    if fall == 0 or minutes < 2:
+        return (level,) * minutes
+    start = level * (1 + fall)
+    return tuple(start - (start - level) * i / (minutes - 1) for i in range(minutes))
+
+
 def _series(
-    metric: MetricName, role: Role, shards: int, levels: list[float], minutes: int
+    metric: MetricName, role: Role, shards: int, levels: list[float], minutes: int, *, fall: float = 0.0
 ) -> list[MetricSeries]:
     return [
-        MetricSeries(metric=metric, shard_id=f"{i + 1:04d}", role=role, values=(levels[i],) * minutes)
+        MetricSeries(
+            metric=metric, shard_id=f"{i + 1:04d}", role=role, values=_shaped(levels[i], minutes, fall)
+        )
         for i in range(shards)
         if minutes > 0
     ]
@@ -81,16 +91,18 @@ def snapshots(draw: st.DrawFn, policy: Policy) -> Snapshot:
         counts = [0.0] if load < 1 else [0.0, 0.0, 0.0, 4.0]
         return draw(st.lists(st.sampled_from(counts), min_size=shards, max_size=shards))
 
+    # Flat, or falling through the window (a signal judged from where it fell to, see signals.settled).
+    fall = draw(st.sampled_from([0.0, 0.0, 0.3, 1.0]))
     series = (
-        _series(MetricName.MEMORY, Role.PRIMARY, shards, levels(110.0), minutes)
-        + _series(MetricName.ENGINE_CPU, Role.PRIMARY, shards, levels(110.0), minutes)
-        + _series(MetricName.CONNECTIONS, Role.PRIMARY, shards, levels(65_000.0), minutes)
+        _series(MetricName.MEMORY, Role.PRIMARY, shards, levels(110.0), minutes, fall=fall)
+        + _series(MetricName.ENGINE_CPU, Role.PRIMARY, shards, levels(110.0), minutes, fall=fall)
+        + _series(MetricName.CONNECTIONS, Role.PRIMARY, shards, levels(65_000.0), minutes, fall=fall)
         + _series(MetricName.EVICTIONS, Role.PRIMARY, shards, counts(), minutes)
         + _series(MetricName.NETWORK_IN_EXCEEDED, Role.PRIMARY, shards, counts(), minutes)
         + _series(MetricName.NETWORK_OUT_EXCEEDED, Role.PRIMARY, shards, counts(), minutes)
     )
     if replicas:
-        series += _series(MetricName.ENGINE_CPU, Role.REPLICA, shards, levels(110.0), minutes)
+        series += _series(MetricName.ENGINE_CPU, Role.REPLICA, shards, levels(110.0), minutes, fall=fall)
     if draw(st.booleans()) and series:  # sometimes one series is missing
         series.pop(draw(st.integers(0, len(series) - 1)))
     guards = draw(

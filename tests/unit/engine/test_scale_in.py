@@ -3,6 +3,7 @@
 import pytest
 
 from elasticache_autoscaler.engine import decide
+from elasticache_autoscaler.engine.signals import fell_through, settled
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role
 from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
@@ -206,3 +207,58 @@ def test_remove_shards_needs_approval_by_default() -> None:
 
     assert decision.action is Action.REMOVE_SHARDS
     assert decision.approval_required
+
+
+def _read_cpu_series(data: Metrics, values: tuple[float, ...]) -> Metrics:
+    replaced = tuple(
+        s.model_copy(update={"values": values})
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
+        else s
+        for s in data.series
+    )
+    return data.model_copy(update={"series": replaced})
+
+
+def _falling(start: float, end: float, minutes: int = 60) -> tuple[float, ...]:
+    step = (start - end) / (minutes - 1)
+    return tuple(start - step * i for i in range(minutes))
+
+
+def test_a_signal_that_fell_through_the_window_is_projected_from_where_it_fell_to() -> None:
+    """Read CPU fell 44 -> 26 over the last hour: 2 -> 1 replicas from its last third's peak (~29 x 2 = 58),
+    not from the window's peak (~35 x 2 = 70, over the 60 % target)."""
+    topo = topology(replicas=2, allowed_down=())
+    data = _read_cpu_series(quiet(topo), _falling(44.0, 26.0))
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_REPLICAS
+    assert decision.target.replicas_per_shard == 1
+
+
+def test_noise_is_projected_from_the_window_peak() -> None:
+    """The same levels as noise (no fall through the window): the window's peak decides, nothing goes."""
+    topo = topology(replicas=2, allowed_down=())
+    noisy = tuple(26.0 if i % 2 else 34.0 for i in range(60))
+    data = _read_cpu_series(quiet(topo), noisy)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("replicas: removing one would push read CPU" in r for r in decision.reasons)
+
+
+@pytest.mark.parametrize(
+    ("window", "fell", "level"),
+    [
+        ((40.0,) * 15 + (30.0,) * 15, True, 30.0),  # a step down: the level it fell to
+        ((30.0,) * 15 + (40.0,) * 15, False, 40.0),  # a step up: the peak
+        ((40.0, 30.0) * 15, False, 40.0),  # noise: the peak
+        ((40.0,) * 10 + (50.0,) * 10 + (30.0,) * 10, True, 30.0),  # a bump that went: where it fell to
+        ((40.0,) * 10 + (30.0,) * 9 + (41.0,), False, 41.0),  # fell, then came back: the peak
+        ((40.0,) * 4 + (30.0,) * 5, False, 40.0),  # too short to tell a fall from noise
+    ],
+)
+def test_settled_level(window: tuple[float, ...], fell: bool, level: float) -> None:
+    assert fell_through(window) is fell
+    assert settled(window) == level

@@ -58,12 +58,40 @@ class Peaks:
 
     @classmethod
     def of(cls, sit: Situation) -> "Peaks":
+        """The gate: every signal a change affects must be low at every minute of the window."""
         window, signals = sit.window, sit.signals
         return cls(
             memory=_peak(window.memory_max_percent, signals.memory_ahead_percent),
             write_cpu=_peak(window.write_cpu_max_percent, signals.write_cpu_ahead_percent),
             read_cpu=_peak(window.read_cpu_max_percent, signals.read_cpu_ahead_percent),
             connections=_peak(window.connections_max_per_node, signals.connections_ahead_per_node),
+        )
+
+    @classmethod
+    def settled(cls, sit: Situation) -> "Peaks":
+        """What projections start from: the window's peak, or for a signal that fell through the window
+        the peak of its last third (see ``signals.settled``); never below the scale-out (trend) view."""
+        window, signals = sit.window, sit.signals
+
+        def level(settled: float | None, peak: float | None) -> float | None:
+            return peak if settled is None else settled
+
+        return cls(
+            memory=_peak(
+                level(window.memory_settled_percent, window.memory_max_percent), signals.memory_ahead_percent
+            ),
+            write_cpu=_peak(
+                level(window.write_cpu_settled_percent, window.write_cpu_max_percent),
+                signals.write_cpu_ahead_percent,
+            ),
+            read_cpu=_peak(
+                level(window.read_cpu_settled_percent, window.read_cpu_max_percent),
+                signals.read_cpu_ahead_percent,
+            ),
+            connections=_peak(
+                level(window.connections_settled_per_node, window.connections_max_per_node),
+                signals.connections_ahead_per_node,
+            ),
         )
 
 
@@ -118,7 +146,7 @@ def _fewer_replicas(sit: Situation) -> Outcome:
     busy = _still_busy(sit, REPLICA_SIGNALS)
     if busy:
         return _busy_reason("replicas", busy)
-    peaks = Peaks.of(sit)
+    peaks = Peaks.settled(sit)
 
     def fits(count: int) -> bool:
         if count == 0:
@@ -150,7 +178,7 @@ def _fewer_shards(sit: Situation) -> Outcome:
     busy = _still_busy(sit, SHARD_SIGNALS)
     if busy:
         return _busy_reason("shards", busy)
-    targets, peaks = policy.targets, Peaks.of(sit)
+    targets, peaks = policy.targets, Peaks.settled(sit)
 
     def fits(count: int) -> bool:
         grow = shards / count
@@ -187,7 +215,7 @@ def _smaller_node(sit: Situation) -> Outcome:
     busy = _still_busy(sit, NODE_SIGNALS)
     if busy:
         return _busy_reason("node type", busy)
-    peaks = Peaks.of(sit)
+    peaks = Peaks.settled(sit)
 
     def fits(candidate: NodeType) -> bool:
         memory = (

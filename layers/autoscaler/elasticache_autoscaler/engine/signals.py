@@ -30,6 +30,7 @@ SCALE_OUT_LEAD_MINUTES = 10.0
 BREAKOUT_POINTS = 30
 SCALE_IN_TREND_POINTS = 15
 SCALE_IN_HORIZON_MINUTES = 35.0
+SETTLED_MIN_POINTS = 5
 
 
 def rising_slope(values: tuple[float, ...] | list[float]) -> float:
@@ -103,6 +104,13 @@ class ScaleInWindow:
     network_allowance_exceeded: float | None
     lowest_memory_shards: tuple[str, ...]
     """Shard ids, emptiest first (by their memory maximum over the window): which shards to remove."""
+    memory_settled_percent: float | None = None
+    write_cpu_settled_percent: float | None = None
+    read_cpu_settled_percent: float | None = None
+    connections_settled_per_node: float | None = None
+    """``*_settled``: what a scale-in's projection starts from (``settled``): the window's maximum, except
+    for a signal that fell through the window, where it is the maximum of the window's last third. Never
+    above the ``*_max`` value, never below the trend's rise; ``None`` = same as ``*_max``."""
 
     @property
     def complete(self) -> bool:
@@ -118,6 +126,23 @@ class ScaleInWindow:
             "windowNetworkAllowanceExceeded": self.network_allowance_exceeded,
             "windowMissingSeries": float(len(self.missing)),
         }
+
+
+def fell_through(window: tuple[float, ...]) -> bool:
+    """Whether the signal fell through the window: every point of its last third is below every point of
+    its first third (a move larger than the noise, not a dip inside it)."""
+    third = len(window) // 3
+    if third < SETTLED_MIN_POINTS:
+        return False
+    return max(window[-third:]) < min(window[:third])
+
+
+def settled(window: tuple[float, ...]) -> float:
+    """Where a signal stands at the end of the window, noise included: the window's maximum, or, when it
+    fell through the window, the maximum of the last third (the level it fell to, with its noise)."""
+    if fell_through(window):
+        return max(window[-(len(window) // 3) :])
+    return max(window)
 
 
 def _points(seconds: int, period_seconds: int) -> int:
@@ -212,6 +237,7 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
     shard_ids = [shard.shard_id for shard in topology.shards]
     missing: list[str] = []
     maxima: dict[str, dict[str, float]] = {}
+    settled_levels: dict[str, dict[str, float]] = {}
     totals: dict[str, float] = {}
     for metric, role, label in _required_series(topology):
         by_shard = metrics.values(metric, role)
@@ -224,11 +250,15 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
             window = values[-points:]
             peaks[shard] = max(window)
             if label in _TRENDED:
+                level = settled(window)
                 tail = window[-SCALE_IN_TREND_POINTS:]
                 slope = rising_slope(tail)
                 if slope > 0:
                     horizon = (len(tail) - 1) / 2 + SCALE_IN_HORIZON_MINUTES * 60 / metrics.period_seconds
-                    peaks[shard] = max(peaks[shard], fmean(tail) + slope * horizon)
+                    rise = fmean(tail) + slope * horizon
+                    peaks[shard] = max(peaks[shard], rise)
+                    level = max(level, rise)
+                settled_levels.setdefault(label, {})[shard] = level
             totals[label] = totals.get(label, 0.0) + sum(window)
         maxima[label] = peaks
     memory = maxima["memory"]
@@ -244,4 +274,8 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
             totals.get("network in allowance", 0.0) + totals.get("network out allowance", 0.0)
         ),
         lowest_memory_shards=tuple(sorted(memory, key=lambda shard: (memory[shard], shard))),
+        memory_settled_percent=_max(settled_levels.get("memory", {})),
+        write_cpu_settled_percent=_max(settled_levels.get("primary engine CPU", {})),
+        read_cpu_settled_percent=_max(settled_levels.get("replica engine CPU", {})),
+        connections_settled_per_node=_max(settled_levels.get("connections", {})),
     )
