@@ -9,10 +9,12 @@ import contextlib
 import json
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -222,4 +224,9 @@ def rotation_stack() -> Iterator[RotationStack]:
                     "Stacks"
                 ][0]["Outputs"]
             }
-            yield RotationStack(emulator, stack, outputs["RotationStateMachineArn"], port)
+            try:
+                yield RotationStack(emulator, stack, outputs["RotationStateMachineArn"], port)
+            finally:  # kept for a post-mortem: the emulator's state dir goes away with it
+                shutil.copy(
+                    emulator.state_dir / "emulator.log", Path(tempfile.gettempdir()) / "rotation-e2e.log"
+                )

@@ -867,7 +867,35 @@ async def _serve(
     return result
 
 
+def _patch_user_arns() -> None:
+    """IAM: an RBAC user call (ModifyUser, DescribeUsers, ...) names the user's ARN, as on AWS (ministack
+    said ``*``), so that a policy scoped to ``user:*`` allows it."""
+    from ministack.core import iam_actions
+
+    original = iam_actions.extract_resource_arn
+
+    def extract_resource_arn(  # noqa: PLR0917 - ministack's signature
+        service: str,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        query_params: dict[str, Any],
+        region: str,
+        account_id: str,
+    ) -> str:
+        arn: str = original(service, method, path, headers, body, query_params, region, account_id)
+        user_id = query_params.get("UserId") if service == "elasticache" else None
+        if arn == "*" and user_id:
+            value = user_id[0] if isinstance(user_id, list) else user_id
+            return f"arn:aws:elasticache:{region}:{account_id}:user:{value}"
+        return arn
+
+    iam_actions.extract_resource_arn = extract_resource_arn
+
+
 def install() -> None:
+    _patch_user_arns()
     ec.handle_request = handle_request
     ec._rg_xml = rg_xml
     ec._cluster_xml_inner = cluster_xml_inner

@@ -271,3 +271,10 @@ def test_wire_models_never_echo_input_in_errors() -> None:
 
 def test_the_record_key_travels_unchanged() -> None:
     assert _request().record == RecordKey(cluster="orders", decided_at="2026-03-01T12:00:00Z")
+
+
+def test_a_token_changed_in_the_same_second_the_version_was_staged_is_still_rotated(world: World) -> None:
+    # dates are whole seconds on some APIs: "modified at the staging second" is not "rotated with it"
+    world.credentials.groups["orders"] = replace(GROUP, auth_token_last_modified=world.secrets.clock[0])
+    _run(world)
+    assert _token_calls(world) == ["ROTATE", "SET"]

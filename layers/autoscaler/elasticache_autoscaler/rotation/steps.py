@@ -218,7 +218,9 @@ def apply(step: CredentialStep, deps: RotationDeps, now: datetime) -> ApplyResul
 def _rotate_token(cluster: str, credential: Credential, version: SecretVersion, deps: RotationDeps) -> int:
     group = deps.credentials.group_auth(cluster)
     modified = group.auth_token_last_modified
-    if group.auth_token_status is not None or (modified is not None and modified >= version.created):
+    # strictly after: both dates can be whole seconds, and a group created in the second the version was
+    # staged has not seen this token
+    if group.auth_token_status is not None or (modified is not None and modified > version.created):
         logger.info("ROTATE with this version already made", cluster=cluster, version=version.version_id)
         return 0
     if not group.quiescent:
