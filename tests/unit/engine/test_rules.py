@@ -7,7 +7,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity
 from elasticache_autoscaler.models.policy import MaxStep, Policy
 from elasticache_autoscaler.models.snapshot import MetricName, Role
-from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, snapshot, topology
+from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, past, snapshot, topology
 
 ENABLED = {"cluster_mode": True, "shards": 2}
 DISABLED = {"cluster_mode": False, "shards": 1}
@@ -289,3 +289,24 @@ def test_noise_inside_its_own_range_is_not_a_trend() -> None:
     decision = decide(snapshot(topo, data.model_copy(update={"series": series})), ACT, (), NOW)
 
     assert decision.action is Action.NONE
+
+
+def test_the_step_a_topology_change_makes_is_not_a_trend() -> None:
+    """Memory per shard doubled 3 min ago because half the shards went: at 71 % (under the 77 % threshold)
+    that step is our own change, not load rising: no scale-out. Without the change in history it is read
+    as a breakout and the trend projects far above the threshold."""
+    topo = topology(shards=2, replicas=1)
+    step = (35.7,) * 57 + (71.4,) * 3
+    data = metrics(topo, memory=35.7)
+    series = tuple(
+        s.model_copy(update={"values": step}) if s.metric is MetricName.MEMORY else s for s in data.series
+    )
+    stepped = snapshot(topo, data.model_copy(update={"series": series}))
+
+    after_our_change = decide(stepped, ACT, (past(Action.REMOVE_SHARDS, 3),), NOW)
+    unexplained = decide(stepped, ACT, (), NOW)
+
+    assert after_our_change.action is Action.NONE
+    assert after_our_change.signals["memoryAheadPercent"] == pytest.approx(71.4)
+    assert unexplained.signals["memoryAheadPercent"] is not None
+    assert unexplained.signals["memoryAheadPercent"] > 77

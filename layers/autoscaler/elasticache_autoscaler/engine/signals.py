@@ -153,14 +153,20 @@ def _tail_means(series: dict[str, tuple[float, ...]], points: int) -> dict[str, 
     return {shard: fmean(values[-points:]) for shard, values in series.items() if values}
 
 
-def _ahead(series: dict[str, tuple[float, ...]], points: int, periods_ahead: float) -> dict[str, float]:
-    """Per shard: the mean of the last ``points`` plus the rise expected ``periods_ahead`` after the last."""
+def _ahead(
+    series: dict[str, tuple[float, ...]], points: int, periods_ahead: float, since_change: int | None
+) -> dict[str, float]:
+    """Per shard: the mean of the last ``points`` plus the rise expected ``periods_ahead`` after the last.
+
+    The trend is read only on the ``since_change`` points after the last topology change: the step a
+    change makes (a shard's memory doubling when half the shards go) is not a trend of the load."""
     ahead: dict[str, float] = {}
     for shard, values in series.items():
         if not values:
             continue
         recent = fmean(values[-points:])
-        slope = rising_slope(values[-SCALE_OUT_TREND_POINTS:]) if breaks_out(values) else 0.0
+        trend = values if since_change is None else values[len(values) - min(since_change, len(values)) :]
+        slope = rising_slope(trend[-SCALE_OUT_TREND_POINTS:]) if breaks_out(trend) else 0.0
         # The mean sits (points - 1) / 2 periods before the last point.
         ahead[shard] = recent + slope * ((min(points, len(values)) - 1) / 2 + periods_ahead)
     return ahead
@@ -179,7 +185,8 @@ def _tail_total(series: dict[str, tuple[float, ...]], points: int) -> float | No
     return sum(tails) if tails else None
 
 
-def read_signals(metrics: Metrics, policy: Policy) -> Signals:
+def read_signals(metrics: Metrics, policy: Policy, since_change_seconds: float | None = None) -> Signals:
+    """``since_change_seconds``: time since the last topology change (None: none in history)."""
     points = _points(policy.scale_out_evaluation_seconds, metrics.period_seconds)
     memory = _tail_means(metrics.values(MetricName.MEMORY), points)
     write_cpu = _tail_means(metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY), points)
@@ -189,9 +196,12 @@ def read_signals(metrics: Metrics, policy: Policy) -> Signals:
     network_in = _tail_total(metrics.values(MetricName.NETWORK_IN_EXCEEDED), points)
     network_out = _tail_total(metrics.values(MetricName.NETWORK_OUT_EXCEEDED), points)
     lead = SCALE_OUT_LEAD_MINUTES * 60 / metrics.period_seconds
+    since_change = (
+        None if since_change_seconds is None else int(since_change_seconds // metrics.period_seconds)
+    )
 
     def ahead(metric: MetricName, role: Role | None = None) -> float | None:
-        return _max(_ahead(metrics.values(metric, role), points, lead))
+        return _max(_ahead(metrics.values(metric, role), points, lead, since_change))
 
     network = (
         None if network_in is None and network_out is None else (network_in or 0.0) + (network_out or 0.0)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from elasticache_autoscaler.catalog import NodeType, catalog
+from elasticache_autoscaler.engine.guards import seconds_since_topology_change
 from elasticache_autoscaler.engine.signals import ScaleInWindow, Signals, read_scale_in_window, read_signals
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.history import History
@@ -38,7 +39,7 @@ class Situation:
                 shards=topology.shard_count,
                 replicas_per_shard=topology.replicas_per_shard,
             ),
-            signals=read_signals(snapshot.metrics, policy),
+            signals=read_signals(snapshot.metrics, policy, seconds_since_topology_change(history, now)),
             window=read_scale_in_window(snapshot.metrics, topology, policy),
             node=catalog().get(topology.node_type),
         )
