@@ -25,6 +25,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -40,7 +41,6 @@ from tools import local_stack
 from tools import system_bench_cost as cost
 from tools.emulator.control import Emulator, free_port
 
-BUILD_DIR = local_stack.REPO_ROOT / ".aws-sam" / "build"
 FUNCTIONS = [
     "OnAlarmFunction",
     "OnScheduleFunction",
@@ -57,10 +57,14 @@ MANAGED = {"Key": "elasticache-autoscaler:managed", "Value": "true"}
 LAMBDA_MEMORY_MB = 256  # template.yaml Globals.Function.MemorySize
 # The services whose calls the Lambdas make through the recording proxy (botocore's per-service
 # endpoint variables; ElastiCache is counted by the emulator itself).
+DEPLOY_PARAMETERS = (
+    'Architecture=x86_64 DefaultMode=observe ScheduleRate="rate(1 day)" '
+    "ScheduleBucketMinutes=1440 LogLevel=INFO"
+)
 PROXIED = {"dynamodb": "DYNAMODB", "cloudwatch": "CLOUDWATCH", "ssm": "SSM", "sns": "SNS", "sfn": "SFN"}
 
 
-# ---- a recording reverse proxy in front of the emulator ----------------------------------------------
+# ---- a recording reverse proxy in front of the emulator ---------------------------------------------------
 @dataclass
 class Call:
     service: str
@@ -115,7 +119,14 @@ def start_proxy(recorder: Recorder) -> ThreadingHTTPServer:
             upstream.close()
             with recorder.lock:
                 recorder.calls.append(
-                    Call(service, _operation(self.headers, self.path, body), time.time(), body, payload, answer.status)
+                    Call(
+                        service,
+                        _operation(self.headers, self.path, body),
+                        time.time(),
+                        body,
+                        payload,
+                        answer.status,
+                    )
                 )
             self.send_response(answer.status)
             for key, value in answer.getheaders():
@@ -133,7 +144,7 @@ def start_proxy(recorder: Recorder) -> ThreadingHTTPServer:
     return server
 
 
-# ---- the stack ------------------------------------------------------------------------------------------
+# ---- the stack --------------------------------------------------------------------------------------------
 @dataclass
 class Bench:
     emulator: Emulator
@@ -204,7 +215,10 @@ class Bench:
 
     def executions(self) -> set[str]:
         sfn = self.client("stepfunctions")
-        return {e["executionArn"] for e in sfn.list_executions(stateMachineArn=self.stack.state_machine_arn)["executions"]}
+        return {
+            e["executionArn"]
+            for e in sfn.list_executions(stateMachineArn=self.stack.state_machine_arn)["executions"]
+        }
 
     def wait_done(self, arn: str, timeout: float = 60) -> dict[str, Any]:
         sfn = self.client("stepfunctions")
@@ -223,7 +237,41 @@ class Bench:
         return events
 
 
-def start_bench(change_seconds: float) -> Bench:
+def build(build_dir: Path) -> None:
+    """`sam build` of the real template into a private directory (others may rebuild .aws-sam meanwhile)."""
+    sam = str(local_stack.VENV_BIN / "sam")
+    args = [sam, "build", "--config-env", "local", "--build-dir", str(build_dir)]
+    _sam(args, local_stack.sam_env())
+
+
+def _sam(args: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(
+        args, cwd=local_stack.REPO_ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:2])} failed:\n{(done.stdout + done.stderr)[-4000:]}")
+
+
+def deploy(emulator: Emulator, build_dir: Path) -> local_stack.Stack:
+    """The local config, but LogLevel=INFO (as `prod`): DEBUG logging would inflate the Lambda durations."""
+    args = [str(local_stack.VENV_BIN / "sam"), "deploy", "--config-env", "local", "--no-progressbar"]
+    args += ["--config-file", str(local_stack.REPO_ROOT / "samconfig.toml")]
+    args += ["--template-file", str(build_dir / "template.yaml"), "--parameter-overrides", DEPLOY_PARAMETERS]
+    _sam(args, local_stack.sam_env(emulator))
+    cfn = local_stack.client(emulator, "cloudformation")
+    stack = cfn.describe_stacks(StackName=local_stack.STACK_NAME)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    return local_stack.Stack(
+        name=local_stack.STACK_NAME,
+        state_machine_arn=outputs["StateMachineArn"],
+        decision_table=outputs["DecisionTableName"],
+        state_table=outputs["StateTableName"],
+        topic_arn=outputs["NotificationTopicArn"],
+        policy_prefix=outputs["PolicyParameterPrefix"],
+    )
+
+
+def start_bench(change_seconds: float, build_dir: Path) -> Bench:
     port = free_port()
     recorder = Recorder(upstream_port=port)
     proxy = start_proxy(recorder)
@@ -232,7 +280,7 @@ def start_bench(change_seconds: float) -> Bench:
     env |= {f"AWS_ENDPOINT_URL_{suffix}": proxy_url for suffix in PROXIED.values()}
     emulator = Emulator.start(port=port, env=env)
     try:
-        stack = local_stack.deploy(emulator)
+        stack = deploy(emulator, build_dir)
     except BaseException:
         emulator.stop()
         raise
@@ -254,14 +302,17 @@ def alarm_to_first_call(bench: Bench, group: str, alarm: str) -> tuple[PathRun, 
     bench.emulator.reset()
     bench.recorder.take()
     t0 = time.time()
-    bench.client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="system bench")
-    deadline = time.monotonic() + 60
+    bench.client("cloudwatch").set_alarm_state(
+        AlarmName=alarm, StateValue="ALARM", StateReason="system bench"
+    )
+    deadline = time.monotonic() + 30
     first: dict[str, Any] | None = None
     while first is None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"no mutating ElastiCache call for {group}:\n{bench.emulator.log_tail()}")
         first = next(
-            (c for c in bench.emulator.mutating_calls() if c["params"].get("ReplicationGroupId") == group), None
+            (c for c in bench.emulator.mutating_calls() if c["params"].get("ReplicationGroupId") == group),
+            None,
         )
         time.sleep(0.01)
     (arn,) = bench.executions() - known
@@ -284,9 +335,13 @@ def noop_lambda_baseline(bench: Bench, runs: int) -> tuple[float, float]:
     iam, lam = bench.client("iam"), bench.client("lambda")
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
     }
-    role = iam.create_role(RoleName="system-bench-noop", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    role = iam.create_role(RoleName="system-bench-noop", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+        "Arn"
+    ]
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w") as archive:
         archive.writestr("app.py", "def lambda_handler(event, context):\n    return {}\n")
@@ -307,7 +362,7 @@ def noop_lambda_baseline(bench: Bench, runs: int) -> tuple[float, float]:
     return times[0], statistics.median(times[1:])
 
 
-# ---- 3. usage of one evaluation ------------------------------------------------------------------------------
+# ---- 3. usage of one evaluation ---------------------------------------------------------------------------
 @dataclass
 class Measured:
     usage: cost.Usage
@@ -321,7 +376,9 @@ def _ts(event: dict[str, Any]) -> float:
     return float(stamp.timestamp()) if isinstance(stamp, datetime) else float(stamp)
 
 
-def measure_usage(bench: Bench, arn: str, calls: list[Call], counters: dict[str, int], extra_lambda_ms: list[float]) -> Measured:
+def measure_usage(
+    bench: Bench, arn: str, calls: list[Call], counters: dict[str, int], extra_lambda_ms: list[float]
+) -> Measured:
     """Transitions and Lambda durations from the execution history; DynamoDB units, metrics requested and
     publishes from the proxied calls; ElastiCache calls from the emulator's counters."""
     events = bench.history(arn)
@@ -367,7 +424,7 @@ def _metrics_requested(call: Call) -> int:
 
 
 def _dynamodb_units(bench: Bench, calls: list[Call]) -> tuple[float, float]:
-    """WRU of every write (sized by the final item, fetched afterwards), RRU of every read (by what came back)."""
+    """WRU of every write (sized by the final item, fetched afterwards), RRU of every read (by its answer)."""
     dynamodb = bench.client("dynamodb")
     wru, rru = 0.0, 0.0
     for call in calls:
@@ -381,14 +438,16 @@ def _dynamodb_units(bench: Bench, calls: list[Call]) -> tuple[float, float]:
             now = dynamodb.get_item(TableName=request["TableName"], Key=request["Key"], ConsistentRead=True)
             wru += cost.write_units(cost.item_size(now.get("Item", {})))
         elif call.operation == "GetItem":
-            rru += cost.read_units(cost.item_size(answer.get("Item", {})), bool(request.get("ConsistentRead")))
+            rru += cost.read_units(
+                cost.item_size(answer.get("Item", {})), bool(request.get("ConsistentRead"))
+            )
         elif call.operation == "Query":
             size = sum(cost.item_size(item) for item in answer.get("Items", []))
             rru += cost.read_units(size, bool(request.get("ConsistentRead")))
     return wru, rru
 
 
-# ---- 2. import times -------------------------------------------------------------------------------------------
+# ---- 2. import times --------------------------------------------------------------------------------------
 IMPORT_PROBE = """
 import sys, time
 sys.path[:0] = [p for p in sys.argv[2:] if p]
@@ -414,23 +473,31 @@ def import_ms(module: str, paths: list[Path], runs: int) -> float:
     return statistics.median(samples)
 
 
-def import_times(runs: int) -> dict[str, Any]:
-    layer = BUILD_DIR / "AutoscalerLayer" / "python"
+def import_times(build_dir: Path, runs: int) -> dict[str, Any]:
+    layer = build_dir / "AutoscalerLayer" / "python"
     baseline = import_ms("boto3", [layer], runs)
-    handlers = {fn: import_ms("app", [BUILD_DIR / fn, layer], runs) for fn in FUNCTIONS if (BUILD_DIR / fn).is_dir()}
+    handlers = {
+        fn: import_ms("app", [build_dir / fn, layer], runs) for fn in FUNCTIONS if (build_dir / fn).is_dir()
+    }
     return {"runs": runs, "boto3_ms": baseline, "handlers_ms": handlers}
 
 
-# ---- the run ---------------------------------------------------------------------------------------------------
+# ---- the run ----------------------------------------------------------------------------------------------
 def _pctl(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def run(runs: int, import_runs: int, change_seconds: float) -> dict[str, Any]:
-    local_stack.build()
-    result: dict[str, Any] = {"imports": import_times(import_runs)}
-    bench = start_bench(change_seconds)
+    with tempfile.TemporaryDirectory(prefix="ecas-system-bench-") as scratch:
+        build_dir = Path(scratch) / "build"
+        build(build_dir)
+        result: dict[str, Any] = {"imports": import_times(build_dir, import_runs)}
+        bench = start_bench(change_seconds, build_dir)
+        return _measure(bench, result, runs, change_seconds)
+
+
+def _measure(bench: Bench, result: dict[str, Any], runs: int, change_seconds: float) -> dict[str, Any]:
     try:
         groups = [f"bench-{uuid.uuid4().hex[:8]}" for _ in range(runs + 1)]
         alarms = {}
@@ -443,7 +510,9 @@ def run(runs: int, import_runs: int, change_seconds: float) -> dict[str, Any]:
             path, calls, counters = alarm_to_first_call(bench, group, alarms[group])
             paths.append(path)
             if len(paths) == 2:  # the first warm run's usage: on_alarm (estimated) + the execution
-                scale_out = measure_usage(bench, path.execution_arn, calls, counters, [path.to_start_execution_ms])
+                scale_out = measure_usage(
+                    bench, path.execution_arn, calls, counters, [path.to_start_execution_ms]
+                )
         noop_cold, noop_warm = noop_lambda_baseline(bench, runs=10)
 
         observe_group = f"bench-{uuid.uuid4().hex[:8]}"
@@ -477,7 +546,9 @@ def run(runs: int, import_runs: int, change_seconds: float) -> dict[str, Any]:
         "change_seconds": change_seconds,
     }
     # The schedule tick: one on_schedule invocation, assumed as long as on_alarm's measured path share.
-    tick = cost.Usage(lambda_durations_ms=(scale_out.usage.lambda_durations_ms[0],), lambda_memory_mb=LAMBDA_MEMORY_MB)
+    tick = cost.Usage(
+        lambda_durations_ms=(scale_out.usage.lambda_durations_ms[0],), lambda_memory_mb=LAMBDA_MEMORY_MB
+    )
     rows = cost.monthly_rows(evaluate.usage, scale_out.usage, tick)
     result["cost"] = {
         "per_evaluation": {
@@ -505,10 +576,14 @@ def run(runs: int, import_runs: int, change_seconds: float) -> dict[str, Any]:
     return result
 
 
-# ---- printing ----------------------------------------------------------------------------------------------------
+# ---- printing ---------------------------------------------------------------------------------------------
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))  # noqa: E731
+
+    def line(cells: list[str]) -> str:
+        pairs = enumerate(zip(cells, widths, strict=True))
+        return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in pairs)
+
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
 
@@ -519,17 +594,35 @@ def render(result: dict[str, Any]) -> str:
         _table(
             ["measure", "ms", "x no-op invoke"],
             [
-                [f"cold (first after deploy)", f"{lat['cold_ms']:.0f}", f"{lat['cold_ms'] / lat['baseline_noop_invoke_warm_ms']:.1f}"],
-                [f"warm median ({len(lat['warm_runs_ms'])} runs)", f"{lat['warm_median_ms']:.0f}", f"{lat['ratio_warm_median_to_noop_invoke']:.1f}"],
-                ["warm p90", f"{lat['warm_p90_ms']:.0f}", f"{lat['warm_p90_ms'] / lat['baseline_noop_invoke_warm_ms']:.1f}"],
+                [
+                    "cold (first after deploy)",
+                    f"{lat['cold_ms']:.0f}",
+                    f"{lat['cold_ms'] / lat['baseline_noop_invoke_warm_ms']:.1f}",
+                ],
+                [
+                    f"warm median ({len(lat['warm_runs_ms'])} runs)",
+                    f"{lat['warm_median_ms']:.0f}",
+                    f"{lat['ratio_warm_median_to_noop_invoke']:.1f}",
+                ],
+                [
+                    "warm p90",
+                    f"{lat['warm_p90_ms']:.0f}",
+                    f"{lat['warm_p90_ms'] / lat['baseline_noop_invoke_warm_ms']:.1f}",
+                ],
                 ["  of which alarm -> StartExecution", f"{lat['warm_median_to_start_execution_ms']:.0f}", ""],
-                ["baseline: no-op Lambda invoke, warm median", f"{lat['baseline_noop_invoke_warm_ms']:.1f}", "1.0"],
+                [
+                    "baseline: no-op Lambda invoke, warm median",
+                    f"{lat['baseline_noop_invoke_warm_ms']:.1f}",
+                    "1.0",
+                ],
                 ["baseline: no-op Lambda invoke, cold", f"{lat['baseline_noop_invoke_cold_ms']:.0f}", ""],
             ],
         )
     )
     out.append(f"first call: {lat['first_operation']}; {lat['lambda_hops_on_path']} Lambda hops on the path")
-    out.append(f"\n== 2. handler import time (python3.13 -I -S, function + layer only, median of {imp['runs']})")
+    out.append(
+        f"\n== 2. handler import time (python3.13 -I -S, function + layer only, median of {imp['runs']})"
+    )
     base = imp["boto3_ms"]
     rows = [[fn, f"{ms:.0f}", f"{ms / base:.2f}"] for fn, ms in imp["handlers_ms"].items()]
     rows.append(["baseline: import boto3", f"{base:.0f}", "1.00"])
@@ -552,12 +645,25 @@ def render(result: dict[str, Any]) -> str:
         )
     out.append(
         _table(
-            ["per evaluation", "transitions", "invokes", "GB-s", "WRU/RRU", "metrics", "SNS", "free calls", "micro-USD"],
+            [
+                "per evaluation",
+                "transitions",
+                "invokes",
+                "GB-s",
+                "WRU/RRU",
+                "metrics",
+                "SNS",
+                "free calls",
+                "micro-USD",
+            ],
             rows,
         )
     )
     services = list(cst["monthly"][0]["lines_usd"])
-    rows = [[m["row"], f"{m['per_month']:g}", *(f"{m['lines_usd'][s]:.4f}" for s in services), f"{m['usd']:.4f}"] for m in cst["monthly"]]
+    rows = [
+        [m["row"], f"{m['per_month']:g}", *(f"{m['lines_usd'][s]:.4f}" for s in services), f"{m['usd']:.4f}"]
+        for m in cst["monthly"]
+    ]
     totals = [sum(m["lines_usd"][s] for m in cst["monthly"]) for s in services]
     rows.append(["total per month", "", *(f"{t:.4f}" for t in totals), f"{cst['monthly_usd']:.4f}"])
     out.append("")
@@ -568,8 +674,10 @@ def render(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.system_bench", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="warm alarm runs after the cold one (default 5)")
-    parser.add_argument("--import-runs", type=int, default=5, help="interpreters per import measurement")
-    parser.add_argument("--change-seconds", type=float, default=0.2, help="EMULATOR_ELASTICACHE_CHANGE_SECONDS")
+    parser.add_argument("--import-runs", type=int, default=3, help="interpreters per import measurement")
+    parser.add_argument(
+        "--change-seconds", type=float, default=0.2, help="EMULATOR_ELASTICACHE_CHANGE_SECONDS"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     result = run(args.runs, args.import_runs, args.change_seconds)

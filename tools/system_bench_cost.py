@@ -75,7 +75,7 @@ def write_units(item_bytes: int) -> int:
 
 
 def read_units(item_bytes: int, consistent: bool) -> float:
-    """On-demand RRU of a read returning this many bytes: 1 per 4 KB started, half if eventually consistent."""
+    """On-demand RRU of a read returning this many bytes: 1 per 4 KB started, half if not consistent."""
     units = max(1, math.ceil(item_bytes / RRU_BYTES))
     return float(units) if consistent else units / 2
 
@@ -85,7 +85,7 @@ def item_size(item: Mapping[str, Any]) -> int:
     return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
 
 
-def _value_size(value: Mapping[str, Any]) -> int:
+def _value_size(value: Mapping[str, Any]) -> int:  # noqa: PLR0911 - one return per DynamoDB type
     (kind, raw), *_ = value.items()
     if kind == "S":
         return len(str(raw).encode())
