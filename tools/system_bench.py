@@ -390,7 +390,7 @@ def measure_usage(
         kind = event["type"]
         if kind.endswith("StateEntered"):
             current = event["stateEnteredEventDetails"]["name"]
-        elif kind in ("TaskStarted", "LambdaFunctionStarted"):
+        elif kind in ("TaskScheduled", "LambdaFunctionScheduled"):  # the emulator has no *Started
             started = _ts(event)
         elif kind in ("TaskSucceeded", "TaskFailed", "LambdaFunctionSucceeded", "LambdaFunctionFailed"):
             ms = max(1.0, (_ts(event) - started) * 1000)
@@ -549,7 +549,11 @@ def _measure(bench: Bench, result: dict[str, Any], runs: int, change_seconds: fl
     tick = cost.Usage(
         lambda_durations_ms=(scale_out.usage.lambda_durations_ms[0],), lambda_memory_mb=LAMBDA_MEMORY_MB
     )
-    rows = cost.monthly_rows(evaluate.usage, scale_out.usage, tick)
+    measured_loops = scale_out.states.count("Check")
+    check_ms = scale_out.lambda_ms.get("Check", 0.0) / max(1, measured_loops)
+    loops = cost.check_loops_on_aws()
+    scale_out_aws = cost.with_check_loops(scale_out.usage, measured_loops, loops, check_ms)
+    rows = cost.monthly_rows(evaluate.usage, scale_out_aws, tick)
     result["cost"] = {
         "per_evaluation": {
             name: {
@@ -567,6 +571,16 @@ def _measure(bench: Bench, result: dict[str, Any], runs: int, change_seconds: fl
                 "usd": cost.usage_cost(m.usage),
             }
             for name, m in (("evaluate (observe)", evaluate), ("alarm scale-out (act)", scale_out))
+        },
+        "scale_out_on_aws": {
+            "check_loops_measured": measured_loops,
+            "check_loops_assumed": loops,
+            "assumed_change_minutes": cost.ASSUMED_SCALE_OUT_MINUTES,
+            "check_interval_seconds": cost.CHECK_INTERVAL_SECONDS,
+            "transitions": scale_out_aws.transitions,
+            "lambda_invocations": scale_out_aws.lambda_requests,
+            "lambda_gb_seconds": scale_out_aws.lambda_gb_seconds,
+            "usd": cost.usage_cost(scale_out_aws),
         },
         "monthly": [
             {"row": r.name, "per_month": r.per_month, "lines_usd": r.lines, "usd": r.total} for r in rows
@@ -658,6 +672,14 @@ def render(result: dict[str, Any]) -> str:
             ],
             rows,
         )
+    )
+    aws = cst["scale_out_on_aws"]
+    out.append(
+        f"scale-out on AWS: {aws['check_loops_assumed']} check rounds "
+        f"(a {aws['assumed_change_minutes']}-minute change, checked every {aws['check_interval_seconds']} s; "
+        f"the emulator took {aws['check_loops_measured']}): {aws['transitions']} transitions, "
+        f"{aws['lambda_invocations']} invokes, "
+        f"{aws['lambda_gb_seconds']:.3f} GB-s, {aws['usd'] * 1e6:.1f} micro-USD"
     )
     services = list(cst["monthly"][0]["lines_usd"])
     rows = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # ---- us-east-1 list prices (USD) ----------------------------------------------------------------------
@@ -37,6 +37,12 @@ SNS_PER_PUBLISH = 0.50 / 1_000_000
 SCHEDULED_EVALUATIONS_PER_MONTH = 8_640  # rate(5 minutes): 12 / h x 24 h x 30 days
 ASSUMED_ALARM_EVALUATIONS_PER_MONTH = 60  # assumption: two alarm-driven evaluations a day ...
 ASSUMED_ALARM_SCALE_OUTS_PER_MONTH = 60  # ... and (pessimistically) every one of them acts
+# A scale-out waits for ElastiCache: WaitForChange -> Check -> ChangeFinished every checkIntervalSeconds
+# (policy default 30) until the group is available. Adding a replica takes ~10 minutes (typical figure of
+# ../shared/data/elasticache_scaling_durations.csv); the emulator's change takes a fraction of a second.
+ASSUMED_SCALE_OUT_MINUTES = 10
+CHECK_INTERVAL_SECONDS = 30
+TRANSITIONS_PER_CHECK_LOOP = 3  # WaitForChange, Check, ChangeFinished
 WRU_BYTES = 1024
 RRU_BYTES = 4096
 
@@ -155,3 +161,24 @@ def monthly_rows(
 
 def monthly_total(rows: Iterable[MonthRow]) -> float:
     return sum(row.total for row in rows)
+
+
+def check_loops_on_aws(
+    change_minutes: float = ASSUMED_SCALE_OUT_MINUTES, interval_seconds: int = CHECK_INTERVAL_SECONDS
+) -> int:
+    """How many WaitForChange -> Check rounds a change of this length takes: the last one sees it done."""
+    return max(1, math.ceil(change_minutes * 60 / interval_seconds))
+
+
+def with_check_loops(usage: Usage, measured_loops: int, loops: int, check_ms: float) -> Usage:
+    """The same execution with `loops` check rounds instead of `measured_loops` (each round: 3 transitions,
+    one Check invocation of `check_ms`)."""
+    extra = loops - measured_loops
+    if extra < 0:
+        raise ValueError(f"{loops} check rounds assumed, fewer than the {measured_loops} measured")
+    durations = usage.lambda_durations_ms + (check_ms,) * extra
+    return replace(
+        usage,
+        transitions=usage.transitions + extra * TRANSITIONS_PER_CHECK_LOOP,
+        lambda_durations_ms=durations,
+    )
