@@ -1,0 +1,98 @@
+"""Given alarm state changes and schedule ticks, When the triggers run, Then each managed cluster gets one
+execution per event or time bucket, with a deterministic name, and everything else is ignored."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from elasticache_autoscaler.models.alarm_event import AlarmStateChange, AlarmStateChangeEvent
+from elasticache_autoscaler.workflow.triggers import alarm_execution_name, start_for_alarm, start_for_schedule
+from tests.fakes.adapters import FakeElastiCache, FakeStarter
+from tests.unit.workflow.conftest import NOW
+
+EVENTS = Path(__file__).resolve().parents[3] / "events"
+TAG = "elasticache-autoscaler:managed"
+
+
+def _alarm(name: str = "ecas-orders-read-cpu", dimensions: dict[str, str] | None = None) -> AlarmStateChange:
+    event = json.loads((EVENTS / "alarm_state_change.json").read_text())
+    event["detail"]["alarmName"] = name
+    metric = event["detail"]["configuration"]["metrics"][0]["metricStat"]["metric"]
+    metric["dimensions"] = dimensions if dimensions is not None else {"CacheClusterId": "orders-0001-002"}
+    return AlarmStateChangeEvent.model_validate(event).detail
+
+
+@pytest.fixture
+def starter() -> FakeStarter:
+    return FakeStarter()
+
+
+def test_an_alarm_on_a_member_starts_one_execution_for_its_group(
+    elasticache: FakeElastiCache, starter: FakeStarter
+) -> None:
+    started = start_for_alarm(_alarm(), elasticache, starter, "ecas-", TAG)
+    assert (started.cluster, started.started) == ("orders", True)
+    ((name, request),) = starter.started.items()
+    assert name.startswith("alarm-orders-")
+    assert (request.cluster, request.trigger, request.dry_run) == ("orders", "alarm", False)
+    assert "ecas-orders-read-cpu" in (request.reason or "")
+
+
+def test_a_duplicate_delivery_starts_nothing_new(elasticache: FakeElastiCache, starter: FakeStarter) -> None:
+    start_for_alarm(_alarm(), elasticache, starter, "ecas-", TAG)
+    again = start_for_alarm(_alarm(), elasticache, starter, "ecas-", TAG)
+    assert (again.started, again.why) == (False, "duplicate")
+    assert len(starter.started) == 1
+
+
+def test_execution_names_are_deterministic_valid_and_distinct_per_state_change() -> None:
+    first, second = _alarm(), _alarm()
+    later = first.model_copy(
+        update={"state": first.state.model_copy(update={"timestamp": "2030-01-01T00:00:00Z"})}
+    )
+    assert alarm_execution_name("orders", first) == alarm_execution_name("orders", second)
+    assert alarm_execution_name("orders", first) != alarm_execution_name("orders", later)
+    name = alarm_execution_name("a" * 40, first)
+    assert len(name) <= 80
+    assert all(c.isalnum() or c in "-_" for c in name)
+
+
+def test_a_replication_group_dimension_is_used_directly(
+    elasticache: FakeElastiCache, starter: FakeStarter
+) -> None:
+    started = start_for_alarm(
+        _alarm(dimensions={"ReplicationGroupId": "orders"}), elasticache, starter, "ecas-", TAG
+    )
+    assert started.cluster == "orders"
+
+
+@pytest.mark.parametrize(
+    ("alarm", "why"),
+    [
+        (_alarm(name="someone-elses-alarm"), "alarm name lacks the prefix"),
+        (_alarm(dimensions={"InstanceId": "i-123"}), "alarm watches no replication group"),
+        (_alarm(dimensions={"CacheClusterId": "nobody-0001-001"}), "alarm watches no replication group"),
+        (_alarm(dimensions={"ReplicationGroupId": "sessions"}), "cluster is not managed"),
+        (_alarm(dimensions={"ReplicationGroupId": "gone"}), "cluster is not managed"),
+    ],
+)
+def test_what_is_not_ours_is_ignored(
+    alarm: AlarmStateChange, why: str, elasticache: FakeElastiCache, starter: FakeStarter
+) -> None:
+    started = start_for_alarm(alarm, elasticache, starter, "ecas-", TAG)
+    assert (started.started, started.why) == (False, why)
+    assert starter.started == {}
+
+
+def test_a_schedule_tick_evaluates_every_managed_cluster_once_per_bucket(
+    elasticache: FakeElastiCache, starter: FakeStarter
+) -> None:
+    first = start_for_schedule(NOW, elasticache, starter, TAG, bucket_minutes=5)
+    assert [s.cluster for s in first] == ["orders"]  # "sessions" is not managed
+    again = start_for_schedule(NOW + timedelta(minutes=1), elasticache, starter, TAG, bucket_minutes=5)
+    assert [s.started for s in again] == [False]
+    later = start_for_schedule(NOW + timedelta(minutes=5), elasticache, starter, TAG, bucket_minutes=5)
+    assert [s.started for s in later] == [True]
+    assert all(r.trigger == "schedule" for r in starter.started.values())
