@@ -50,8 +50,9 @@ unit: setup ## Unit, property and adapter tests (no emulator)
 test: lint typecheck validate ## Every check and every test, emulator included
 	$(BIN)/pytest -q
 
-bench: setup ## The decision-quality benchmark (simulator) and the system benchmark
+bench: setup ## The decision-quality benchmark (simulator) and the system benchmark (emulator, ~1.5 min)
 	$(BIN)/elasticache-autoscaler bench
+	$(BIN)/python -m tools.system_bench
 
 clean: ## Remove build output
 	rm -rf .aws-sam build
