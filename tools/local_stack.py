@@ -29,6 +29,7 @@ class Stack:
     state_table: str
     topic_arn: str
     policy_prefix: str
+    rotation_state_machine_arn: str
 
 
 def sam_env(emulator: Emulator | None = None) -> dict[str, str]:
@@ -59,12 +60,22 @@ def client(emulator: Emulator, service: str) -> Any:
     )
 
 
-def build(quiet: bool = True) -> None:
-    _run([str(VENV_BIN / "sam"), "build", "--config-env", "local"], sam_env(), quiet)
+def build(quiet: bool = True, build_dir: Path | None = None) -> None:
+    """`sam build` into .aws-sam, or into ``build_dir`` (private: others may rebuild .aws-sam meanwhile)."""
+    args = [str(VENV_BIN / "sam"), "build", "--config-env", "local"]
+    if build_dir is not None:
+        args += ["--build-dir", str(build_dir)]
+    _run(args, sam_env(), quiet)
 
 
-def deploy(emulator: Emulator, quiet: bool = True, overrides: str = "") -> Stack:
+def deploy(
+    emulator: Emulator, quiet: bool = True, overrides: str = "", build_dir: Path | None = None
+) -> Stack:
+    """`sam deploy` of what `build` made (into ``build_dir`` if given), with ``overrides`` of parameters."""
     args = [str(VENV_BIN / "sam"), "deploy", "--config-env", "local", "--no-progressbar"]
+    if build_dir is not None:
+        args += ["--config-file", str(REPO_ROOT / "samconfig.toml")]
+        args += ["--template-file", str(build_dir / "template.yaml")]
     if overrides:
         args += ["--parameter-overrides", overrides]
     _run(args, sam_env(emulator), quiet)
@@ -80,4 +91,5 @@ def deploy(emulator: Emulator, quiet: bool = True, overrides: str = "") -> Stack
         state_table=outputs["StateTableName"],
         topic_arn=outputs["NotificationTopicArn"],
         policy_prefix=outputs["PolicyParameterPrefix"],
+        rotation_state_machine_arn=outputs["RotationStateMachineArn"],
     )

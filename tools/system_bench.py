@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import json
 import re
 import statistics
@@ -29,10 +28,9 @@ import tempfile
 import threading
 import time
 import uuid
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from typing import Any
 from tools import local_stack
 from tools import system_bench_cost as cost
 from tools.emulator.control import Emulator, free_port
+from tools.stack_driver import StackDriver, create_lambda_role, create_python_function, states_entered
 
 FUNCTIONS = [
     "OnAlarmFunction",
@@ -53,14 +52,14 @@ FUNCTIONS = [
     "ApprovalFunction",
     "RotateFunction",
 ]
-MANAGED = {"Key": "elasticache-autoscaler:managed", "Value": "true"}
 LAMBDA_MEMORY_MB = 256  # template.yaml Globals.Function.MemorySize
-# The services whose calls the Lambdas make through the recording proxy (botocore's per-service
-# endpoint variables; ElastiCache is counted by the emulator itself).
+# The local config, but LogLevel=INFO (as `prod`): DEBUG logging would inflate the Lambda durations.
 DEPLOY_PARAMETERS = (
     'Architecture=x86_64 DefaultMode=observe ScheduleRate="rate(1 day)" '
     "ScheduleBucketMinutes=1440 LogLevel=INFO"
 )
+# The services whose calls the Lambdas make through the recording proxy (botocore's per-service
+# endpoint variables; ElastiCache is counted by the emulator itself).
 PROXIED = {"dynamodb": "DYNAMODB", "cloudwatch": "CLOUDWATCH", "ssm": "SSM", "sns": "SNS", "sfn": "SFN"}
 
 
@@ -146,129 +145,18 @@ def start_proxy(recorder: Recorder) -> ThreadingHTTPServer:
 
 # ---- the stack --------------------------------------------------------------------------------------------
 @dataclass
-class Bench:
-    emulator: Emulator
-    stack: local_stack.Stack
+class Bench(StackDriver):
     recorder: Recorder
 
-    def client(self, service: str) -> Any:
-        return local_stack.client(self.emulator, service)
-
-    def create_group(self, group: str, mode: str) -> None:
-        self.client("elasticache").create_replication_group(
-            ReplicationGroupId=group,
-            ReplicationGroupDescription="system bench",
-            Engine="valkey",
-            CacheNodeType="cache.r7g.large",
-            NumNodeGroups=1,
-            ReplicasPerNodeGroup=1,
-            AutomaticFailoverEnabled=True,
-            MultiAZEnabled=True,
-            Tags=[MANAGED],
-        )
-        policy = {"mode": mode, "checkIntervalSeconds": 1, "scaleOutCooldownSeconds": 0}
-        self.client("ssm").put_parameter(
-            Name=f"{self.stack.policy_prefix}/clusters/{group}",
-            Value=json.dumps(policy),
-            Type="String",
-            Overwrite=True,
-        )
-        self._put_hot_replicas(group)
-
-    def _put_hot_replicas(self, group: str) -> None:
-        """Thirty one-minute datapoints per node: replicas at 88 % engine CPU (the engine adds a replica)."""
-        now = datetime.now(UTC).replace(second=0, microsecond=0)
-        data: list[dict[str, Any]] = []
-        for node, cpu in {f"{group}-001": 30.0, f"{group}-002": 88.0}.items():
-            dims = [{"Name": "CacheClusterId", "Value": node}, {"Name": "CacheNodeId", "Value": "0001"}]
-            for minute in range(30):
-                when = now - timedelta(minutes=30 - minute)
-                for name, value in (
-                    ("EngineCPUUtilization", cpu),
-                    ("DatabaseMemoryUsageCountedForEvictPercentage", 35.0),
-                    ("CurrConnections", 800.0),
-                    ("Evictions", 0.0),
-                ):
-                    data.append({"MetricName": name, "Dimensions": dims, "Timestamp": when, "Value": value})
-        cloudwatch = self.client("cloudwatch")
-        for start in range(0, len(data), 500):
-            cloudwatch.put_metric_data(Namespace="AWS/ElastiCache", MetricData=data[start : start + 500])
+    def create_hot_group(self, group: str, mode: str) -> None:
+        """A managed group in ``mode`` whose replica runs at 88 % engine CPU (the engine adds a replica)."""
+        self.create_group(group)
+        self.set_policy(group, {"mode": mode, "checkIntervalSeconds": 1, "scaleOutCooldownSeconds": 0})
+        self.put_load(group, replica_cpu=88.0)
 
     def arm_alarm(self, group: str) -> str:
         """An `ecas-` alarm on a replica that its own evaluation leaves OK: only SetAlarmState moves it."""
-        name = f"ecas-{group}-read-cpu"
-        self.client("cloudwatch").put_metric_alarm(
-            AlarmName=name,
-            Namespace="AWS/ElastiCache",
-            MetricName="EngineCPUUtilization",
-            Dimensions=[
-                {"Name": "CacheClusterId", "Value": f"{group}-002"},
-                {"Name": "CacheNodeId", "Value": "0001"},
-            ],
-            Statistic="Maximum",
-            Period=60,
-            EvaluationPeriods=3,
-            Threshold=1_000,
-            ComparisonOperator="GreaterThanThreshold",
-        )
-        return name
-
-    def executions(self) -> set[str]:
-        sfn = self.client("stepfunctions")
-        return {
-            e["executionArn"]
-            for e in sfn.list_executions(stateMachineArn=self.stack.state_machine_arn)["executions"]
-        }
-
-    def wait_done(self, arn: str, timeout: float = 60) -> dict[str, Any]:
-        sfn = self.client("stepfunctions")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-            if described["status"] != "RUNNING":
-                return described
-            time.sleep(0.05)
-        raise TimeoutError(f"{arn} still running after {timeout}s")
-
-    def history(self, arn: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self.client("stepfunctions").get_execution_history(
-            executionArn=arn, maxResults=1000
-        )["events"]
-        return events
-
-
-def build(build_dir: Path) -> None:
-    """`sam build` of the real template into a private directory (others may rebuild .aws-sam meanwhile)."""
-    sam = str(local_stack.VENV_BIN / "sam")
-    args = [sam, "build", "--config-env", "local", "--build-dir", str(build_dir)]
-    _sam(args, local_stack.sam_env())
-
-
-def _sam(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(
-        args, cwd=local_stack.REPO_ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:2])} failed:\n{(done.stdout + done.stderr)[-4000:]}")
-
-
-def deploy(emulator: Emulator, build_dir: Path) -> local_stack.Stack:
-    """The local config, but LogLevel=INFO (as `prod`): DEBUG logging would inflate the Lambda durations."""
-    args = [str(local_stack.VENV_BIN / "sam"), "deploy", "--config-env", "local", "--no-progressbar"]
-    args += ["--config-file", str(local_stack.REPO_ROOT / "samconfig.toml")]
-    args += ["--template-file", str(build_dir / "template.yaml"), "--parameter-overrides", DEPLOY_PARAMETERS]
-    _sam(args, local_stack.sam_env(emulator))
-    cfn = local_stack.client(emulator, "cloudformation")
-    stack = cfn.describe_stacks(StackName=local_stack.STACK_NAME)["Stacks"][0]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
-    return local_stack.Stack(
-        name=local_stack.STACK_NAME,
-        state_machine_arn=outputs["StateMachineArn"],
-        decision_table=outputs["DecisionTableName"],
-        state_table=outputs["StateTableName"],
-        topic_arn=outputs["NotificationTopicArn"],
-        policy_prefix=outputs["PolicyParameterPrefix"],
-    )
+        return self.put_replica_cpu_alarm(group, threshold=1_000)
 
 
 def start_bench(change_seconds: float, build_dir: Path) -> Bench:
@@ -280,7 +168,7 @@ def start_bench(change_seconds: float, build_dir: Path) -> Bench:
     env |= {f"AWS_ENDPOINT_URL_{suffix}": proxy_url for suffix in PROXIED.values()}
     emulator = Emulator.start(port=port, env=env)
     try:
-        stack = deploy(emulator, build_dir)
+        stack = local_stack.deploy(emulator, overrides=DEPLOY_PARAMETERS, build_dir=build_dir)
     except BaseException:
         emulator.stop()
         raise
@@ -298,7 +186,7 @@ class PathRun:
 
 
 def alarm_to_first_call(bench: Bench, group: str, alarm: str) -> tuple[PathRun, list[Call], dict[str, int]]:
-    known = bench.executions()
+    known = bench.execution_arns()
     bench.emulator.reset()
     bench.recorder.take()
     t0 = time.time()
@@ -315,8 +203,8 @@ def alarm_to_first_call(bench: Bench, group: str, alarm: str) -> tuple[PathRun, 
             None,
         )
         time.sleep(0.01)
-    (arn,) = bench.executions() - known
-    bench.wait_done(arn)
+    (arn,) = bench.execution_arns() - known
+    bench.wait(arn)
     calls = bench.recorder.take()
     counters = bench.emulator.counters()
     started = next(c.at for c in calls if c.service == "states" and c.operation == "StartExecution")
@@ -332,27 +220,15 @@ def alarm_to_first_call(bench: Bench, group: str, alarm: str) -> tuple[PathRun, 
 
 def noop_lambda_baseline(bench: Bench, runs: int) -> tuple[float, float]:
     """(cold, warm median) ms of a synchronous Invoke of a no-op python3.13 function on the same emulator."""
-    iam, lam = bench.client("iam"), bench.client("lambda")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    role = iam.create_role(RoleName="system-bench-noop", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-        "Arn"
-    ]
-    package = io.BytesIO()
-    with zipfile.ZipFile(package, "w") as archive:
-        archive.writestr("app.py", "def lambda_handler(event, context):\n    return {}\n")
-    lam.create_function(
-        FunctionName="system-bench-noop",
-        Runtime="python3.13",
-        Role=role,
-        Handler="app.lambda_handler",
-        Code={"ZipFile": package.getvalue()},
-        MemorySize=LAMBDA_MEMORY_MB,
+    create_python_function(
+        bench.emulator,
+        "system-bench-noop",
+        "def lambda_handler(event, context):\n    return {}\n",
+        "app.lambda_handler",
+        role_arn=create_lambda_role(bench.emulator, "system-bench-noop"),
+        memory_mb=LAMBDA_MEMORY_MB,
     )
+    lam = bench.client("lambda")
     times: list[float] = []
     for _ in range(runs + 1):
         t0 = time.perf_counter()
@@ -382,7 +258,7 @@ def measure_usage(
     """Transitions and Lambda durations from the execution history; DynamoDB units, metrics requested and
     publishes from the proxied calls; ElastiCache calls from the emulator's counters."""
     events = bench.history(arn)
-    states = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+    states = states_entered(events)
     durations: list[float] = list(extra_lambda_ms)
     lambda_ms: dict[str, float] = {}
     current, started = "", 0.0
@@ -491,7 +367,7 @@ def _pctl(values: list[float], q: float) -> float:
 def run(runs: int, import_runs: int, change_seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ecas-system-bench-") as scratch:
         build_dir = Path(scratch) / "build"
-        build(build_dir)
+        local_stack.build(build_dir=build_dir)
         result: dict[str, Any] = {"imports": import_times(build_dir, import_runs)}
         bench = start_bench(change_seconds, build_dir)
         return _measure(bench, result, runs, change_seconds)
@@ -502,7 +378,7 @@ def _measure(bench: Bench, result: dict[str, Any], runs: int, change_seconds: fl
         groups = [f"bench-{uuid.uuid4().hex[:8]}" for _ in range(runs + 1)]
         alarms = {}
         for group in groups:
-            bench.create_group(group, mode="act")
+            bench.create_hot_group(group, mode="act")
             alarms[group] = bench.arm_alarm(group)
         paths: list[PathRun] = []
         scale_out: Measured | None = None
@@ -516,17 +392,13 @@ def _measure(bench: Bench, result: dict[str, Any], runs: int, change_seconds: fl
         noop_cold, noop_warm = noop_lambda_baseline(bench, runs=10)
 
         observe_group = f"bench-{uuid.uuid4().hex[:8]}"
-        bench.create_group(observe_group, mode="observe")
-        sfn = bench.client("stepfunctions")
+        bench.create_hot_group(observe_group, mode="observe")
         evaluate: Measured | None = None
         for _ in range(2):  # the second one: warm, as the warm scale-out
             bench.emulator.reset()
             bench.recorder.take()
-            arn = sfn.start_execution(
-                stateMachineArn=bench.stack.state_machine_arn,
-                input=json.dumps({"cluster": observe_group, "action": "evaluate"}),
-            )["executionArn"]
-            bench.wait_done(arn)
+            arn = bench.start({"cluster": observe_group, "action": "evaluate"})
+            bench.wait(arn)
             evaluate = measure_usage(bench, arn, bench.recorder.take(), bench.emulator.counters(), [])
     finally:
         bench.emulator.stop()

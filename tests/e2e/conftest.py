@@ -1,7 +1,6 @@
 """The real template, deployed once per session on the local emulator, and helpers to drive executions."""
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,14 +11,11 @@ import pytest
 
 from tools import local_stack
 from tools.emulator.control import Emulator
-
-MANAGED = {"Key": "elasticache-autoscaler:managed", "Value": "true"}
+from tools.stack_driver import StackDriver
 
 
 @dataclass
-class Deployed:
-    emulator: Emulator
-    stack: local_stack.Stack
+class Deployed(StackDriver):
     inbox_url: str = ""
 
     def subscribe_inbox(self) -> None:
@@ -56,81 +52,12 @@ class Deployed:
                 )
                 sqs.delete_message(QueueUrl=self.inbox_url, ReceiptHandle=message["ReceiptHandle"])
 
-    def client(self, service: str) -> Any:
-        return local_stack.client(self.emulator, service)
-
-    def create_group(
-        self,
-        group_id: str,
-        replicas: int = 1,
-        managed: bool = True,
-        shards: int = 1,
-        node_type: str = "cache.r7g.large",
-    ) -> None:
-        self.client("elasticache").create_replication_group(
-            ReplicationGroupId=group_id,
-            ReplicationGroupDescription="e2e",
-            Engine="valkey",
-            CacheNodeType=node_type,
-            ClusterMode="enabled" if shards > 1 else "disabled",
-            NumNodeGroups=shards,
-            ReplicasPerNodeGroup=replicas,
-            AutomaticFailoverEnabled=True,
-            MultiAZEnabled=True,
-            Tags=[MANAGED] if managed else [],
-        )
-
-    def set_policy(self, group_id: str, policy: dict[str, Any]) -> None:
-        self.client("ssm").put_parameter(
-            Name=f"{self.stack.policy_prefix}/clusters/{group_id}",
-            Value=json.dumps(policy),
-            Type="String",
-            Overwrite=True,
-        )
-
-    def start(self, request: dict[str, Any]) -> str:
-        answer = self.client("stepfunctions").start_execution(
-            stateMachineArn=self.stack.state_machine_arn,
-            name=f"e2e-{uuid.uuid4().hex[:12]}",
-            input=json.dumps(request),
-        )
-        return str(answer["executionArn"])
-
-    def wait(self, execution_arn: str, timeout: float = 60) -> dict[str, Any]:
-        sfn = self.client("stepfunctions")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-            if described["status"] != "RUNNING":
-                return described
-            time.sleep(0.2)
-        raise TimeoutError(f"{execution_arn} still running after {timeout}s")
-
-    def executions(self) -> list[dict[str, Any]]:
-        sfn = self.client("stepfunctions")
-        return list(sfn.list_executions(stateMachineArn=self.stack.state_machine_arn)["executions"])
-
-    def records(self, group_id: str) -> list[dict[str, Any]]:
-        from elasticache_autoscaler.adapters.dynamo_items import from_item
-
-        items = self.client("dynamodb").query(
-            TableName=self.stack.decision_table,
-            KeyConditionExpression="#c = :c",
-            ExpressionAttributeNames={"#c": "cluster"},
-            ExpressionAttributeValues={":c": {"S": group_id}},
-        )["Items"]
-        return [from_item(i) for i in items]
-
     def record_of(self, execution_arn: str) -> dict[str, Any]:
         group_id = json.loads(
             self.client("stepfunctions").describe_execution(executionArn=execution_arn)["input"]
         )["cluster"]
-        (record,) = [r for r in self.records(group_id) if r["executionArn"] == execution_arn]
+        (record,) = [r for r in self.decision_records(group_id) if r["executionArn"] == execution_arn]
         return record
-
-    def group(self, group_id: str) -> dict[str, Any]:
-        groups = self.client("elasticache").describe_replication_groups(ReplicationGroupId=group_id)
-        return dict(groups["ReplicationGroups"][0])
 
     def replicas(self, group_id: str) -> int:
         return min(len(g["NodeGroupMembers"]) - 1 for g in self.group(group_id)["NodeGroups"])

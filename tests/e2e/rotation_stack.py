@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,8 @@ import redis
 
 from tools import local_stack
 from tools.emulator.control import Emulator, free_port
+from tools.stack_driver import StackDriver
 
-MANAGED = {"Key": "elasticache-autoscaler:managed", "Value": "true"}
 STACK_TAG = "elasticache-autoscaler:stack"
 LOCAL_OVERRIDES = (
     'Architecture=x86_64 DefaultMode=observe ScheduleRate="rate(1 day)" ScheduleBucketMinutes=1440 '
@@ -71,37 +70,21 @@ def logs_in(port: int, password: str, username: str | None = None) -> bool:
 
 
 @dataclass
-class RotationStack:
-    emulator: Emulator
-    stack: local_stack.Stack
-    rotation_arn: str
+class RotationStack(StackDriver):
     redis_port: int
-
-    def client(self, service: str) -> Any:
-        return local_stack.client(self.emulator, service)
 
     def secret_name(self, group_id: str, user_id: str | None = None) -> str:
         base = f"elasticache-autoscaler/{self.stack.name}/{group_id}"
         return f"{base}/users/{user_id}" if user_id else f"{base}/auth-token"
 
-    def create_group(
+    def create_auth_group(
         self, group_id: str, token: str | None, transit: bool = True, user_group: str | None = None
     ) -> None:
+        """A managed group whose clients log in with ``token`` (AUTH) or as the users of ``user_group``."""
         extra: dict[str, Any] = {"AuthToken": token} if token else {}
         if user_group:
             extra["UserGroupIds"] = [user_group]
-        self.client("elasticache").create_replication_group(
-            ReplicationGroupId=group_id,
-            ReplicationGroupDescription="rotation e2e",
-            Engine="valkey",
-            CacheNodeType="cache.r7g.large",
-            NumNodeGroups=1,
-            ReplicasPerNodeGroup=1,
-            AutomaticFailoverEnabled=True,
-            TransitEncryptionEnabled=transit,
-            Tags=[MANAGED],
-            **extra,
-        )
+        self.create_group(group_id, TransitEncryptionEnabled=transit, **extra)
 
     def create_rbac_group(self, group_id: str, user_id: str, password: str) -> None:
         """A group with transit encryption whose user group holds ``user_id`` (password in its secret)."""
@@ -110,7 +93,7 @@ class RotationStack:
             UserId=user_id, UserName=user_id, Engine="redis", Passwords=[password], AccessString="on ~* +@all"
         )
         elasticache.create_user_group(UserGroupId=f"ug-{group_id}", Engine="redis", UserIds=[user_id])
-        self.create_group(group_id, token=None, user_group=f"ug-{group_id}")
+        self.create_auth_group(group_id, token=None, user_group=f"ug-{group_id}")
         self.store_secret(self.secret_name(group_id, user_id), password)
 
     def store_secret(self, name: str, value: str) -> str:
@@ -123,22 +106,6 @@ class RotationStack:
         answer = self.client("secretsmanager").get_secret_value(SecretId=name)
         return str(answer["SecretString"])
 
-    def set_policy(self, group_id: str, policy: dict[str, Any]) -> None:
-        self.client("ssm").put_parameter(
-            Name=f"{self.stack.policy_prefix}/clusters/{group_id}",
-            Value=json.dumps(policy),
-            Type="String",
-            Overwrite=True,
-        )
-
-    def start_scaling(self, request: dict[str, Any]) -> str:
-        answer = self.client("stepfunctions").start_execution(
-            stateMachineArn=self.stack.state_machine_arn,
-            name=f"e2e-{uuid.uuid4().hex[:12]}",
-            input=json.dumps(request),
-        )
-        return str(answer["executionArn"])
-
     def start_rotation(self, group_id: str, action: str, users: tuple[str, ...] = ()) -> str:
         request = {
             "cluster": group_id,
@@ -147,50 +114,14 @@ class RotationStack:
             "record": {"cluster": group_id, "decidedAt": "2026-01-01T00:00:00.000000Z"},
             "parentExecutionArn": "arn:aws:states:us-east-1:000000000000:execution:by-hand:e2e",
         }
-        answer = self.client("stepfunctions").start_execution(
-            stateMachineArn=self.rotation_arn, name=f"rot-{uuid.uuid4().hex[:12]}", input=json.dumps(request)
-        )
-        return str(answer["executionArn"])
-
-    def wait(self, execution_arn: str, timeout: float = 90) -> dict[str, Any]:
-        sfn = self.client("stepfunctions")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-            if described["status"] != "RUNNING":
-                return described
-            time.sleep(0.1)
-        raise TimeoutError(f"{execution_arn} still running after {timeout}s")
-
-    def history(self, execution_arn: str) -> list[dict[str, Any]]:
-        sfn = self.client("stepfunctions")
-        events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-        while True:
-            page = sfn.get_execution_history(**kwargs)
-            events += page["events"]
-            if not page.get("nextToken"):
-                return events
-            kwargs["nextToken"] = page["nextToken"]
-
-    def entered(self, execution_arn: str) -> list[str]:
-        return [
-            e["stateEnteredEventDetails"]["name"]
-            for e in self.history(execution_arn)
-            if "stateEnteredEventDetails" in e
-        ]
-
-    def rotation_executions(self) -> list[str]:
-        sfn = self.client("stepfunctions")
-        return [
-            e["executionArn"] for e in sfn.list_executions(stateMachineArn=self.rotation_arn)["executions"]
-        ]
+        return self.start(request, self.stack.rotation_state_machine_arn)
 
     def rotation_executions_of(self, group_id: str) -> list[str]:
         sfn = self.client("stepfunctions")
+        arns = [e["executionArn"] for e in self.executions(self.stack.rotation_state_machine_arn)]
         return [
             arn
-            for arn in self.rotation_executions()
+            for arn in arns
             if json.loads(sfn.describe_execution(executionArn=arn)["input"])["cluster"] == group_id
         ]
 
@@ -218,14 +149,8 @@ def rotation_stack() -> Iterator[RotationStack]:
         }
         with Emulator.start(env=env) as emulator:
             stack = local_stack.deploy(emulator, overrides=LOCAL_OVERRIDES)
-            outputs = {
-                o["OutputKey"]: o["OutputValue"]
-                for o in local_stack.client(emulator, "cloudformation").describe_stacks(StackName=stack.name)[
-                    "Stacks"
-                ][0]["Outputs"]
-            }
             try:
-                yield RotationStack(emulator, stack, outputs["RotationStateMachineArn"], port)
+                yield RotationStack(emulator, stack, port)
             finally:  # kept for a post-mortem: the emulator's state dir goes away with it
                 shutil.copy(
                     emulator.state_dir / "emulator.log", Path(tempfile.gettempdir()) / "rotation-e2e.log"

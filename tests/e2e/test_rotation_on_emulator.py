@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.rotation_stack import RotationStack, logs_in, rotation_stack
+from tools.stack_driver import states_entered
 
 pytestmark = pytest.mark.emulator
 
@@ -34,7 +35,7 @@ def stack(built: Path) -> Iterator[RotationStack]:
 def group(stack: RotationStack) -> str:
     """A managed group with transit encryption and an AUTH token in use, its token in the stack's secret."""
     group_id = f"r{uuid.uuid4().hex[:10]}"
-    stack.create_group(group_id, OLD_TOKEN)
+    stack.create_auth_group(group_id, OLD_TOKEN)
     stack.store_secret(stack.secret_name(group_id), OLD_TOKEN)
     stack.set_policy(group_id, POLICY)
     stack.emulator.reset()
@@ -79,7 +80,7 @@ def test_auth_token_rotation_through_the_scaling_workflow(stack: RotationStack, 
     # Given a client that uses the old token all along
     old_client = Watcher(stack.redis_port, OLD_TOKEN)
     # When an operator asks for a rotation from the console
-    parent = stack.start_scaling({"cluster": group, "action": "rotate_auth_token", "dryRun": False})
+    parent = stack.start({"cluster": group, "action": "rotate_auth_token", "dryRun": False})
     described = stack.wait(parent)
     old_client.stop()
     assert described["status"] == "SUCCEEDED", stack.history(parent)[-3:]
@@ -111,7 +112,7 @@ def test_rbac_password_rotation_through_the_scaling_workflow(stack: RotationStac
     assert logs_in(stack.redis_port, OLD_PASSWORD, user_id)
     old_client = Watcher(stack.redis_port, OLD_PASSWORD, user_id)
     # When an operator asks for the users' passwords to be rotated
-    parent = stack.start_scaling({"cluster": group, "action": "rotate_user_password", "dryRun": False})
+    parent = stack.start({"cluster": group, "action": "rotate_user_password", "dryRun": False})
     described = stack.wait(parent)
     old_client.stop()
     # Then the old password worked through the grace period, the new one works, the old one no longer
@@ -130,7 +131,7 @@ def test_rbac_password_rotation_through_the_scaling_workflow(stack: RotationStac
 # ---- resume: the execution fails after a step, a retry completes with one new token -----------------
 def _fail_on_entering(stack: RotationStack, execution_arn: str, state: str, operation: str) -> None:
     deadline = time.monotonic() + 30
-    while state not in stack.entered(execution_arn):
+    while state not in states_entered(stack.history(execution_arn)):
         assert time.monotonic() < deadline, f"{state} never entered"
         time.sleep(0.02)
     stack.emulator.inject_fault(operation, "InvalidParameterValue", count=1)
@@ -207,7 +208,7 @@ def _refusal(stack: RotationStack, group_id: str) -> str:
 
 def test_a_group_without_a_token_is_refused(stack: RotationStack) -> None:
     group_id = f"r{uuid.uuid4().hex[:10]}"
-    stack.create_group(group_id, token=None)
+    stack.create_auth_group(group_id, token=None)
     stack.set_policy(group_id, POLICY)
     assert "no AUTH token in use" in _refusal(stack, group_id)
     with pytest.raises(stack.client("secretsmanager").exceptions.ResourceNotFoundException):
@@ -216,7 +217,7 @@ def test_a_group_without_a_token_is_refused(stack: RotationStack) -> None:
 
 def test_a_group_without_transit_encryption_is_refused(stack: RotationStack) -> None:
     group_id = f"r{uuid.uuid4().hex[:10]}"
-    stack.create_group(group_id, token=None, transit=False)
+    stack.create_auth_group(group_id, token=None, transit=False)
     stack.set_policy(group_id, POLICY)
     assert "in-transit encryption" in _refusal(stack, group_id)
 
@@ -248,12 +249,12 @@ def _everything_recorded(stack: RotationStack) -> dict[str, str]:
     sfn, logs, dynamodb = (stack.client(s) for s in ("stepfunctions", "logs", "dynamodb"))
     histories = [
         json.dumps(stack.history(e["executionArn"]), default=str)
-        for arn in (stack.stack.state_machine_arn, stack.rotation_arn)
+        for arn in (stack.stack.state_machine_arn, stack.stack.rotation_state_machine_arn)
         for e in sfn.list_executions(stateMachineArn=arn)["executions"]
     ]
     executions = [
         json.dumps(sfn.describe_execution(executionArn=e["executionArn"]), default=str)
-        for arn in (stack.stack.state_machine_arn, stack.rotation_arn)
+        for arn in (stack.stack.state_machine_arn, stack.stack.rotation_state_machine_arn)
         for e in sfn.list_executions(stateMachineArn=arn)["executions"]
     ]
     log_events = [
@@ -280,7 +281,7 @@ def test_no_token_or_password_leaks_into_logs_history_or_tables(stack: RotationS
     stack.create_rbac_group(rbac_group, user_id, OLD_PASSWORD)
     stack.set_policy(rbac_group, {**POLICY, "rotation": {"gracePeriodSeconds": 1, "users": [user_id]}})
     for cluster, action in ((group, "rotate_auth_token"), (rbac_group, "rotate_user_password")):
-        parent = stack.start_scaling({"cluster": cluster, "action": action, "dryRun": False})
+        parent = stack.start({"cluster": cluster, "action": action, "dryRun": False})
         assert stack.wait(parent)["status"] == "SUCCEEDED"
     values = _secret_values(stack, stack.secret_name(group)) | _secret_values(
         stack, stack.secret_name(rbac_group, user_id)

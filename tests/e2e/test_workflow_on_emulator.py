@@ -13,35 +13,18 @@ pytestmark = pytest.mark.emulator
 
 def test_alarm_starts_one_execution_and_records_its_decision(deployed: Deployed, group_id: str) -> None:
     # Given an ecas- alarm on a member of a managed group
-    cloudwatch = deployed.client("cloudwatch")
-    alarm = f"ecas-{group_id}-replica-cpu"
-    cloudwatch.put_metric_alarm(
-        AlarmName=alarm,
-        Namespace="AWS/ElastiCache",
-        MetricName="EngineCPUUtilization",
-        Dimensions=[
-            {"Name": "CacheClusterId", "Value": f"{group_id}-002"},
-            {"Name": "CacheNodeId", "Value": "0001"},
-        ],
-        Statistic="Maximum",
-        Period=60,
-        EvaluationPeriods=3,
-        Threshold=66,
-        ComparisonOperator="GreaterThanThreshold",
-    )
-    before = {e["executionArn"] for e in deployed.executions()}
+    alarm = deployed.put_replica_cpu_alarm(group_id, threshold=66)
+    before = deployed.execution_arns()
     # When the alarm goes into ALARM
-    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="e2e: replica CPU high")
+    deployed.client("cloudwatch").set_alarm_state(
+        AlarmName=alarm, StateValue="ALARM", StateReason="e2e: replica CPU high"
+    )
     # Then on_alarm starts one execution for the group, which records a decision triggered by the alarm
-    deadline = time.monotonic() + 30
-    started: list[dict[str, object]] = []
-    while time.monotonic() < deadline and not started:
-        started = [e for e in deployed.executions() if e["executionArn"] not in before]
-        time.sleep(0.3)
-    assert len(started) == 1, "expected exactly one execution for one alarm state change"
-    execution_arn = str(started[0]["executionArn"])
-    assert str(started[0]["name"]).startswith(f"alarm-{group_id}-")
-    assert deployed.wait(execution_arn)["status"] == "SUCCEEDED"
+    execution_arn = deployed.wait_for_new_execution(before, timeout=30)
+    assert deployed.execution_arns() - before == {execution_arn}, "expected one execution for one alarm"
+    described = deployed.wait(execution_arn)
+    assert str(described["name"]).startswith(f"alarm-{group_id}-")
+    assert described["status"] == "SUCCEEDED"
     record = deployed.record_of(execution_arn)
     assert record["trigger"] == "alarm"
     assert record["reasons"]
@@ -126,7 +109,7 @@ def test_an_unmanaged_cluster_is_ignored(deployed: Deployed) -> None:
     # and started by hand, it is refused by name, with nothing recorded
     described = deployed.wait(deployed.start({"cluster": "unmanaged-e2e", "action": "evaluate"}))
     assert (described["status"], described["error"]) == ("FAILED", "ClusterNotManagedError")
-    assert deployed.records("unmanaged-e2e") == []
+    assert deployed.decision_records("unmanaged-e2e") == []
 
 
 @pytest.mark.parametrize(
@@ -147,7 +130,7 @@ def test_malformed_console_input_fails_at_once_and_changes_nothing(
     described = deployed.wait(deployed.start(body))
     assert (described["status"], described["error"]) == ("FAILED", "InvalidInputError")
     assert named in described["cause"]
-    assert deployed.records(group_id) == []
+    assert deployed.decision_records(group_id) == []
     assert deployed.emulator.counters().get("__mutating__", 0) == 0
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 
+from tools import local_stack
 from tools.emulator.control import Emulator
+from tools.stack_driver import create_lambda_role, create_python_function
 
 CHANGE_SECONDS = 0.3
 
@@ -29,17 +30,7 @@ def emu(emulator: Emulator) -> Emulator:
 @pytest.fixture
 def client(emu: Emulator) -> Callable[[str], Any]:
     """boto3 client factory for the emulator (which it resets first)."""
-
-    def make(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=emu.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    return make
+    return lambda service: local_stack.client(emu, service)
 
 
 HANDLERS = """
@@ -60,40 +51,11 @@ def record(event, context):
 """
 
 
-def _zip(source: str) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", source)
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="session")
 def functions(emulator: Emulator) -> dict[str, str]:
     """ARNs of two Python 3.13 functions: ``fail`` raises InvalidInputError, ``record`` prints its event."""
-    import json
-
-    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    iam = session.client("iam", endpoint_url=emulator.endpoint_url)
-    lam = session.client("lambda", endpoint_url=emulator.endpoint_url)
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
+    role_arn = create_lambda_role(emulator, "emulator-test")
+    return {
+        name: create_python_function(emulator, name, HANDLERS, f"app.{name}", role_arn=role_arn)
+        for name in ("fail", "record")
     }
-    role = iam.create_role(RoleName="emulator-test", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-        "Arn"
-    ]
-    arns = {}
-    for name in ("fail", "record"):
-        arns[name] = lam.create_function(
-            FunctionName=name,
-            Runtime="python3.13",
-            Role=role,
-            Handler=f"app.{name}",
-            Code={"ZipFile": _zip(HANDLERS)},
-        )["FunctionArn"]
-    return arns

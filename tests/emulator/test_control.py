@@ -8,11 +8,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import boto3
 import pytest
 
-from tests.emulator.conftest import HANDLERS, _zip
+from tests.emulator.conftest import HANDLERS
+from tools import local_stack
 from tools.emulator.control import Emulator
+from tools.stack_driver import create_lambda_role, create_python_function
 
 
 def _alive(pid: int) -> bool:
@@ -25,18 +26,9 @@ def _alive(pid: int) -> bool:
 
 def test_stop_kills_the_process_group_and_removes_lambda_folders() -> None:
     emulator = Emulator.start()
-    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    session.client("iam", endpoint_url=emulator.endpoint_url).create_role(
-        RoleName="control-test", AssumeRolePolicyDocument="{}"
-    )
-    lam = session.client("lambda", endpoint_url=emulator.endpoint_url)
-    lam.create_function(
-        FunctionName="record",
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/control-test",
-        Handler="app.record",
-        Code={"ZipFile": _zip(HANDLERS)},
-    )
+    role_arn = create_lambda_role(emulator, "control-test")
+    create_python_function(emulator, "record", HANDLERS, "app.record", role_arn=role_arn)
+    lam = local_stack.client(emulator, "lambda")
     lam.invoke(FunctionName="record", Payload=b"{}")
     state_dir: Path = emulator.state_dir
     lambda_dirs = list((state_dir / "tmp").glob("ministack-lambda-*"))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from tools.stack_driver import wait_for_execution
 
 
 def _run(sfn: Any, name: str, definition: dict[str, Any]) -> dict[str, Any]:
@@ -15,14 +16,9 @@ def _run(sfn: Any, name: str, definition: dict[str, Any]) -> dict[str, Any]:
         name=name, definition=json.dumps(definition), roleArn="arn:aws:iam::000000000000:role/emulator-test"
     )["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING":
-            described["history"] = sfn.get_execution_history(executionArn=execution)["events"]
-            return described
-        time.sleep(0.1)
-    raise AssertionError("execution still running")
+    described = wait_for_execution(sfn, execution, timeout=20)
+    described["history"] = sfn.get_execution_history(executionArn=execution)["events"]
+    return described
 
 
 def _machine(function_arn: str, retry: list[dict[str, Any]], catch_errors: list[str]) -> dict[str, Any]:

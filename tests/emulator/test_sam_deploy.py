@@ -4,21 +4,20 @@ schedule, SSM, KMS, Secrets Manager, SNS) works against the launcher, and the de
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tools.emulator.control import REPO_ROOT, Emulator
+from tools import local_stack
+from tools.emulator.control import Emulator
+from tools.stack_driver import wait_for_execution
 
 APP = Path(__file__).parent / "sam_app"
-SAM = REPO_ROOT / ".venv" / "bin" / "sam"
-PYTHON313 = Path("/root/.pyenv/versions/3.13.0/bin")
+SAM = local_stack.VENV_BIN / "sam"
 
 
 def _sam(args: list[str], cwd: Path, env: dict[str, str]) -> None:
@@ -34,12 +33,7 @@ def stack(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[
         pytest.skip("aws-sam-cli is not installed in .venv")
     work = tmp_path_factory.mktemp("sam_app")
     shutil.copytree(APP, work, dirs_exist_ok=True)
-    env = {
-        **os.environ,
-        **emulator.aws_env(),
-        "PATH": f"{PYTHON313}:{os.environ['PATH']}",
-        "SAM_CLI_TELEMETRY": "0",
-    }
+    env = local_stack.sam_env(emulator)
     _sam(["build"], work, env)
     _sam(
         [
@@ -57,28 +51,14 @@ def stack(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[
         work,
         env,
     )
-    import boto3
-
-    cfn = boto3.client(
-        "cloudformation",
-        endpoint_url=emulator.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    cfn = local_stack.client(emulator, "cloudformation")
     outputs = cfn.describe_stacks(StackName="emulator-sam")["Stacks"][0]["Outputs"]
     return {o["OutputKey"]: o["OutputValue"] for o in outputs}
 
 
 def _execute(sfn: Any, machine: str, payload: dict[str, Any]) -> dict[str, Any]:
     execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps(payload))["executionArn"]
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.1)
-    raise AssertionError("execution still running")
+    return wait_for_execution(sfn, execution, timeout=20)
 
 
 def test_function_uses_its_layer(stack: dict[str, str], client: Callable[[str], Any]) -> None:
