@@ -6,7 +6,6 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.adapters.state_table import StatePort
@@ -32,7 +31,7 @@ class PolicySource(Protocol):
 @dataclass(frozen=True)
 class ObserveDeps:
     elasticache: ElastiCacheGateway
-    metrics: MetricsPort | CloudWatch
+    metrics: MetricsPort
     policies: PolicySource
     state: StatePort
     log: DecisionLogPort
