@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from elasticache_autoscaler.catalog import node_type
-from elasticache_autoscaler.engine.node_type_choice import Need, choose_larger, choose_smaller
+from elasticache_autoscaler.engine.node_type_choice import Need, choose_larger, choose_smaller, compute
 from elasticache_autoscaler.models.policy import MaxStep, NodeFamilyRange, NodeTypeRules, Policy
 
 R7G_LARGE = node_type("cache.r7g.large")
@@ -73,6 +73,36 @@ def test_smaller_picks_the_cheapest_that_fits() -> None:
 
     assert choice.node is not None
     assert choice.node.name == "cache.r7g.xlarge"
+
+
+def test_a_graviton2_vcpu_counts_for_less_than_a_graviton3_one() -> None:
+    assert compute(node_type("cache.r7g.xlarge")) == pytest.approx(4.0)
+    assert compute(node_type("cache.r6g.xlarge")) == pytest.approx(4 / 1.28)
+    # r6g.xlarge (3.1 Graviton3 vCPU) no longer meets a 3.5 vCPU need; r7g.xlarge does
+    need = Need(maxmemory_gib=12.0, vcpu=3.5, network_gbps=0.9, grow="memory")
+
+    choice = choose_larger(R7G_LARGE, UP, Policy(), "valkey", need)
+
+    assert choice.node is not None
+    assert choice.node.name == "cache.r7g.xlarge"
+
+
+def test_smaller_never_moves_to_an_older_generation_that_makes_cpu_dearer() -> None:
+    current = node_type("cache.r7g.xlarge")
+    down = ("cache.r6g.large", "cache.r7g.large", "cache.m7g.large")
+    policy = Policy(node_types=NodeTypeRules(types=("cache.r6g.large", "cache.r7g.large")))
+
+    choice = choose_smaller(current, down, policy, "valkey", lambda n: True)
+
+    # r6g.large is cheaper than r7g.large but 22 % slower per vCPU: its CPU costs more than today's
+    assert choice.node is not None
+    assert choice.node.name == "cache.r7g.large"
+
+
+def test_smaller_finds_nothing_when_only_an_older_generation_is_cheaper() -> None:
+    choice = choose_smaller(R7G_LARGE, ("cache.r6g.large",), Policy(), "valkey", lambda n: True)
+
+    assert choice.node is None
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 Allowed = listed by ElastiCache for this group (ListAllowedNodeTypeModifications, in the topology), in the
 node type catalog, inside the policy's node type rules and within ``maxStep.nodeSizes`` rungs of the size
-ladder. Engine CPU is modelled as spreading over vCPUs (Valkey/Redis 6+ I/O threads): a crude but
-monotone model the simulator shares.
+ladder. Engine CPU is modelled as spreading over vCPUs (Valkey/Redis 6+ I/O threads), a Graviton2 vCPU
+doing 1/1.28 of a Graviton3 one (``cpu_speed``): a crude but monotone model the simulator shares.
 """
 
 from collections.abc import Callable
@@ -15,10 +15,33 @@ from elasticache_autoscaler.models.policy import Policy, size_rank
 
 Resource = Literal["memory", "vcpu", "network"]
 
+# "Graviton3 (M7g and R7g) instances ... deliver up to 28% increased RPS ... compared to Graviton2" (AWS
+# Database Blog, "Achieve over 500 million requests per second per cluster with Amazon ElastiCache for
+# Redis 7.1"). c7gn is Graviton3 too. Every other catalog family (r6g, m6g, r6gd, t4g: Graviton2; t3:
+# burstable x86) is taken at the Graviton2 rate, so a move to an older generation is never free CPU.
+GRAVITON3_FAMILIES = frozenset({"r7g", "m7g", "c7gn"})
+GRAVITON3_SPEEDUP = 1.28
+# Catalog prices within a family are linear in size only to the cent (r7g.xlarge is 0.2 % cheaper per vCPU
+# than r7g.large): a smaller node may cost up to this much more per unit of engine CPU; an older
+# generation costs ~20 % more.
+CPU_PRICE_SLACK = 0.05
+
+
+def cpu_speed(node: NodeType) -> float:
+    """Engine throughput of one vCPU of this type relative to a Graviton3 vCPU."""
+    return 1.0 if node.family in GRAVITON3_FAMILIES else 1 / GRAVITON3_SPEEDUP
+
+
+def compute(node: NodeType) -> float:
+    """The node's engine capacity in Graviton3 vCPU-equivalents (what ``Need.vcpu`` is measured in)."""
+    return node.vcpu * cpu_speed(node)
+
 
 @dataclass(frozen=True, slots=True)
 class Need:
-    """What a larger node must offer: at least these, and strictly more of ``grow`` than today."""
+    """What a larger node must offer: at least these, and strictly more of ``grow`` than today.
+
+    ``vcpu`` is in Graviton3 vCPU-equivalents (``compute``)."""
 
     maxmemory_gib: float
     vcpu: float
@@ -37,7 +60,7 @@ def capacity_of(node: NodeType, resource: Resource) -> float:
         case "memory":
             return node.maxmemory_gib
         case "vcpu":
-            return node.vcpu
+            return compute(node)
         case "network":
             return node.network_baseline_gbps
 
@@ -62,7 +85,7 @@ def allowed_candidates(current: NodeType, listed: tuple[str, ...], policy: Polic
 def _meets(node: NodeType, need: Need) -> bool:
     return (
         node.maxmemory_gib >= need.maxmemory_gib
-        and node.vcpu >= need.vcpu
+        and compute(node) >= need.vcpu
         and node.network_baseline_gbps >= need.network_gbps
     )
 
@@ -100,10 +123,17 @@ def choose_smaller(
     engine: Engine,
     fits: Callable[[NodeType], bool],
 ) -> NodeChoice:
+    def per_compute(node: NodeType) -> float:
+        return node.price_per_hour(engine) / compute(node)
+
+    # A smaller node must not make engine CPU dearer (beyond rounding): the engine sees only the
+    # stabilization window, and a move to an older generation (r7g -> r6g: -6 % price, -22 % CPU) is paid
+    # back at the next peak with more replicas or shards (docs/decisions.md, "Node type choice").
     cheaper = [
         node
         for node in allowed_candidates(current, listed, policy)
         if node.price_per_hour(engine) < current.price_per_hour(engine)
+        and per_compute(node) <= per_compute(current) * (1 + CPU_PRICE_SLACK)
     ]
     if not cheaper:
         return NodeChoice(None, f"node type: no allowed type cheaper than {current.name}")

@@ -17,7 +17,7 @@ from typing import Literal
 
 from elasticache_autoscaler.catalog import NodeType
 from elasticache_autoscaler.engine.guards import seconds_since_topology_change
-from elasticache_autoscaler.engine.node_type_choice import choose_smaller
+from elasticache_autoscaler.engine.node_type_choice import choose_smaller, compute
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_in_count
@@ -221,7 +221,7 @@ def _smaller_node(sit: Situation) -> Outcome:
         memory = (
             None if peaks.memory is None else (peaks.memory * node.maxmemory_gib / candidate.maxmemory_gib)
         )
-        shrink = node.vcpu / candidate.vcpu
+        shrink = compute(node) / compute(candidate)
         return (
             _under(memory, targets.memory_percent)
             and _under(

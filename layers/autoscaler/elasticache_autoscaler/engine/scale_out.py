@@ -6,7 +6,7 @@ under pressure that cannot change anything within the policy (at bounds) only wi
 
 from collections.abc import Callable
 
-from elasticache_autoscaler.engine.node_type_choice import Need, Resource, choose_larger
+from elasticache_autoscaler.engine.node_type_choice import Need, Resource, choose_larger, compute
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
 from elasticache_autoscaler.engine.signals import SCALE_OUT_LEAD_MINUTES
 from elasticache_autoscaler.engine.situation import Situation
@@ -49,7 +49,7 @@ def _need(sit: Situation, grow: Resource) -> Need:
     ]
     return Need(
         maxmemory_gib=sit.node.maxmemory_gib * (1.0 if memory is None else memory),
-        vcpu=sit.node.vcpu * max(cpu_ratios, default=1.0),
+        vcpu=compute(sit.node) * max(cpu_ratios, default=1.0),
         network_gbps=sit.node.network_baseline_gbps,
         grow=grow,
     )
