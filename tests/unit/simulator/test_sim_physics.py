@@ -41,6 +41,12 @@ def test_more_vcpus_add_io_thread_throughput_up_to_72_percent() -> None:
     assert PHYSICS.ops_capacity(node_type("cache.r7g.16xlarge")) == pytest.approx(172_000)
 
 
+def test_a_graviton2_node_does_1_over_1_28_of_a_graviton3_one() -> None:
+    assert PHYSICS.ops_capacity(node_type("cache.r6g.large")) == pytest.approx(100_000 / 1.28)
+    assert PHYSICS.ops_capacity(node_type("cache.m6g.xlarge")) == pytest.approx(124_000 / 1.28)
+    assert PHYSICS.ops_capacity(node_type("cache.m7g.large")) == pytest.approx(100_000)
+
+
 def test_memory_is_the_shards_slice_of_the_dataset_against_maxmemory() -> None:
     fits = shard_metrics(PHYSICS, LARGE, replicas=1, share=0.5, load=load(dataset=9.8), shards=2)
     full = shard_metrics(

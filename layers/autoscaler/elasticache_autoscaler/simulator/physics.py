@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 from elasticache_autoscaler.catalog import NodeType
+from elasticache_autoscaler.engine.node_type_choice import cpu_speed
 
 GIB = 1024**3
 
@@ -34,9 +35,14 @@ class Physics:
     cpu_breach_percent: float = 90.0
 
     def ops_capacity(self, node: NodeType) -> float:
-        """Simple ops/s that drive one node's engine thread to 100 %."""
+        """Simple ops/s that drive one node's engine thread to 100 %.
+
+        ``ops_per_core`` is a Graviton3 core (r7g, m7g, c7gn); an older generation does 1/1.28 of it
+        (AWS: Graviton3 ElastiCache nodes deliver up to 28 % more requests per second than Graviton2;
+        ``engine.node_type_choice.cpu_speed``, shared with the engine's node type choice)."""
         doublings = max(0.0, math.log2(node.vcpu / 2))
-        return self.ops_per_core * (1 + min(self.io_gain_cap, self.io_gain_per_doubling * doublings))
+        gain = 1 + min(self.io_gain_cap, self.io_gain_per_doubling * doublings)
+        return self.ops_per_core * cpu_speed(node) * gain
 
     def op_cost(self, item_bytes: float) -> float:
         return 1 + item_bytes / self.item_cost_bytes
