@@ -44,7 +44,8 @@ def _print_log(records: list[dict[str, Any]]) -> None:
 def main() -> None:
     _say("building the SAM application (sam build, x86_64 for the local emulator)")
     local_stack.build()
-    with Emulator.start(env={"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "2"}) as emulator:
+    # Wait states in real time (the policy checks every second), so the printed steps stay readable.
+    with Emulator.start(env={"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "2", "SFN_WAIT_SCALE": "1"}) as emulator:
         _say(
             f"emulator on {emulator.endpoint_url}; "
             "deploying the real template (sam deploy --config-env local)"
