@@ -5,7 +5,7 @@ ministack only fires SNS alarm actions. Every transition it makes (SetAlarmState
 PutMetricAlarm / PutMetricData, composite alarms) goes through ``_dispatch_alarm_actions``; the
 wrapper below publishes the EventBridge event first (whatever ActionsEnabled says, as AWS does),
 with the payload shape of the AWS documentation example
-(/work/shared/reference/events/eventbridge-alarm-state-change.json).
+(shared/reference/events/eventbridge-alarm-state-change.json, mirrored in events/alarm_state_change.json).
 
 ministack's evaluation pools every datum of the alarm's namespace and metric name whatever its
 dimensions, so one cluster's metric would move every cluster's alarm. The wrapper hands it only the

@@ -39,10 +39,7 @@ Response = tuple[int, dict[str, str], bytes]
 
 MAX_REPLICAS = 5
 _REPO = Path(__file__).resolve().parents[2]
-_CATALOGS = (
-    _REPO / "layers/autoscaler/elasticache_autoscaler/data/elasticache_node_types.csv",
-    Path("/work/shared/data/elasticache_node_types.csv"),
-)
+_CATALOGS = (_REPO / "layers/autoscaler/elasticache_autoscaler/data/elasticache_node_types.csv",)
 
 
 @dataclass(frozen=True)
