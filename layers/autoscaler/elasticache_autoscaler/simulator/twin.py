@@ -74,6 +74,21 @@ def load_at(trace: Trace, i: int) -> Load:
     )
 
 
+def metrics_of(
+    capacity: Capacity, node: NodeType, spec: ClusterSpec, load: Load, physics: Physics
+) -> GroupMetrics:
+    """One minute of the group's metrics at ``capacity`` under ``load`` (the hot shard from ``spec``)."""
+    return group_metrics(
+        physics,
+        node,
+        shards=capacity.shards,
+        replicas=capacity.replicas_per_shard,
+        load=load,
+        initial_shards=spec.shards,
+        initial_hot_share=spec.hot_shard_share,
+    )
+
+
 def simulate(
     trace: Trace,
     spec: ClusterSpec,
@@ -98,15 +113,7 @@ def simulate(
             capacity.node_type, node_type(capacity.node_type)
         )
         load = load_at(trace, i)
-        minute = group_metrics(
-            physics,
-            node,
-            shards=capacity.shards,
-            replicas=capacity.replicas_per_shard,
-            load=load,
-            initial_shards=spec.shards,
-            initial_hot_share=spec.hot_shard_share,
-        )
+        minute = metrics_of(capacity, node, spec, load, physics)
         metrics.append(minute)
 
         memory, cpu, network = minute.breach_causes(physics)

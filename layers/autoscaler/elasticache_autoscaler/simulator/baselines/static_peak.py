@@ -20,13 +20,14 @@ from elasticache_autoscaler.catalog import catalog, node_type
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import Load, Physics, group_metrics
+from elasticache_autoscaler.simulator.physics import Load, Physics
 from elasticache_autoscaler.simulator.twin import (
     ClusterView,
     Proposal,
     hourly_cost,
     initial_capacity,
     load_at,
+    metrics_of,
 )
 
 HEADROOM = 1.2
@@ -66,15 +67,7 @@ def peak_loads(trace: Trace, headroom: float = HEADROOM) -> list[Load]:
 def holds(capacity: Capacity, spec: ClusterSpec, loads: list[Load], physics: Physics) -> bool:
     node = node_type(capacity.node_type)
     for load in loads:
-        metrics = group_metrics(
-            physics,
-            node,
-            shards=capacity.shards,
-            replicas=capacity.replicas_per_shard,
-            load=load,
-            initial_shards=spec.shards,
-            initial_hot_share=spec.hot_shard_share,
-        )
+        metrics = metrics_of(capacity, node, spec, load, physics)
         if any(metrics.breach_causes(physics)):
             return False
         if any(s.connections_per_node > CONNECTION_LIMIT_PER_NODE for s in metrics.each()):
