@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from elasticache_autoscaler.simulator.observe import allowed_modifications
 from tests.emulator.conftest import CHANGE_SECONDS
 from tools.emulator.control import Emulator
 
@@ -220,7 +221,6 @@ def test_node_type_change_and_allowed_modifications(client: Callable[[str], Any]
 
     allowed = ec.list_allowed_node_type_modifications(ReplicationGroupId="nodetype")
     assert "cache.r7g.xlarge" in allowed["ScaleUpModifications"]
-    assert all(t.startswith("cache.r7g.") for t in allowed["ScaleUpModifications"])
 
     group = ec.modify_replication_group(
         ReplicationGroupId="nodetype", CacheNodeType="cache.r7g.xlarge", ApplyImmediately=True
@@ -235,6 +235,51 @@ def test_node_type_change_and_allowed_modifications(client: Callable[[str], Any]
     assert group["CacheNodeType"] == "cache.r7g.xlarge"
     down = ec.list_allowed_node_type_modifications(ReplicationGroupId="nodetype")["ScaleDownModifications"]
     assert "cache.r7g.large" in down
+
+
+def test_allowed_node_types_cross_families_but_not_the_data_tiering_line(
+    client: Callable[[str], Any],
+) -> None:
+    ec = client("elasticache")
+    _create_cluster_mode(ec, "crossfamily")
+
+    allowed = ec.list_allowed_node_type_modifications(ReplicationGroupId="crossfamily")
+    up, down = allowed["ScaleUpModifications"], allowed["ScaleDownModifications"]
+
+    assert {"cache.r7g.xlarge", "cache.m7g.2xlarge", "cache.c7gn.4xlarge"} <= set(up)
+    assert {"cache.m7g.large", "cache.t4g.medium", "cache.c7gn.xlarge"} <= set(down)
+    assert "cache.r6g.large" in up  # same memory, another generation
+    assert not [t for t in up + down if t.startswith("cache.r6gd.") or t == "cache.r7g.large"]
+
+
+@pytest.mark.parametrize(
+    "node_type",
+    [
+        "cache.r7g.large",  # in-memory, mid-catalog
+        "cache.r6gd.2xlarge",  # data tiering: only other r6gd sizes
+        "cache.t4g.micro",  # smallest memory: nothing below
+        "cache.r7g.16xlarge",  # largest memory: only its other generation above
+        "cache.c7gn.large",
+    ],
+)
+def test_allowed_node_types_are_the_simulator_twins(client: Callable[[str], Any], node_type: str) -> None:
+    ec = client("elasticache")
+    group_id = "twin-" + node_type.removeprefix("cache.").replace(".", "-")
+    ec.create_replication_group(
+        ReplicationGroupId=group_id,
+        ReplicationGroupDescription="test",
+        Engine="valkey",
+        CacheNodeType=node_type,
+        NumCacheClusters=1,
+    )
+    twin_up, twin_down = allowed_modifications(node_type)
+
+    by_group = ec.list_allowed_node_type_modifications(ReplicationGroupId=group_id)
+    by_member = ec.list_allowed_node_type_modifications(CacheClusterId=f"{group_id}-001")
+
+    for allowed in (by_group, by_member):
+        assert allowed["ScaleUpModifications"] == list(twin_up)
+        assert allowed["ScaleDownModifications"] == list(twin_down)
 
 
 def test_node_type_change_without_apply_immediately_waits_for_the_maintenance_window(

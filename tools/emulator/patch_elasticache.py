@@ -157,14 +157,26 @@ def _catalog() -> dict[str, tuple[str, float]]:
     return {}
 
 
+_DATA_TIERING_FAMILIES = frozenset({"r6gd"})
+
+
 def allowed_modifications(node_type: str) -> tuple[list[str], list[str]]:
-    """(scale up, scale down) node types of the same family, by memory."""
+    """(scale up, scale down) as ListAllowedNodeTypeModifications answers, in catalog order.
+
+    The simulator's rule, AWS sources cited there (``elasticache_autoscaler.simulator.observe.
+    allowed_modifications``; the layer package is not importable here): every other catalog type of
+    any family on the same side of the data-tiering line; at least the current memory (a same-memory
+    type of another generation included) is scale up, less is scale down.
+    """
     catalog = _catalog()
     if node_type not in catalog:
         return [], []
     family, memory = catalog[node_type]
-    same = sorted((m, t) for t, (f, m) in catalog.items() if f == family and t != node_type)
-    return [t for m, t in same if m > memory], [t for m, t in same if m < memory]
+    tiered = family in _DATA_TIERING_FAMILIES
+    others = [
+        (t, m) for t, (f, m) in catalog.items() if t != node_type and (f in _DATA_TIERING_FAMILIES) == tiered
+    ]
+    return [t for t, m in others if m >= memory], [t for t, m in others if m < memory]
 
 
 # ---- topology helpers ------------------------------------------------------------------------
