@@ -10,14 +10,6 @@ from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import MetricName, Role, Snapshot
 from elasticache_autoscaler.simulator.baselines import controller
-from elasticache_autoscaler.simulator.baselines.app_autoscaling import (
-    AppAutoScalingController,
-    Dimension,
-    clamp_target,
-    replicas_after_scale_out,
-    shards_after_scale_in,
-    shards_after_scale_out,
-)
 from elasticache_autoscaler.simulator.baselines.autoscaler import AutoscalerController
 from elasticache_autoscaler.simulator.baselines.hpa import HpaController, Stabilizer, desired_count
 from elasticache_autoscaler.simulator.baselines.static_peak import peak_capacity
@@ -27,98 +19,6 @@ from elasticache_autoscaler.simulator.twin import simulate
 from .builders import flat_trace, spec
 
 TINY = 0.001  # bytes per item: one op-equivalent per operation, no network to speak of
-
-
-# --- Application Auto Scaling -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("current", "metric", "target", "expected"),
-    [
-        (4, 90, 60, 6),  # deviation 50 % of 4 = 2 > 20 % of 4 = 0.8
-        (10, 63, 60, 12),  # deviation 5 % of 10 = 0.5 < 20 % of 10 = 2
-        (1, 61, 60, 2),  # always at least one
-    ],
-)
-def test_app_autoscaling_adds_the_larger_of_the_deviation_and_20_percent_of_shards(
-    current: int, metric: float, target: float, expected: int
-) -> None:
-    assert shards_after_scale_out(current, metric, target) == expected
-
-
-@pytest.mark.parametrize(("current", "metric", "expected"), [(2, 90, 3), (1, 70, 2), (4, 120, 8)])
-def test_app_autoscaling_adds_round_of_the_deviation_in_replicas_and_at_least_one(
-    current: int, metric: float, expected: int
-) -> None:
-    assert replicas_after_scale_out(current, metric, 60) == expected
-
-
-def test_app_autoscaling_targets_are_limited_to_35_70_and_scale_in_follows_the_ratio() -> None:
-    assert (clamp_target(90), clamp_target(20), clamp_target(50)) == (70, 35, 50)
-    assert shards_after_scale_in(4, 10, 60) == 1
-    assert shards_after_scale_in(4, 44, 60) == 3
-
-
-def test_app_autoscaling_cooldowns_last_600_seconds() -> None:
-    dimension = Dimension([], last_scale_out=10)
-
-    assert dimension.in_scale_out_cooldown(19)
-    assert not dimension.in_scale_out_cooldown(20)
-
-
-def test_app_autoscaling_scales_out_on_the_third_minute_above_target() -> None:
-    # average primary CPU 80 % (80k writes per shard) against a 60 % target.
-    result = simulate(
-        flat_trace(30, writes=160_000, item=TINY, dataset=0.0), spec(shards=2), AppAutoScalingController()
-    )
-
-    first = result.actions[0]
-    assert (first.started_minute, first.action, first.target.shards) == (2, Action.ADD_SHARDS, 3)
-    assert len(result.actions) == 1  # 3 shards: 53 % average, under target
-
-
-def test_app_autoscaling_scales_in_after_15_minutes_at_or_below_75_percent_of_target() -> None:
-    result = simulate(
-        flat_trace(40, writes=4_000, item=TINY, dataset=0.0), spec(shards=4), AppAutoScalingController()
-    )
-
-    first = result.actions[0]
-    assert (first.started_minute, first.action, first.target.shards) == (14, Action.REMOVE_SHARDS, 1)
-
-
-def test_app_autoscaling_removes_replicas_one_at_a_time() -> None:
-    result = simulate(
-        flat_trace(60, reads=1_000, writes=40_000, item=TINY, dataset=0.0),
-        spec(shards=1, replicas=3),
-        AppAutoScalingController(),
-    )
-
-    assert [(a.action, a.target.replicas_per_shard) for a in result.actions][:2] == [
-        (Action.REMOVE_REPLICAS, 2),
-        (Action.REMOVE_REPLICAS, 1),
-    ]
-
-
-def test_app_autoscaling_sees_the_average_so_it_misses_a_hot_shard() -> None:
-    # 70 % of 150k writes on one of 4 shards: that primary needs 105 % CPU; the average shows 32.5 %.
-    result = simulate(
-        flat_trace(60, writes=150_000, item=TINY, dataset=0.0),
-        spec(shards=4, hot=0.7),
-        AppAutoScalingController(Policy(scale_in_enabled=True)),
-    )
-
-    assert not any(a.action.is_scale_out for a in result.actions)
-    assert result.breach_minutes_by_cause["cpu"] == 60
-
-
-def test_app_autoscaling_does_nothing_in_cluster_mode_disabled() -> None:
-    result = simulate(
-        flat_trace(60, reads=200_000, item=TINY),
-        spec(shards=1, replicas=1, mode="disabled"),
-        AppAutoScalingController(),
-    )
-
-    assert result.actions == []
 
 
 # --- HPA ----------------------------------------------------------------------------------------------

@@ -1,56 +1,97 @@
 """AWS Application Auto Scaling target tracking for ElastiCache (Valkey / Redis OSS), re-implemented.
 
-Rules, from the ElastiCache user guide ("Auto Scaling Valkey and Redis OSS clusters": "Using target
-tracking scaling policies" for shards and for replicas) and the Application Auto Scaling user guide
-("Target tracking scaling policies"):
+Each rule, with the AWS page it comes from (ElastiCache user guide: [EC]; Application Auto Scaling user
+guide: [AAS]; API references: [API]; CloudWatch user guide: [CW]):
 
-- Cluster mode enabled only; on cluster mode disabled it does nothing. It never changes node type.
-- Predefined metrics averaged over the group: ``ElastiCachePrimaryEngineCPUUtilization`` and
+- Cluster mode enabled only; on cluster mode disabled it does nothing; it never changes node type
+  ([EC] "Auto Scaling Valkey and Redis OSS clusters": prerequisites, and the two scalable dimensions,
+  shards and replicas, replicas added or removed uniformly across all shards).
+- Metrics, each the Average over the group, so a hot shard hides in the average ([EC] "Target tracking
+  scaling policies", shards and replicas pages, "Auto Scaling considerations"):
+  ``ElastiCachePrimaryEngineCPUUtilization`` (primaries) and
   ``ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage`` drive shards,
-  ``ElastiCacheReplicaEngineCPUUtilization`` drives replicas. Target values are limited to 35-70 %.
-- Scale out when the metric is above target for 3 of 3 one-minute datapoints; shards grow by the larger of
-  the % deviation from target and 20 % of the current shards; replicas by the larger of round(% deviation)
-  and 1 per shard.
-- Scale in only when the metric is at or below 0.75 x target for 15 of 15 one-minute datapoints and every
-  policy of that dimension agrees; replicas one at a time, shards to ceil(current x metric / target).
-- Scale-out and scale-in cooldowns 600 s; no scale in during a scale-out cooldown.
-- Bounds (the scalable target's min/max capacity) and targets come from the same policy as ours, so the
-  comparison is like for like.
+  ``ElastiCacheReplicaEngineCPUUtilization`` drives replicas. The catalog has no data-tiered node type, so
+  ``ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage`` (for those) is not modelled.
+- Target values 35-70 % ([EC] "Adding a scaling policy"; replicas page of "Target tracking scaling
+  policies"): ours are clamped into that range.
+- Scale out when the metric is equal to or greater than the target ([EC] "Target tracking scaling
+  policies"; [AAS] says "above") for 3 of 3 one-minute datapoints (the contract). Shards grow by the larger
+  of the % deviation from target of the current shards and 20 % of the current shards, rounded up
+  ("50 shards, 30 % -> 65; 10 % -> 60"); replicas per shard by the larger of the % deviation of the
+  current replicas, rounded half up ("rounded off"), and 1 ([EC] "Target tracking scaling policies",
+  shards and replicas pages; rounding up so as not to add too little: [AAS] "Target tracking scaling
+  policies for Application Auto Scaling", considerations).
+- Scale in only when the metric is at or below 0.75 x target ([EC] both pages: "less than or equal to 45
+  percent" for a 60 % target; [AAS] says only "usually more than 10% lower") for 15 of 15 datapoints (the
+  contract), and only when every policy of the dimension agrees ([EC], [AAS] considerations). The new
+  capacity is ceil(current x metric / target): rounded up, so it never removes too much ([AAS]
+  considerations), replicas at most one at a time ([EC] replicas page: "max scale in of 1 replica").
+- Several policies at once: scale out if any says so, to the largest capacity any asks for; scale in to
+  the largest capacity any asks for ([AAS] considerations).
+- A policy whose alarm lacks data does not scale ([EC], [AAS] considerations). An alarm in ALARM keeps
+  invoking its scaling policy every minute, not only on the change of state ([CW] "Alarm actions").
+- Cooldowns 600 s each (the contract; [EC] "Auto Scaling policies" gives 600 s for scale-out, 900 s for
+  scale-in as defaults), per scalable dimension, counted from the end of the activity ("after a scale-out
+  activity completes"). The scale-out cooldown holds further scale-out unless a larger one is triggered:
+  the capacity the initiating activity added counts towards the next desired capacity ([AAS] "Define
+  cooldown periods"; [API] "TargetTrackingScalingPolicyConfiguration": "only 1 is added" when a +3 follows
+  a +2). The scale-in cooldown blocks scale-in only, and a scale-out stops it ([AAS], [API]). Neither
+  cooldown blocks the other direction.
+- ``DisableScaleIn`` defaults to false ([API]); ours maps from the policy's ``scaleInEnabled``.
+- Bounds: shards 1-250, replicas 1-5 per shard, narrowed by our policy's min/max; a group outside them is
+  first brought within them ([EC] "Auto Scaling policies": minimum and maximum capacity). The twin records
+  that change like any other activity, cooldown included.
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
+from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.simulator.alarms import Alarm, AlarmSpec, Comparison
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler.simulator.physics import GroupMetrics, Physics
+from elasticache_autoscaler.simulator.result import ActionRecord
 from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial_capacity
 
 TARGET_MIN, TARGET_MAX = 35.0, 70.0
 SCALE_IN_FACTOR = 0.75
+HIGH_DATAPOINTS, LOW_DATAPOINTS = 3, 15
 COOLDOWN_MINUTES = 10
-SHARD_MIN_STEP = 0.20
+SHARD_MIN_STEP_PERCENT = 20
+SHARDS_MIN, SHARDS_MAX = 1, 250
+REPLICAS_MIN, REPLICAS_MAX = 1, 5
+
+Sizing = Callable[[int, float, float], int]
 
 
 def clamp_target(value: float) -> float:
     return min(TARGET_MAX, max(TARGET_MIN, value))
 
 
+def _round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
 def shards_after_scale_out(current: int, metric: float, target: float) -> int:
-    deviation = (metric - target) / target
-    return current + max(math.ceil(current * deviation), math.ceil(current * SHARD_MIN_STEP), 1)
+    by_deviation = math.ceil(current * (metric - target) / target)
+    by_minimum_step = math.ceil(current * SHARD_MIN_STEP_PERCENT / 100)
+    return current + max(by_deviation, by_minimum_step, 1)
 
 
 def replicas_after_scale_out(current: int, metric: float, target: float) -> int:
-    deviation = (metric - target) / target
-    return current + max(round(current * deviation), 1)
+    return current + max(_round_half_up(current * (metric - target) / target), 1)
 
 
 def shards_after_scale_in(current: int, metric: float, target: float) -> int:
-    return min(current - 1, math.ceil(current * metric / target))
+    return min(current, math.ceil(current * metric / target))
+
+
+def replicas_after_scale_in(current: int, metric: float, target: float) -> int:
+    return max(current - 1, shards_after_scale_in(current, metric, target))
 
 
 @dataclass(slots=True)
@@ -70,14 +111,18 @@ class TargetTrackingPolicy:
     ) -> "TargetTrackingPolicy":
         target = clamp_target(target)
         high = AlarmSpec(
-            f"{name}-high", target, Comparison.GREATER_THAN, evaluation_periods=3, datapoints_to_alarm=3
+            f"{name}-high",
+            target,
+            Comparison.GREATER_THAN_OR_EQUAL,
+            evaluation_periods=HIGH_DATAPOINTS,
+            datapoints_to_alarm=HIGH_DATAPOINTS,
         )
         low = AlarmSpec(
             f"{name}-low",
             target * SCALE_IN_FACTOR,
             Comparison.LESS_THAN_OR_EQUAL,
-            evaluation_periods=15,
-            datapoints_to_alarm=15,
+            evaluation_periods=LOW_DATAPOINTS,
+            datapoints_to_alarm=LOW_DATAPOINTS,
         )
         return cls(name, target, reading, Alarm(high), Alarm(low))
 
@@ -87,19 +132,52 @@ class TargetTrackingPolicy:
         self.low.observe(self.last)
 
 
-@dataclass(slots=True)
+def _last_of(actions: Sequence[ActionRecord], action: Action) -> ActionRecord | None:
+    return next((record for record in reversed(actions) if record.action is action), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Dimension:
-    """A scalable dimension (shards or replicas) with its policies and its cooldown clocks."""
+    """A scalable dimension (shards or replicas per shard): its policies, bounds, sizing and cooldowns."""
 
-    policies: list[TargetTrackingPolicy]
-    last_scale_out: int | None = None
-    last_scale_in: int | None = None
+    field: Literal["shards", "replicas_per_shard"]
+    policies: tuple[TargetTrackingPolicy, ...]
+    minimum: int
+    maximum: int
+    grow: Sizing
+    shrink: Sizing
 
-    def in_scale_out_cooldown(self, minute: int) -> bool:
-        return self.last_scale_out is not None and minute - self.last_scale_out < COOLDOWN_MINUTES
+    @property
+    def scale_out(self) -> Action:
+        return Action.ADD_SHARDS if self.field == "shards" else Action.ADD_REPLICAS
 
-    def in_scale_in_cooldown(self, minute: int) -> bool:
-        return self.last_scale_in is not None and minute - self.last_scale_in < COOLDOWN_MINUTES
+    @property
+    def scale_in(self) -> Action:
+        return Action.REMOVE_SHARDS if self.field == "shards" else Action.REMOVE_REPLICAS
+
+    @property
+    def label(self) -> str:
+        return "shards" if self.field == "shards" else "replicas"
+
+    def count(self, capacity: Capacity) -> int:
+        return capacity.shards if self.field == "shards" else capacity.replicas_per_shard
+
+    def resized(self, capacity: Capacity, count: int) -> Capacity:
+        return capacity.model_copy(update={self.field: count})
+
+    def scale_out_cooldown(self, actions: Sequence[ActionRecord], minute: int) -> ActionRecord | None:
+        """The completed scale-out whose cooldown still runs at ``minute``, if any."""
+        record = _last_of(actions, self.scale_out)
+        if record is None or minute - record.finished_minute >= COOLDOWN_MINUTES:
+            return None
+        return record
+
+    def in_scale_in_cooldown(self, actions: Sequence[ActionRecord], minute: int) -> bool:
+        record = _last_of(actions, self.scale_in)
+        if record is None or minute - record.finished_minute >= COOLDOWN_MINUTES:
+            return False
+        later_scale_out = _last_of(actions, self.scale_out)
+        return later_scale_out is None or later_scale_out.started_minute < record.started_minute
 
 
 class AppAutoScalingController:
@@ -108,22 +186,31 @@ class AppAutoScalingController:
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy = policy or Policy()
         targets = self.policy.targets
+        self.scale_in_enabled = self.policy.scale_in_enabled
         self.shards = Dimension(
-            [
+            "shards",
+            (
                 TargetTrackingPolicy.of(
                     "primary-cpu", targets.write_cpu_percent, lambda m: m.avg_primary_cpu
                 ),
                 TargetTrackingPolicy.of("memory", targets.memory_percent, lambda m: m.avg_memory),
-            ]
+            ),
+            minimum=max(SHARDS_MIN, self.policy.min_shards),
+            maximum=min(SHARDS_MAX, self.policy.max_shards),
+            grow=shards_after_scale_out,
+            shrink=shards_after_scale_in,
         )
+        replicas_min = max(REPLICAS_MIN, self.policy.min_replicas_per_shard)
         self.replicas = Dimension(
-            [TargetTrackingPolicy.of("replica-cpu", targets.read_cpu_percent, lambda m: m.avg_replica_cpu)]
+            "replicas_per_shard",
+            (TargetTrackingPolicy.of("replica-cpu", targets.read_cpu_percent, lambda m: m.avg_replica_cpu),),
+            minimum=replicas_min,
+            maximum=max(replicas_min, min(REPLICAS_MAX, self.policy.max_replicas_per_shard)),
+            grow=replicas_after_scale_out,
+            shrink=replicas_after_scale_in,
         )
-        self.min_replicas = self.policy.min_replicas_per_shard
 
     def start(self, spec: ClusterSpec, trace: Trace, physics: Physics) -> Capacity:
-        if spec.multi_az:
-            self.min_replicas = max(1, self.min_replicas)
         return initial_capacity(spec)
 
     def step(self, view: ClusterView) -> Proposal | None:
@@ -133,61 +220,59 @@ class AppAutoScalingController:
             policy.observe(view.metrics[-1])
         if view.modifying:
             return None
-        return self._scale_out(view) or self._scale_in(view)
+        return self._within_bounds(view.capacity) or self._scale_out(view) or self._scale_in(view)
+
+    def _within_bounds(self, capacity: Capacity) -> Proposal | None:
+        for dimension in (self.shards, self.replicas):
+            count = dimension.count(capacity)
+            bounded = min(dimension.maximum, max(dimension.minimum, count))
+            if bounded != count:
+                return Proposal(
+                    dimension.resized(capacity, bounded),
+                    f"policy creation: {dimension.label} brought within min/max capacity",
+                )
+        return None
 
     def _scale_out(self, view: ClusterView) -> Proposal | None:
-        current, minute = view.capacity, view.minute
-        if not self.shards.in_scale_out_cooldown(minute):
-            wanted = [
-                shards_after_scale_out(current.shards, p.last, p.target)
-                for p in self.shards.policies
-                if p.high.in_alarm and p.last is not None
+        for dimension in (self.shards, self.replicas):
+            readings = [
+                (p.last, p.target) for p in dimension.policies if p.high.in_alarm and p.last is not None
             ]
-            shards = min(self.policy.max_shards, max(wanted, default=current.shards))
-            if shards > current.shards:
-                self.shards.last_scale_out = minute
-                return Proposal(
-                    current.model_copy(update={"shards": shards}), "target tracking: shards above target"
-                )
-        if not self.replicas.in_scale_out_cooldown(minute):
-            wanted = [
-                replicas_after_scale_out(current.replicas_per_shard, p.last, p.target)
-                for p in self.replicas.policies
-                if p.high.in_alarm and p.last is not None
-            ]
-            replicas = min(
-                self.policy.max_replicas_per_shard, max(wanted, default=current.replicas_per_shard)
+            if not readings:
+                continue
+            current = dimension.count(view.capacity)
+            # During the scale-out cooldown the capacity that activity added counts towards the new desire:
+            # size from where it started, so only a larger scale-out goes through.
+            cooling = dimension.scale_out_cooldown(view.actions, view.minute)
+            base = current if cooling is None else dimension.count(cooling.current)
+            desired = min(
+                dimension.maximum, max(dimension.grow(base, metric, target) for metric, target in readings)
             )
-            if replicas > current.replicas_per_shard:
-                self.replicas.last_scale_out = minute
+            if desired > current:
                 return Proposal(
-                    current.model_copy(update={"replicas_per_shard": replicas}),
-                    "target tracking: replicas above target",
+                    dimension.resized(view.capacity, desired),
+                    f"target tracking: {dimension.label} at or above target",
                 )
         return None
 
     def _scale_in(self, view: ClusterView) -> Proposal | None:
-        current, minute = view.capacity, view.minute
+        if not self.scale_in_enabled:
+            return None
         for dimension in (self.shards, self.replicas):
-            if dimension.in_scale_out_cooldown(minute) or dimension.in_scale_in_cooldown(minute):
+            if dimension.in_scale_in_cooldown(view.actions, view.minute):
                 continue
-            if not all(p.low.in_alarm and p.last is not None for p in dimension.policies):
+            readings = [
+                (p.last, p.target) for p in dimension.policies if p.low.in_alarm and p.last is not None
+            ]
+            if not readings or len(readings) < len(dimension.policies):
                 continue
-            if dimension is self.shards:
-                wanted = [
-                    shards_after_scale_in(current.shards, p.last or 0.0, p.target) for p in dimension.policies
-                ]
-                shards = max(self.policy.min_shards, *wanted)
-                if shards < current.shards:
-                    dimension.last_scale_in = minute
-                    return Proposal(
-                        current.model_copy(update={"shards": shards}),
-                        "target tracking: shards below 75 % of target",
-                    )
-            elif current.replicas_per_shard - 1 >= self.min_replicas:
-                dimension.last_scale_in = minute
+            current = dimension.count(view.capacity)
+            desired = max(
+                dimension.minimum, *(dimension.shrink(current, metric, target) for metric, target in readings)
+            )
+            if desired < current:
                 return Proposal(
-                    current.model_copy(update={"replicas_per_shard": current.replicas_per_shard - 1}),
-                    "target tracking: replicas below 75 % of target",
+                    dimension.resized(view.capacity, desired),
+                    f"target tracking: {dimension.label} at or below 75 % of target",
                 )
         return None
