@@ -40,7 +40,7 @@ def test_no_parameters_at_all_gives_the_safe_defaults(ssm: object) -> None:
     policy = store(ssm).policy_for("orders")
 
     assert policy.mode == "observe"
-    assert policy.targets.memory_percent == 70.0
+    assert policy.targets.memory_percent == 75.0
 
 
 def test_cluster_override_deep_merges_over_the_stack_default(ssm: object) -> None:

@@ -105,6 +105,26 @@ def test_smaller_finds_nothing_when_only_an_older_generation_is_cheaper() -> Non
     assert choice.node is None
 
 
+def test_an_unrestricted_policy_never_moves_a_group_onto_a_burstable_type() -> None:
+    # t4g.medium fits and its CPU is the cheapest per unit, but its CPU credits run out under sustained load
+    choice = choose_smaller(R7G_LARGE, ("cache.t4g.medium",), Policy(), "valkey", lambda n: True)
+
+    assert choice.node is None
+
+
+def test_a_burstable_type_is_a_choice_when_the_policy_names_it_or_the_group_runs_on_one() -> None:
+    named = Policy(node_types=NodeTypeRules(families=(NodeFamilyRange(family="t4g"),)))
+    already = node_type("cache.t4g.small")
+    need = Need(maxmemory_gib=2.0, vcpu=1, network_gbps=0.1, grow="memory")
+
+    assert choose_smaller(
+        R7G_LARGE, ("cache.t4g.medium",), named, "valkey", lambda n: True
+    ).node == node_type("cache.t4g.medium")
+    assert choose_larger(already, ("cache.t4g.medium",), Policy(), "valkey", need).node == node_type(
+        "cache.t4g.medium"
+    )
+
+
 @pytest.mark.parametrize(
     ("rules", "field"),
     [

@@ -83,11 +83,11 @@ def test_hot_shard_write_cpu_scales_out_although_the_average_is_low() -> None:
 @pytest.mark.parametrize(
     ("memory", "shards", "step", "expected"),
     [
-        (80.0, 4, 4, 5),  # ceil(4 x 80 / 70) = 5
-        (140.0, 4, 4, 8),  # ceil(4 x 2) = 8
+        (90.0, 4, 4, 5),  # ceil(4 x 90 / 75) = 5 (the default memory target is 75 %)
+        (140.0, 4, 4, 8),  # ceil(4 x 140 / 75) = 8
         (140.0, 4, 2, 6),  # clamped by maxStep.shards
         (140.0, 9, 4, 10),  # clamped by maxShards
-        (78.0, 10, 4, 10),  # at max: no more shards (a larger node instead)
+        (90.0, 10, 4, 10),  # at max: no more shards (a larger node instead)
     ],
 )
 def test_shards_are_sized_proportionally_and_clamped(

@@ -225,7 +225,7 @@ def _falling(start: float, end: float, minutes: int = 60) -> tuple[float, ...]:
 
 
 def test_a_signal_that_fell_through_the_window_is_projected_from_where_it_fell_to() -> None:
-    """Read CPU fell 44 -> 26 over the last hour: 2 -> 1 replicas from its last third's peak (~29 x 2 = 58),
+    """Read CPU fell 44 -> 26 over the last hour: 2 -> 1 replicas from its last 3 minutes' peak (~27 x 2),
     not from the window's peak (~35 x 2 = 70, over the 60 % target)."""
     topo = topology(replicas=2, allowed_down=())
     data = _read_cpu_series(quiet(topo), _falling(44.0, 26.0))
@@ -252,6 +252,7 @@ def test_noise_is_projected_from_the_window_peak() -> None:
     ("window", "fell", "level"),
     [
         ((40.0,) * 15 + (30.0,) * 15, True, 30.0),  # a step down: the level it fell to
+        ((40.0,) * 10 + (35.0,) * 10 + tuple(range(33, 23, -1)), True, 26.0),  # still falling: its last 3 min
         ((30.0,) * 15 + (40.0,) * 15, False, 40.0),  # a step up: the peak
         ((40.0, 30.0) * 15, False, 40.0),  # noise: the peak
         ((40.0,) * 10 + (50.0,) * 10 + (30.0,) * 10, True, 30.0),  # a bump that went: where it fell to

@@ -77,7 +77,7 @@ def allowed_candidates(current: NodeType, listed: tuple[str, ...], policy: Polic
         for name in listed
         if name in known
         and name != current.name
-        and policy.node_types.allows(name)
+        and policy.node_types.allows(name, current.name)
         and _within_step(current, known[name], policy.max_step.node_sizes)
     ]
 

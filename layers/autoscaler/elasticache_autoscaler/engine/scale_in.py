@@ -70,7 +70,7 @@ class Peaks:
     @classmethod
     def settled(cls, sit: Situation) -> "Peaks":
         """What projections start from: the window's peak, or for a signal that fell through the window
-        the peak of its last third (see ``signals.settled``); never below the scale-out (trend) view."""
+        the peak of its last 3 minutes (see ``signals.settled``); never below the scale-out (trend) view."""
         window, signals = sit.window, sit.signals
 
         def level(settled: float | None, peak: float | None) -> float | None:

@@ -31,6 +31,7 @@ BREAKOUT_POINTS = 30
 SCALE_IN_TREND_POINTS = 15
 SCALE_IN_HORIZON_MINUTES = 35.0
 SETTLED_MIN_POINTS = 5
+SETTLED_TAIL_POINTS = 3
 
 
 def rising_slope(values: tuple[float, ...] | list[float]) -> float:
@@ -109,7 +110,7 @@ class ScaleInWindow:
     read_cpu_settled_percent: float | None = None
     connections_settled_per_node: float | None = None
     """``*_settled``: what a scale-in's projection starts from (``settled``): the window's maximum, except
-    for a signal that fell through the window, where it is the maximum of the window's last third. Never
+    for a signal that fell through the window, where it is the maximum of the last 3 minutes. Never
     above the ``*_max`` value, never below the trend's rise; ``None`` = same as ``*_max``."""
 
     @property
@@ -139,9 +140,10 @@ def fell_through(window: tuple[float, ...]) -> bool:
 
 def settled(window: tuple[float, ...]) -> float:
     """Where a signal stands at the end of the window, noise included: the window's maximum, or, when it
-    fell through the window, the maximum of the last third (the level it fell to, with its noise)."""
+    fell through the window (a fall larger than its noise), the maximum of its last ``SETTLED_TAIL_POINTS``
+    (the level it fell to, read like the scale-out view reads a level: over the last 3 minutes)."""
     if fell_through(window):
-        return max(window[-(len(window) // 3) :])
+        return max(window[-SETTLED_TAIL_POINTS:])
     return max(window)
 
 

@@ -3,7 +3,7 @@
 Example (every field is optional; the stack-wide default and a per-cluster override are deep-merged)::
 
     {"mode": "act",
-     "targets": {"memoryPercent": 70, "writeCpuPercent": 60, "readCpuPercent": 60,
+     "targets": {"memoryPercent": 75, "writeCpuPercent": 60, "readCpuPercent": 60,
                  "connectionsPerNode": 50000},
      "minShards": 2, "maxShards": 8, "minReplicasPerShard": 1, "maxReplicasPerShard": 3,
      "nodeTypes": {"families": [{"family": "r7g", "minSize": "large", "maxSize": "4xlarge"}]},
@@ -54,10 +54,18 @@ def family_of(node_type: str) -> str:
     return parts[1] if len(parts) == 3 else node_type
 
 
+BURSTABLE_FAMILY = re.compile(r"^t[0-9]")
+
+
+def is_burstable(node_type: str) -> bool:
+    """``cache.t4g.medium`` -> True: a burstable type, whose CPU credits run out under sustained load."""
+    return bool(BURSTABLE_FAMILY.match(family_of(node_type)))
+
+
 class Targets(WireModel):
     """What "busy enough" means: scale out above target x (1 + tolerance), in below target x scaleInFactor."""
 
-    memory_percent: float = Field(default=70.0, gt=0, le=100)
+    memory_percent: float = Field(default=75.0, gt=0, le=100)
     write_cpu_percent: float = Field(default=60.0, gt=0, le=100)
     read_cpu_percent: float = Field(default=60.0, gt=0, le=100)
     connections_per_node: int = Field(default=50_000, gt=0, le=65_000)
@@ -99,8 +107,9 @@ class NodeFamilyRange(WireModel):
 class NodeTypeRules(WireModel):
     """Which node types the autoscaler may move to: an explicit list, or families with a size range.
 
-    Both empty means any type that ElastiCache allows (ListAllowedNodeTypeModifications) for the group.
-    A type is allowed when it is in ``types`` or inside one of ``families``.
+    Both empty means any type that ElastiCache allows (ListAllowedNodeTypeModifications) for the group,
+    except a burstable one (t3, t4g: CPU credits run out under sustained load) unless the group already runs
+    on one. A type is allowed when it is in ``types`` or inside one of ``families`` (burstable ones too).
     """
 
     types: tuple[str, ...] = ()
@@ -117,10 +126,13 @@ class NodeTypeRules(WireModel):
     def unrestricted(self) -> bool:
         return not self.types and not self.families
 
-    def allows(self, node_type: str) -> bool:
-        if self.unrestricted or node_type in self.types:
+    def allows(self, node_type: str, current: str | None = None) -> bool:
+        """Whether the group may move to ``node_type``; ``current``: the type it runs on now."""
+        if node_type in self.types or any(rule.allows(node_type) for rule in self.families):
             return True
-        return any(rule.allows(node_type) for rule in self.families)
+        if not self.unrestricted:
+            return False
+        return not is_burstable(node_type) or (current is not None and is_burstable(current))
 
 
 class MaxStep(WireModel):
