@@ -34,6 +34,7 @@ def client(emu: Emulator) -> Callable[[str], Any]:
 
 
 HANDLERS = """
+import importlib.util
 import json
 
 
@@ -48,14 +49,19 @@ def fail(event, context):
 def record(event, context):
     print("EVENT " + json.dumps(event))
     return {"ok": True}
+
+
+def importable(event, context):
+    return {"importable": importlib.util.find_spec(event["module"]) is not None}
 """
 
 
 @pytest.fixture(scope="session")
 def functions(emulator: Emulator) -> dict[str, str]:
-    """ARNs of two Python 3.13 functions: ``fail`` raises InvalidInputError, ``record`` prints its event."""
+    """ARNs of Python 3.13 functions without a layer: ``fail`` raises InvalidInputError, ``record`` prints
+    its event, ``importable`` tells whether the module named in its event can be imported."""
     role_arn = create_lambda_role(emulator, "emulator-test")
     return {
         name: create_python_function(emulator, name, HANDLERS, f"app.{name}", role_arn=role_arn)
-        for name in ("fail", "record")
+        for name in ("fail", "record", "importable")
     }

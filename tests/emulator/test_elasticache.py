@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from elasticache_autoscaler.simulator.observe import allowed_modifications
+from elasticache_autoscaler.catalog import allowed_modifications
 from tests.emulator.conftest import CHANGE_SECONDS
 from tools.emulator.control import Emulator
 
@@ -262,9 +262,10 @@ def test_allowed_node_types_cross_families_but_not_the_data_tiering_line(
         "cache.c7gn.large",
     ],
 )
-def test_allowed_node_types_are_the_simulator_twins(client: Callable[[str], Any], node_type: str) -> None:
+def test_allowed_node_types_are_the_catalogs(client: Callable[[str], Any], node_type: str) -> None:
+    """The emulator answers with ``catalog.allowed_modifications``, the rule the simulator's twin uses."""
     ec = client("elasticache")
-    group_id = "twin-" + node_type.removeprefix("cache.").replace(".", "-")
+    group_id = "allowed-" + node_type.removeprefix("cache.").replace(".", "-")
     ec.create_replication_group(
         ReplicationGroupId=group_id,
         ReplicationGroupDescription="test",
@@ -272,14 +273,30 @@ def test_allowed_node_types_are_the_simulator_twins(client: Callable[[str], Any]
         CacheNodeType=node_type,
         NumCacheClusters=1,
     )
-    twin_up, twin_down = allowed_modifications(node_type)
+    expected_up, expected_down = allowed_modifications(node_type)
 
     by_group = ec.list_allowed_node_type_modifications(ReplicationGroupId=group_id)
     by_member = ec.list_allowed_node_type_modifications(CacheClusterId=f"{group_id}-001")
 
     for allowed in (by_group, by_member):
-        assert allowed["ScaleUpModifications"] == list(twin_up)
-        assert allowed["ScaleDownModifications"] == list(twin_down)
+        assert allowed["ScaleUpModifications"] == list(expected_up)
+        assert allowed["ScaleDownModifications"] == list(expected_down)
+
+
+def test_a_node_type_outside_the_catalog_has_no_allowed_modifications(client: Callable[[str], Any]) -> None:
+    ec = client("elasticache")
+    ec.create_replication_group(
+        ReplicationGroupId="oldgen",
+        ReplicationGroupDescription="test",
+        Engine="redis",
+        CacheNodeType="cache.m5.large",
+        NumCacheClusters=1,
+    )
+
+    allowed = ec.list_allowed_node_type_modifications(ReplicationGroupId="oldgen")
+
+    assert allowed["ScaleUpModifications"] == []
+    assert allowed["ScaleDownModifications"] == []
 
 
 def test_node_type_change_without_apply_immediately_waits_for_the_maintenance_window(

@@ -23,6 +23,8 @@ from tools.emulator.admin import ADMIN_PREFIX, Receive, Scope, Send, handle_admi
 
 logger = logging.getLogger("emulator")
 
+LAYER_SOURCE = Path(__file__).resolve().parents[2] / "layers" / "autoscaler"
+
 # What DESIGN §7 saw working; each can still be overridden from the environment.
 _DEFAULT_ENV = {
     "AUTH": "true",
@@ -46,6 +48,16 @@ def _prepare_environment(port: int, host: str, state_dir: Path | None) -> None:
         os.environ["TMPDIR"] = str(tmp)
         tempfile.tempdir = None
         os.environ.setdefault("STATE_DIR", str(state_dir / "persist"))
+
+
+def _import_layer_source() -> None:
+    """Let this process import ``elasticache_autoscaler.catalog`` (standard library only) from the source.
+
+    On ``sys.path``, not ``PYTHONPATH``: ministack's Lambda workers inherit the environment, and a
+    function must find the package only in its built layer, as on Lambda.
+    """
+    if str(LAYER_SOURCE) not in sys.path:
+        sys.path.append(str(LAYER_SOURCE))
 
 
 def _apply_patches() -> None:
@@ -103,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     _prepare_environment(args.port, args.host, args.state_dir)
+    _import_layer_source()
     _apply_patches()
     print(f"emulator listening on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     asyncio.run(_serve(args.port, args.host))

@@ -20,26 +20,23 @@ change; append a callable to them.
 
 from __future__ import annotations
 
-import csv
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 from ministack.services import elasticache as ec
 
+from elasticache_autoscaler.catalog import allowed_modifications, catalog
 from tools.emulator.admin import STATE
 
 Params = dict[str, list[str]]
 Response = tuple[int, dict[str, str], bytes]
 
 MAX_REPLICAS = 5
-_REPO = Path(__file__).resolve().parents[2]
-_CATALOGS = (_REPO / "layers/autoscaler/elasticache_autoscaler/data/elasticache_node_types.csv",)
 
 
 @dataclass(frozen=True)
@@ -145,38 +142,6 @@ def cluster_xml_inner(cluster: dict[str, Any]) -> str:
         str(_original_cluster_xml_inner(cluster))
         + f"<PendingModifiedValues>{pending}</PendingModifiedValues>"
     )
-
-
-# ---- node type catalog -----------------------------------------------------------------------
-def _catalog() -> dict[str, tuple[str, float]]:
-    """node type -> (family, memory GiB)."""
-    for path in _CATALOGS:
-        if path.exists():
-            with path.open(newline="") as f:
-                return {r["node_type"]: (r["family"], float(r["memory_gib"])) for r in csv.DictReader(f)}
-    return {}
-
-
-_DATA_TIERING_FAMILIES = frozenset({"r6gd"})
-
-
-def allowed_modifications(node_type: str) -> tuple[list[str], list[str]]:
-    """(scale up, scale down) as ListAllowedNodeTypeModifications answers, in catalog order.
-
-    The simulator's rule, AWS sources cited there (``elasticache_autoscaler.simulator.observe.
-    allowed_modifications``; the layer package is not importable here): every other catalog type of
-    any family on the same side of the data-tiering line; at least the current memory (a same-memory
-    type of another generation included) is scale up, less is scale down.
-    """
-    catalog = _catalog()
-    if node_type not in catalog:
-        return [], []
-    family, memory = catalog[node_type]
-    tiered = family in _DATA_TIERING_FAMILIES
-    others = [
-        (t, m) for t, (f, m) in catalog.items() if t != node_type and (f in _DATA_TIERING_FAMILIES) == tiered
-    ]
-    return [t for t, m in others if m >= memory], [t for t, m in others if m < memory]
 
 
 # ---- topology helpers ------------------------------------------------------------------------
@@ -675,7 +640,7 @@ def modify_replication_group(p: Params) -> Response:  # noqa: C901, PLR0911, PLR
             "InvalidParameterCombination", "AuthToken cannot be modified together with CacheNodeType."
         )
     if node_type:
-        if node_type not in _catalog():
+        if node_type not in catalog():
             return _error("InvalidParameterValue", f"Invalid CacheNodeType: {node_type}")
         if node_type == rg["CacheNodeType"]:
             return _error("InvalidParameterCombination", "No modifications were requested.")
@@ -793,9 +758,11 @@ def list_allowed_node_type_modifications(p: Params) -> Response:
         return _error(
             "InvalidParameterCombination", "Either ReplicationGroupId or CacheClusterId is required."
         )
-    up, down = allowed_modifications(node_type)
+    # AWS answers for every existing group; for a type outside the catalog (an older generation) the
+    # honest answer is "none known", not an error.
+    up, down = allowed_modifications(node_type) if node_type in catalog() else ((), ())
 
-    def members(types: list[str]) -> str:
+    def members(types: tuple[str, ...]) -> str:
         return "".join(f"<member>{t}</member>" for t in types)
 
     result: Response = ec._xml(

@@ -1,7 +1,8 @@
 """The ElastiCache node type catalog: capacity and on-demand price of every current-generation type.
 
 Built from ``data/elasticache_node_types.csv`` (us-east-1 on-demand prices; Valkey = 0.8 x Redis OSS;
-``maxmemory`` = 75 % of memory with the default reserved memory).
+``maxmemory`` = 75 % of memory with the default reserved memory), with the types a group may change to
+(``allowed_modifications``). Standard library only: the local emulator imports this module too.
 """
 
 import csv
@@ -65,3 +66,37 @@ def node_type(name: str) -> NodeType:
         return catalog()[name]
     except KeyError:
         raise UnknownNodeTypeError(name) from None
+
+
+# Families whose nodes tier data to SSD; no type change crosses this line (see allowed_modifications).
+DATA_TIERING_FAMILIES = frozenset({"r6gd"})
+
+
+def _data_tiering(family: str) -> bool:
+    return family in DATA_TIERING_FAMILIES
+
+
+def allowed_modifications(current: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """ListAllowedNodeTypeModifications for a Valkey / Redis OSS group of type ``current``: (up, down).
+
+    ElastiCache lists the node types the group's current type can be modified to, across families, not
+    only the other sizes of the same family ("Lists all available node types that you can scale with your
+    cluster's replication group's current node type", API reference, ListAllowedNodeTypeModifications,
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ListAllowedNodeTypeModifications.html;
+    its example answer mixes m- and r-family types). The one documented exclusion: "Scaling is not
+    supported between a data tiering cluster (for example, a cluster using an r6gd node type) and a
+    cluster that does not use data tiering" (Online vertical scaling by modifying node type,
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-cluster-vertical-scaling.html).
+    So: every other catalog type on the same side of the data-tiering line; more memory is listed under
+    ``ScaleUpModifications``, less under ``ScaleDownModifications``, and a type with the same memory (a
+    newer or older generation, r6g.large <-> r7g.large) under scale up, as it is no memory scale-down.
+    """
+    here = node_type(current)
+    others = [
+        n
+        for n in catalog().values()
+        if n.name != current and _data_tiering(n.family) == _data_tiering(here.family)
+    ]
+    up = tuple(n.name for n in others if n.memory_gib >= here.memory_gib)
+    down = tuple(n.name for n in others if n.memory_gib < here.memory_gib)
+    return up, down

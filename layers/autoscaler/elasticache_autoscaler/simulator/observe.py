@@ -7,7 +7,7 @@ exist for part of the window has a shorter series, as CloudWatch would return fo
 
 from datetime import datetime
 
-from elasticache_autoscaler.catalog import catalog, node_type
+from elasticache_autoscaler.catalog import allowed_modifications
 from elasticache_autoscaler.models.snapshot import (
     Member,
     MetricName,
@@ -27,39 +27,6 @@ ENGINE_VERSION = {"valkey": "8.0", "redis": "7.1"}
 
 def shard_id(index: int) -> str:
     return f"{index + 1:04d}"
-
-
-DATA_TIERING_FAMILIES = frozenset({"r6gd"})
-
-
-def _data_tiering(family: str) -> bool:
-    return family in DATA_TIERING_FAMILIES
-
-
-def allowed_modifications(current: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """ListAllowedNodeTypeModifications as the twin answers it for a Valkey / Redis OSS group.
-
-    ElastiCache lists the node types the group's current type can be modified to, across families, not
-    only the other sizes of the same family ("Lists all available node types that you can scale with your
-    cluster's replication group's current node type", API reference, ListAllowedNodeTypeModifications,
-    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ListAllowedNodeTypeModifications.html;
-    its example answer mixes m- and r-family types). The one documented exclusion: "Scaling is not
-    supported between a data tiering cluster (for example, a cluster using an r6gd node type) and a
-    cluster that does not use data tiering" (Online vertical scaling by modifying node type,
-    https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-cluster-vertical-scaling.html).
-    So: every other catalog type on the same side of the data-tiering line; more memory is listed under
-    ``ScaleUpModifications``, less under ``ScaleDownModifications``, and a type with the same memory (a
-    newer or older generation, r6g.large <-> r7g.large) under scale up, as it is no memory scale-down.
-    """
-    here = node_type(current)
-    others = [
-        n
-        for n in catalog().values()
-        if n.name != current and _data_tiering(n.family) == _data_tiering(here.family)
-    ]
-    up = tuple(n.name for n in others if n.memory_gib >= here.memory_gib)
-    down = tuple(n.name for n in others if n.memory_gib < here.memory_gib)
-    return up, down
 
 
 def topology_of(view: ClusterView) -> Topology:

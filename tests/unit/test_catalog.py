@@ -1,7 +1,7 @@
-"""ListAllowedNodeTypeModifications as the twin answers it: every family, except across data tiering."""
+"""The node type catalog: ListAllowedNodeTypeModifications as the twin and the emulator answer it
+(every family, except across the data-tiering line)."""
 
-from elasticache_autoscaler.catalog import catalog
-from elasticache_autoscaler.simulator.observe import allowed_modifications
+from elasticache_autoscaler.catalog import allowed_modifications, catalog
 
 
 def test_other_families_are_listed_up_by_memory_and_down_by_memory() -> None:
