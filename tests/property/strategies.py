@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from elasticache_autoscaler.catalog import node_type as lookup
 from elasticache_autoscaler.engine import OperatorRequest
+from elasticache_autoscaler.engine.node_type_choice import compute
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Decision
 from elasticache_autoscaler.models.history import History, PastDecision
@@ -155,7 +156,7 @@ def _factors(decision: Decision) -> dict[tuple[MetricName, Role], float]:
     replicas_before, replicas_after = current.replicas_per_shard, target.replicas_per_shard
     old, new = lookup(current.node_type), lookup(target.node_type)
     memory = old.maxmemory_gib / new.maxmemory_gib
-    cpu = old.vcpu / new.vcpu
+    cpu = compute(old) / compute(new)
     read = replicas_before / replicas_after if replicas_before and replicas_after else 1.0
     connections = (replicas_before + 1) / (replicas_after + 1)
     return {

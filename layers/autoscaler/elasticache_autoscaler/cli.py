@@ -83,7 +83,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         _out(
             json.dumps(
                 [
-                    {"scenario": r.scenario, "results": {k: v.to_json() for k, v in r.results.items()}}
+                    {
+                        "scenario": r.scenario,
+                        "results": {k: v.to_json() for k, v in r.results.items()},
+                        "hindsightCostUsd": round(r.hindsight_usd, 4),
+                    }
                     for r in rows
                 ],
                 indent=2,

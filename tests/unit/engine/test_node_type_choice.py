@@ -19,7 +19,7 @@ UP = (
 
 
 def test_the_cheapest_type_that_meets_every_need_wins() -> None:
-    need = Need(maxmemory_gib=12.0, vcpu=2, network_gbps=0.9, grow="memory")
+    need = Need(maxmemory_gib=12.0, compute=0.9, network_gbps=0.9, grow="memory")
 
     choice = choose_larger(R7G_LARGE, UP, Policy(), "valkey", need)
 
@@ -28,7 +28,7 @@ def test_the_cheapest_type_that_meets_every_need_wins() -> None:
 
 
 def test_a_cpu_need_can_pick_another_family() -> None:
-    need = Need(maxmemory_gib=4.0, vcpu=4, network_gbps=0.9, grow="vcpu")
+    need = Need(maxmemory_gib=4.0, compute=1.2, network_gbps=0.9, grow="engine CPU")
 
     choice = choose_larger(R7G_LARGE, UP, Policy(), "valkey", need)
 
@@ -38,7 +38,7 @@ def test_a_cpu_need_can_pick_another_family() -> None:
 
 def test_the_policys_families_restrict_the_choice() -> None:
     policy = Policy(node_types=NodeTypeRules(families=(NodeFamilyRange(family="r7g", max_size="2xlarge"),)))
-    need = Need(maxmemory_gib=12.0, vcpu=2, network_gbps=0.9, grow="memory")
+    need = Need(maxmemory_gib=12.0, compute=0.9, network_gbps=0.9, grow="memory")
 
     choice = choose_larger(R7G_LARGE, UP, policy, "valkey", need)
 
@@ -48,7 +48,7 @@ def test_the_policys_families_restrict_the_choice() -> None:
 
 def test_max_step_limits_the_size_and_the_largest_reachable_is_taken() -> None:
     policy = Policy(max_step=MaxStep(node_sizes=1))
-    need = Need(maxmemory_gib=60.0, vcpu=2, network_gbps=0.9, grow="memory")
+    need = Need(maxmemory_gib=60.0, compute=0.9, network_gbps=0.9, grow="memory")
 
     choice = choose_larger(R7G_LARGE, UP, policy, "valkey", need)
 
@@ -58,7 +58,7 @@ def test_max_step_limits_the_size_and_the_largest_reachable_is_taken() -> None:
 
 
 def test_types_elasticache_does_not_list_are_never_chosen() -> None:
-    need = Need(maxmemory_gib=12.0, vcpu=2, network_gbps=0.9, grow="memory")
+    need = Need(maxmemory_gib=12.0, compute=0.9, network_gbps=0.9, grow="memory")
 
     assert choose_larger(R7G_LARGE, (), Policy(), "valkey", need).node is None
 
@@ -75,11 +75,14 @@ def test_smaller_picks_the_cheapest_that_fits() -> None:
     assert choice.node.name == "cache.r7g.xlarge"
 
 
-def test_a_graviton2_vcpu_counts_for_less_than_a_graviton3_one() -> None:
-    assert compute(node_type("cache.r7g.xlarge")) == pytest.approx(4.0)
-    assert compute(node_type("cache.r6g.xlarge")) == pytest.approx(4 / 1.28)
-    # r6g.xlarge (3.1 Graviton3 vCPU) no longer meets a 3.5 vCPU need; r7g.xlarge does
-    need = Need(maxmemory_gib=12.0, vcpu=3.5, network_gbps=0.9, grow="memory")
+def test_engine_throughput_grows_with_io_threads_and_a_graviton2_core_counts_for_less() -> None:
+    # one engine thread plus I/O threads: +24 % per vCPU doubling from 2 vCPU, at most +72 %
+    assert compute(node_type("cache.r7g.large")) == pytest.approx(1.0)
+    assert compute(node_type("cache.r7g.xlarge")) == pytest.approx(1.24)
+    assert compute(node_type("cache.r7g.8xlarge")) == pytest.approx(1.72)
+    assert compute(node_type("cache.r6g.xlarge")) == pytest.approx(1.24 / 1.28)
+    # r6g.xlarge (0.97 of an r7g.large) does not meet a need of 1.0; r7g.xlarge does
+    need = Need(maxmemory_gib=12.0, compute=1.0, network_gbps=0.9, grow="memory")
 
     choice = choose_larger(R7G_LARGE, UP, Policy(), "valkey", need)
 
@@ -115,7 +118,7 @@ def test_an_unrestricted_policy_never_moves_a_group_onto_a_burstable_type() -> N
 def test_a_burstable_type_is_a_choice_when_the_policy_names_it_or_the_group_runs_on_one() -> None:
     named = Policy(node_types=NodeTypeRules(families=(NodeFamilyRange(family="t4g"),)))
     already = node_type("cache.t4g.small")
-    need = Need(maxmemory_gib=2.0, vcpu=1, network_gbps=0.1, grow="memory")
+    need = Need(maxmemory_gib=2.0, compute=1, network_gbps=0.1, grow="memory")
 
     assert choose_smaller(
         R7G_LARGE, ("cache.t4g.medium",), named, "valkey", lambda n: True

@@ -136,6 +136,51 @@ def test_inside_the_stabilization_window_after_a_scale_out_nothing_is_removed() 
     assert any("stabilization window" in reason for reason in decision.reasons)
 
 
+@pytest.mark.parametrize(("minutes_ago", "removed"), [(30, False), (31, True)])
+def test_a_scale_in_needs_strictly_more_than_the_window_since_the_last_change(
+    minutes_ago: float, removed: bool
+) -> None:
+    # exactly 30 min after a change, a removal would still undo it "within 30 minutes"
+    topo = topology(replicas=2)
+    history = (past(Action.ADD_REPLICAS, minutes_ago=minutes_ago),)
+
+    decision = decide(snapshot(topo, quiet(topo)), ACT, history, NOW)
+
+    assert (decision.action is Action.REMOVE_REPLICAS) is removed
+
+
+def _series(data: Metrics, metric: MetricName, role: Role, values: tuple[float, ...]) -> Metrics:
+    replaced = tuple(
+        s.model_copy(update={"values": values}) if s.metric is metric and s.role is role else s
+        for s in data.series
+    )
+    return data.model_copy(update={"series": replaced})
+
+
+def test_a_rising_signal_blocks_the_scale_ins_it_affects_however_low_it_is() -> None:
+    """Memory 10 -> 25 % over the hour (every minute far below 75 x 0.75): a linear projection of 3 -> 2
+    shards stays under target, but a rise that may accelerate keeps every shard."""
+    topo = topology(shards=3, replicas=1, allowed_down=())
+    rising = tuple(10.0 + 15.0 * i / 59 for i in range(60))
+    data = _series(quiet(topo), MetricName.MEMORY, Role.PRIMARY, rising)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("shards: not every signal it affects is low (memory rising (+" in r for r in decision.reasons)
+
+
+def test_noise_without_a_rise_does_not_block_a_scale_in() -> None:
+    topo = topology(shards=3, replicas=1, allowed_down=())
+    noisy = tuple(10.0 + (1.0 if i % 2 else -1.0) for i in range(60))
+    data = _series(quiet(topo), MetricName.MEMORY, Role.PRIMARY, noisy)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_SHARDS
+    assert not any("rising (+" in reason for reason in decision.reasons)
+
+
 def test_scale_in_disabled_by_policy() -> None:
     topo = topology(replicas=2)
 

@@ -181,24 +181,26 @@ def test_the_low_alarm_needs_15_of_15_datapoints_at_or_below_75_percent_of_targe
 
 
 def test_scales_out_on_the_third_minute_above_target() -> None:
-    # average primary CPU 80 % (80k writes per shard) against a 60 % target: +max(ceil(2 x 1/3), 1) = 3.
+    # average primary CPU 80 % (80k writes per shard) against a 60 % target: +max(ceil(2 x 1/3), 1) = 3,
+    # decided after the third minute (minute 2), so the change starts with minute 3.
     result = simulate(
         flat_trace(30, writes=160_000, item=TINY, dataset=0.0), spec(shards=2), AppAutoScalingController()
     )
 
     first = result.actions[0]
-    assert (first.started_minute, first.action, first.target.shards) == (2, Action.ADD_SHARDS, 3)
+    assert (first.started_minute, first.action, first.target.shards) == (3, Action.ADD_SHARDS, 3)
     assert len(result.actions) == 1  # 3 shards: 53 % average, under target
 
 
 def test_scales_in_after_15_minutes_at_or_below_75_percent_of_target() -> None:
-    # 1 % primary CPU, 0 % memory on 4 shards: ceil(4 x 1 / 60) = 1 shard, at minute 14 (the 15th).
+    # 1 % primary CPU, 0 % memory on 4 shards: ceil(4 x 1 / 60) = 1 shard, decided after minute 14 (the
+    # 15th datapoint), so the change starts with minute 15.
     result = simulate(
         flat_trace(40, writes=4_000, item=TINY, dataset=0.0), spec(shards=4), AppAutoScalingController()
     )
 
     first = result.actions[0]
-    assert (first.started_minute, first.action, first.target.shards) == (14, Action.REMOVE_SHARDS, 1)
+    assert (first.started_minute, first.action, first.target.shards) == (15, Action.REMOVE_SHARDS, 1)
 
 
 def test_does_not_remove_a_shard_the_rest_could_not_carry() -> None:

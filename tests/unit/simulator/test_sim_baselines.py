@@ -43,7 +43,7 @@ def test_hpa_scales_replicas_on_the_average_replica_cpu() -> None:
     # 2 replicas at 85 % read CPU each (170k reads), target 60 -> ceil(2 x 1.42) = 3.
     result = simulate(flat_trace(10, reads=170_000, item=TINY), spec(shards=1, replicas=2), HpaController())
 
-    assert (result.actions[0].started_minute, result.actions[0].target.replicas_per_shard) == (0, 3)
+    assert (result.actions[0].started_minute, result.actions[0].target.replicas_per_shard) == (1, 3)
 
 
 # --- static peak --------------------------------------------------------------------------------------

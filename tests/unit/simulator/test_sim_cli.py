@@ -158,4 +158,6 @@ def test_bench_prints_every_policy_on_every_scenario_and_the_goal(capsys: pytest
     ):
         assert name in out
     assert "cost/AAS" in out
+    assert "(hindsight)" in out
     assert "no reversal within 30 min" in out
+    assert "of 33 goal checks pass" in out

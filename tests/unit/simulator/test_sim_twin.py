@@ -6,7 +6,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.simulator.result import ActionRecord, count_reversals
 from elasticache_autoscaler.simulator.timing import ActionTimings, action_of
-from elasticache_autoscaler.simulator.twin import simulate
+from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, simulate
 
 from .builders import Scripted, flat_trace, spec
 
@@ -77,10 +77,32 @@ def test_new_capacity_serves_only_after_the_action_and_the_group_is_modifying_me
     result = simulate(flat_trace(20, reads=90_000, item=0.001), cluster, controller)
 
     assert [a.action for a in result.actions] == [Action.ADD_REPLICAS]  # the minute-3 proposal was refused
-    assert result.actions[0].finished_minute == 10
-    assert result.breach_minutes == 10  # minutes 0-9 on one replica at 90 % CPU
-    assert [controller.modifying[m] for m in (0, 1, 9, 10)] == [False, True, True, False]
+    # proposed after minute 0's data: the change runs from minute 1 and serves from minute 11
+    assert (result.actions[0].started_minute, result.actions[0].finished_minute) == (1, 11)
+    assert result.breach_minutes == 11  # minutes 0-10 on one replica at 90 % CPU
+    assert [controller.modifying[m] for m in (0, 1, 10, 11)] == [False, True, True, False]
     assert result.final.replicas_per_shard == 3
+
+
+class Named(Scripted):
+    """Proposes a same-memory node type move and says which way it is meant."""
+
+    def step(self, view: ClusterView) -> Proposal | None:
+        if view.minute != 0:
+            return None
+        return Proposal(
+            Capacity(node_type="cache.r7g.large", shards=2, replicas_per_shard=1),
+            "faster CPU",
+            Action.SCALE_UP,
+        )
+
+
+def test_the_controllers_name_for_a_change_is_recorded() -> None:
+    # r6g.large -> r7g.large keeps the memory: only the controller knows it is a scale up (for CPU)
+    result = simulate(flat_trace(30), spec(node="cache.r6g.large"), Named({}))
+
+    assert [a.action for a in result.actions] == [Action.SCALE_UP]
+    assert action_of(result.actions[0].current, result.actions[0].target) is Action.SCALE_DOWN
 
 
 def test_both_old_and_new_nodes_are_billed_while_an_action_runs() -> None:

@@ -2,10 +2,11 @@
 
 Allowed = listed by ElastiCache for this group (ListAllowedNodeTypeModifications, in the topology), in the
 node type catalog, inside the policy's node type rules and within ``maxStep.nodeSizes`` rungs of the size
-ladder. Engine CPU is modelled as spreading over vCPUs (Valkey/Redis 6+ I/O threads), a Graviton2 vCPU
-doing 1/1.28 of a Graviton3 one (``cpu_speed``): a crude but monotone model the simulator shares.
+ladder. Engine capacity (``compute``) is one engine thread helped by I/O threads on larger nodes, a Graviton2
+core doing 1/1.28 of a Graviton3 one: the model the simulator's twin runs on too.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -13,7 +14,7 @@ from typing import Literal
 from elasticache_autoscaler.catalog import Engine, NodeType, catalog
 from elasticache_autoscaler.models.policy import Policy, size_rank
 
-Resource = Literal["memory", "vcpu", "network"]
+Resource = Literal["memory", "engine CPU", "network"]
 
 # "Graviton3 (M7g and R7g) instances ... deliver up to 28% increased RPS ... compared to Graviton2" (AWS
 # Database Blog, "Achieve over 500 million requests per second per cluster with Amazon ElastiCache for
@@ -32,19 +33,29 @@ def cpu_speed(node: NodeType) -> float:
     return 1.0 if node.family in GRAVITON3_FAMILIES else 1 / GRAVITON3_SPEEDUP
 
 
+# The engine runs commands on one thread; ElastiCache's enhanced I/O multiplexing (Redis OSS 7+, Valkey) moves
+# network work to other cores on nodes with 4 vCPU or more, for "up to 72 %" more throughput (AWS, "Supported
+# node types" and the 7.0.5 release blog): +24 % per vCPU doubling from 2 vCPU, capped at +72 %.
+IO_GAIN_PER_DOUBLING = 0.24
+IO_GAIN_CAP = 0.72
+
+
 def compute(node: NodeType) -> float:
-    """The node's engine capacity in Graviton3 vCPU-equivalents (what ``Need.vcpu`` is measured in)."""
-    return node.vcpu * cpu_speed(node)
+    """The node's engine throughput relative to a 2-vCPU Graviton3 node (cache.r7g.large = 1.0): what
+    ``Need.compute`` is measured in. More vCPUs help only through I/O threads (r7g.xlarge 1.24, 2xlarge 1.48,
+    4xlarge and up 1.72); an older generation does 1/1.28 of it."""
+    doublings = max(0.0, math.log2(node.vcpu / 2))
+    return cpu_speed(node) * (1 + min(IO_GAIN_CAP, IO_GAIN_PER_DOUBLING * doublings))
 
 
 @dataclass(frozen=True, slots=True)
 class Need:
     """What a larger node must offer: at least these, and strictly more of ``grow`` than today.
 
-    ``vcpu`` is in Graviton3 vCPU-equivalents (``compute``)."""
+    ``compute`` is engine throughput relative to a cache.r7g.large (``compute``)."""
 
     maxmemory_gib: float
-    vcpu: float
+    compute: float
     network_gbps: float
     grow: Resource
 
@@ -59,7 +70,7 @@ def capacity_of(node: NodeType, resource: Resource) -> float:
     match resource:
         case "memory":
             return node.maxmemory_gib
-        case "vcpu":
+        case "engine CPU":
             return compute(node)
         case "network":
             return node.network_baseline_gbps
@@ -85,7 +96,7 @@ def allowed_candidates(current: NodeType, listed: tuple[str, ...], policy: Polic
 def _meets(node: NodeType, need: Need) -> bool:
     return (
         node.maxmemory_gib >= need.maxmemory_gib
-        and compute(node) >= need.vcpu
+        and compute(node) >= need.compute
         and node.network_baseline_gbps >= need.network_gbps
     )
 
@@ -124,7 +135,8 @@ def choose_smaller(
     fits: Callable[[NodeType], bool],
 ) -> NodeChoice:
     def per_compute(node: NodeType) -> float:
-        return node.price_per_hour(engine) / compute(node)
+        # Price per Graviton3 vCPU-equivalent: what the silicon costs, whatever a single engine makes of it.
+        return node.price_per_hour(engine) / (node.vcpu * cpu_speed(node))
 
     # A smaller node must not make engine CPU dearer (beyond rounding): the engine sees only the
     # stabilization window, and a move to an older generation (r7g -> r6g: -6 % price, -22 % CPU) is paid

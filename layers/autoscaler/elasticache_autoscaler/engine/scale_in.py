@@ -19,6 +19,7 @@ from elasticache_autoscaler.catalog import NodeType
 from elasticache_autoscaler.engine.guards import seconds_since_topology_change
 from elasticache_autoscaler.engine.node_type_choice import choose_smaller, compute
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
+from elasticache_autoscaler.engine.signals import SCALE_IN_HORIZON_MINUTES
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_in_count
 from elasticache_autoscaler.models.actions import Action
@@ -31,7 +32,9 @@ def _not_ready(sit: Situation) -> str | None:
         return "scale-in: disabled by policy (scaleInEnabled false)"
     stabilization = policy.scale_in_stabilization_seconds
     since = seconds_since_topology_change(sit.history, sit.now)
-    if since is not None and since < stabilization:
+    # Strictly more than the window: a scale-in exactly 30 min after a change would still undo it "within
+    # 30 minutes" (the reversal the simulator counts).
+    if since is not None and since <= stabilization:
         return (
             f"scale-in: last topology change {since / 60:.0f} min ago, inside the "
             f"{stabilization / 60:.0f} min stabilization window"
@@ -110,12 +113,20 @@ def _still_busy(sit: Situation, signals: tuple[Signal, ...]) -> list[str]:
         "read CPU": (peaks.read_cpu, targets.read_cpu_percent),
         "connections": (peaks.connections, float(targets.connections_per_node)),
     }
-    return [
+    busy = [
         f"{name} peak {value:.1f} not below {target * factor:.1f}"
         for name in signals
         for value, target in (checks[name],)
         if value is not None and value >= target * factor
     ]
+    rising = sit.window.rising
+    horizon = SCALE_IN_HORIZON_MINUTES
+    busy += [
+        f"{name} rising (+{rising[name]:.1f} expected in {horizon:.0f} min)"
+        for name in signals
+        if name in rising
+    ]
+    return busy
 
 
 def _unsafe(sit: Situation) -> list[str]:

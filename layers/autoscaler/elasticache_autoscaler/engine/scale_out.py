@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from elasticache_autoscaler.engine.node_type_choice import Need, Resource, choose_larger, compute
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
-from elasticache_autoscaler.engine.signals import SCALE_OUT_LEAD_MINUTES
+from elasticache_autoscaler.engine.signals import MEMORY_LEAD_MINUTES, SCALE_OUT_LEAD_MINUTES
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_out_count
 from elasticache_autoscaler.models.actions import Action
@@ -27,11 +27,11 @@ def _ratio(value: float | None, target: float) -> float | None:
     return None if value is None else value / target
 
 
-def _trend(now: float | None, ahead: float | None) -> str:
+def _trend(now: float | None, ahead: float | None, lead: float = SCALE_OUT_LEAD_MINUTES) -> str:
     """`` (rising: 71.0 in 10 min)`` when the trend-aware view is above the recent one, else nothing."""
     if now is None or ahead is None or ahead <= now + 0.05:
         return ""
-    return f" (rising: {ahead:.1f} expected in {SCALE_OUT_LEAD_MINUTES:.0f} min)"
+    return f" (rising: {ahead:.1f} expected in {lead:.0f} min)"
 
 
 def _need(sit: Situation, grow: Resource) -> Need:
@@ -49,7 +49,7 @@ def _need(sit: Situation, grow: Resource) -> Need:
     ]
     return Need(
         maxmemory_gib=sit.node.maxmemory_gib * (1.0 if memory is None else memory),
-        vcpu=compute(sit.node) * max(cpu_ratios, default=1.0),
+        compute=compute(sit.node) * max(cpu_ratios, default=1.0),
         network_gbps=sit.node.network_baseline_gbps,
         grow=grow,
     )
@@ -112,7 +112,7 @@ def _memory(sit: Situation) -> Outcome:
         seen = (
             f"memory: max {signals.memory_max_percent or 0:.1f}% on shard {signals.hottest_memory_shard} "
             f"(average {signals.memory_avg_percent or 0:.1f}%)"
-            f"{_trend(signals.memory_max_percent, memory)}"
+            f"{_trend(signals.memory_max_percent, memory, MEMORY_LEAD_MINUTES)}"
         )
     high = memory is not None and memory > limit
     evicting = evictions is not None and evictions > 0
@@ -135,7 +135,7 @@ def _write_cpu(sit: Situation) -> Outcome:
     )
     if cpu <= limit:
         return Outcome((f"{seen}, not above {limit:.1f}%",))
-    return _shards_then_node(sit, cpu / target, "vcpu", f"{seen} above {limit:.1f}%")
+    return _shards_then_node(sit, cpu / target, "engine CPU", f"{seen} above {limit:.1f}%")
 
 
 def _replica_count(sit: Situation, read_ratio: float | None, connection_ratio: float | None) -> int:
@@ -205,7 +205,7 @@ def _read_cpu_or_connections(sit: Situation) -> Outcome:
         )
     at_max = f"replicas: at max {sit.max_replicas} per shard"
     if read_high:
-        return larger_node(sit, "vcpu", f"{seen}; {at_max}")
+        return larger_node(sit, "engine CPU", f"{seen}; {at_max}")
     detail = f"{at_max}, and a larger node does not raise the per-node connection limit"
     return Outcome(
         (f"{seen}; {detail}",), Plan(Action.ADD_REPLICAS, current), BlockedBy.AT_BOUNDS.because(detail)

@@ -8,17 +8,19 @@ Two views of the same series:
 
 Both views are trend aware (a rising signal is judged where it is heading, never where it was):
 - scale-out ``ahead``: per shard, the recent mean plus the rise expected by the time new capacity serves
-  (``SCALE_OUT_LEAD_MINUTES``, the time ElastiCache takes to add a replica), from the robust (Theil-Sen:
-  median of pairwise slopes, so one spike does not move it) slope of the last ``SCALE_OUT_TREND_POINTS`` —
+  (``SCALE_OUT_LEAD_MINUTES``, the time ElastiCache takes to add a replica; ``MEMORY_LEAD_MINUTES`` for
+  memory: a node type change, or a reshard moving data at ~1 GiB/min), from the robust (Theil-Sen: median
+  of pairwise slopes, so one spike does not move it) slope of the last ``SCALE_OUT_TREND_POINTS`` —
   only when the latest value breaks out of the preceding half hour's range (``breaks_out``), so noise and
   waves already ridden never trigger a scale-out by themselves;
 - scale-in: per shard, the larger of the window's maximum and the value the last
   ``SCALE_IN_TREND_POINTS`` minutes' slope reaches ``SCALE_IN_HORIZON_MINUTES`` ahead (the reversal horizon,
-  30 min, plus the time a removal takes), so a scale-in is never made on a rising signal.
+  30 min, plus the longest removal, a 20-minute node type change), so a scale-in is never made on a rising
+  signal; one that rises by ``RISING_SHARE`` of its target over that horizon blocks the scale-ins it affects.
 A falling or flat signal projects nothing: the views are never lower than without the trend.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 from statistics import fmean, median
 
@@ -27,9 +29,11 @@ from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role, To
 
 SCALE_OUT_TREND_POINTS = 5
 SCALE_OUT_LEAD_MINUTES = 10.0
+MEMORY_LEAD_MINUTES = 20.0
 BREAKOUT_POINTS = 30
 SCALE_IN_TREND_POINTS = 15
-SCALE_IN_HORIZON_MINUTES = 35.0
+SCALE_IN_HORIZON_MINUTES = 50.0
+RISING_SHARE = 0.1
 SETTLED_MIN_POINTS = 5
 SETTLED_TAIL_POINTS = 3
 
@@ -112,6 +116,10 @@ class ScaleInWindow:
     """``*_settled``: what a scale-in's projection starts from (``settled``): the window's maximum, except
     for a signal that fell through the window, where it is the maximum of the last 3 minutes. Never
     above the ``*_max`` value, never below the trend's rise; ``None`` = same as ``*_max``."""
+    rising: dict[str, float] = field(default_factory=dict)
+    """Signals (``memory``, ``write CPU``, ``read CPU``, ``connections``) whose trend adds at least
+    ``RISING_SHARE`` of their target within ``SCALE_IN_HORIZON_MINUTES``, with that rise: no capacity they
+    use is removed, as a linear projection underestimates a rise that accelerates."""
 
     @property
     def complete(self) -> bool:
@@ -197,12 +205,13 @@ def read_signals(metrics: Metrics, policy: Policy, since_change_seconds: float |
     lag = _tail_means(metrics.values(MetricName.REPLICATION_LAG), points)
     network_in = _tail_total(metrics.values(MetricName.NETWORK_IN_EXCEEDED), points)
     network_out = _tail_total(metrics.values(MetricName.NETWORK_OUT_EXCEEDED), points)
-    lead = SCALE_OUT_LEAD_MINUTES * 60 / metrics.period_seconds
+    per_minute = 60 / metrics.period_seconds
     since_change = (
         None if since_change_seconds is None else int(since_change_seconds // metrics.period_seconds)
     )
 
     def ahead(metric: MetricName, role: Role | None = None) -> float | None:
+        lead = (MEMORY_LEAD_MINUTES if metric is MetricName.MEMORY else SCALE_OUT_LEAD_MINUTES) * per_minute
         return _max(_ahead(metrics.values(metric, role), points, lead, since_change))
 
     network = (
@@ -240,7 +249,23 @@ def _required_series(topology: Topology) -> list[tuple[MetricName, Role | None, 
     return required
 
 
-_TRENDED = frozenset({"memory", "primary engine CPU", "replica engine CPU", "connections"})
+# Series whose trend a scale-in reads, by the name the scale-in rules give the signal.
+_TRENDED = {
+    "memory": "memory",
+    "primary engine CPU": "write CPU",
+    "replica engine CPU": "read CPU",
+    "connections": "connections",
+}
+
+
+def _target(policy: Policy, signal: str) -> float:
+    targets = policy.targets
+    return {
+        "memory": targets.memory_percent,
+        "write CPU": targets.write_cpu_percent,
+        "read CPU": targets.read_cpu_percent,
+        "connections": float(targets.connections_per_node),
+    }[signal]
 
 
 def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -> ScaleInWindow:
@@ -250,6 +275,7 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
     missing: list[str] = []
     maxima: dict[str, dict[str, float]] = {}
     settled_levels: dict[str, dict[str, float]] = {}
+    rising: dict[str, float] = {}
     totals: dict[str, float] = {}
     for metric, role, label in _required_series(topology):
         by_shard = metrics.values(metric, role)
@@ -270,6 +296,9 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
                     rise = fmean(tail) + slope * horizon
                     peaks[shard] = max(peaks[shard], rise)
                     level = max(level, rise)
+                    signal = _TRENDED[label]
+                    if slope * horizon >= RISING_SHARE * _target(policy, signal):
+                        rising[signal] = max(rising.get(signal, 0.0), slope * horizon)
                 settled_levels.setdefault(label, {})[shard] = level
             totals[label] = totals.get(label, 0.0) + sum(window)
         maxima[label] = peaks
@@ -290,4 +319,5 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
         write_cpu_settled_percent=_max(settled_levels.get("primary engine CPU", {})),
         read_cpu_settled_percent=_max(settled_levels.get("replica engine CPU", {})),
         connections_settled_per_node=_max(settled_levels.get("connections", {})),
+        rising=rising,
     )

@@ -5,11 +5,10 @@ each comes from. The twin computes two shard classes only, the hottest shard and
 (they are identical), which keeps a minute at a few dozen float operations whatever the shard count.
 """
 
-import math
 from dataclasses import dataclass
 
 from elasticache_autoscaler.catalog import NodeType
-from elasticache_autoscaler.engine.node_type_choice import cpu_speed
+from elasticache_autoscaler.engine.node_type_choice import compute
 
 GIB = 1024**3
 
@@ -22,10 +21,6 @@ class Physics:
     ops_per_core: float = 100_000.0
     # An item of this many bytes costs one extra op-equivalent of engine time (copying the value).
     item_cost_bytes: float = 8192.0
-    # Enhanced I/O multiplexing / I/O threads offload network work on nodes with >= 4 vCPU: AWS quotes
-    # "up to 72 %" more throughput; modelled as +24 % per vCPU doubling from 2 vCPU, capped at +72 %.
-    io_gain_per_doubling: float = 0.24
-    io_gain_cap: float = 0.72
     # A replica applying the replication stream spends about half of what the primary spent on the write
     # (no client parsing or reply).
     replication_apply_cost: float = 0.5
@@ -37,12 +32,10 @@ class Physics:
     def ops_capacity(self, node: NodeType) -> float:
         """Simple ops/s that drive one node's engine thread to 100 %.
 
-        ``ops_per_core`` is a Graviton3 core (r7g, m7g, c7gn); an older generation does 1/1.28 of it
-        (AWS: Graviton3 ElastiCache nodes deliver up to 28 % more requests per second than Graviton2;
-        ``engine.node_type_choice.cpu_speed``, shared with the engine's node type choice)."""
-        doublings = max(0.0, math.log2(node.vcpu / 2))
-        gain = 1 + min(self.io_gain_cap, self.io_gain_per_doubling * doublings)
-        return self.ops_per_core * cpu_speed(node) * gain
+        ``ops_per_core`` is the engine thread of a 2-vCPU Graviton3 node (r7g, m7g, c7gn .large); larger
+        nodes gain from I/O threads and an older generation does 1/1.28 of it: the engine's own model,
+        ``engine.node_type_choice.compute``, so that the twin and the engine agree on what a node does."""
+        return self.ops_per_core * compute(node)
 
     def op_cost(self, item_bytes: float) -> float:
         return 1 + item_bytes / self.item_cost_bytes

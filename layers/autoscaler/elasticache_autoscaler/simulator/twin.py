@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from elasticache_autoscaler.catalog import NodeType, node_type
+from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler.simulator.physics import GroupMetrics, Load, Physics, group_metrics
@@ -33,6 +34,9 @@ def hourly_cost(capacity: Capacity, spec: ClusterSpec) -> float:
 class Proposal:
     target: Capacity
     reason: str
+    action: Action | None = None
+    """What the controller calls the change; ``None``: derived from the capacities (``action_of``). A move to
+    a type with the same memory is a scale up or a scale down only by the controller's intent."""
 
 
 @dataclass(slots=True)
@@ -153,9 +157,10 @@ def simulate(
             continue
         duration = timings.minutes(capacity, proposal.target, load.dataset_gib)
         pending = ActionRecord(
-            action=action_of(capacity, proposal.target),
-            started_minute=i,
-            finished_minute=i + duration,
+            action=proposal.action or action_of(capacity, proposal.target),
+            # Decided after minute i's data: the change starts with minute i + 1.
+            started_minute=i + 1,
+            finished_minute=i + 1 + duration,
             current=capacity,
             target=proposal.target,
             reason=proposal.reason,

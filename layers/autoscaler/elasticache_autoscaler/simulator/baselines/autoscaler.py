@@ -108,14 +108,14 @@ class AutoscalerController:
         if not decision.changes_something or decision.target == view.capacity:
             return None
         trigger = f"alarm {', '.join(fired)}" if fired else "schedule"
-        return Proposal(decision.target, f"{trigger}: {'; '.join(decision.reasons)}")
+        return Proposal(decision.target, f"{trigger}: {'; '.join(decision.reasons)}", decision.action)
 
     @staticmethod
     def _history(view: ClusterView) -> tuple[PastDecision, ...]:
         return tuple(
             PastDecision(
                 action=a.action,
-                decided_at=SIM_EPOCH + timedelta(minutes=a.started_minute + 1),
+                decided_at=SIM_EPOCH + timedelta(minutes=a.started_minute),
                 status="succeeded" if a.finished_minute <= view.minute else "in_progress",
                 finished_at=(
                     SIM_EPOCH + timedelta(minutes=a.finished_minute)
