@@ -107,6 +107,7 @@ def metrics(
     connections: PerShard = 1000.0,
     evictions: PerShard = 0.0,
     network: PerShard = 0.0,
+    network_bytes: PerShard = 60e6,
     lag: PerShard = 0.1,
     minutes: int = 60,
     others: float | None = None,
@@ -134,6 +135,8 @@ def metrics(
         every += series(MetricName.CONNECTIONS, role, connections, 1000.0)
         every += series(MetricName.NETWORK_IN_EXCEEDED, role, network, low)
         every += series(MetricName.NETWORK_OUT_EXCEEDED, role, network, low)
+        every += series(MetricName.NETWORK_BYTES_IN, role, network_bytes, 60e6)  # 8 Mbit/s
+        every += series(MetricName.NETWORK_BYTES_OUT, role, network_bytes, 60e6)
     every += series(MetricName.EVICTIONS, Role.PRIMARY, evictions, low)
     if topo.replicas_per_shard > 0:
         every += series(MetricName.REPLICATION_LAG, Role.REPLICA, lag, 0.1)

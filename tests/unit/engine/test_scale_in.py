@@ -230,9 +230,47 @@ def test_a_smaller_node_only_when_projected_memory_stays_under_target() -> None:
     too_full = decide(snapshot(topo, metrics(topo, memory=50.0, write_cpu=5.0, read_cpu=5.0)), ACT, (), NOW)
 
     assert fits.action is Action.SCALE_DOWN
-    assert fits.target.node_type == "cache.r7g.xlarge"  # 30 % x 2 = 60 % < 70 %; large would be 120 %
+    assert fits.target.node_type == "cache.r7g.xlarge"  # 30 % x 2 = 60 % < 75 %; large would be 120 %
     assert fits.cost_per_hour_after < fits.cost_per_hour_before
     assert too_full.action is Action.NONE
+
+
+GBPS = 1e9 / 8 * 60  # NetworkBytesIn/Out per minute of one Gbit/s
+
+
+@pytest.mark.parametrize(("gbps", "expected"), [(1.0, Action.SCALE_DOWN), (1.6, Action.NONE)])
+def test_a_smaller_node_keeps_the_busiest_nodes_traffic_within_its_bandwidth(
+    gbps: float, expected: Action
+) -> None:
+    # r7g.2xlarge -> r7g.xlarge: 1.876 Gbit/s baseline, planned to at most 80 % of it (1.5 Gbit/s)
+    topo = topology(cluster_mode=False, shards=1, node_type="cache.r7g.2xlarge")
+    data = metrics(topo, memory=30.0, write_cpu=5.0, read_cpu=5.0, network_bytes=gbps * GBPS)
+
+    assert decide(snapshot(topo, data), ACT, (), NOW).action is expected
+
+
+def test_without_traffic_data_a_smaller_node_never_has_less_bandwidth() -> None:
+    topo = topology(cluster_mode=False, shards=1, node_type="cache.r7g.2xlarge")
+    data = metrics(topo, memory=30.0, write_cpu=5.0, read_cpu=5.0)
+    data = _drop(_drop(data, MetricName.NETWORK_BYTES_IN), MetricName.NETWORK_BYTES_OUT)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.action is Action.NONE
+    assert any("no cheaper allowed type keeps projected utilisation" in r for r in decision.reasons)
+
+
+@pytest.mark.parametrize(("gbps", "replicas_after"), [(0.3, 1), (0.5, 2)])
+def test_removing_replicas_keeps_the_others_traffic_within_their_bandwidth(
+    gbps: float, replicas_after: int
+) -> None:
+    # 2 -> 1 replica doubles the remaining one's traffic: 0.6 Gbit/s fits 80 % of r7g.large's 0.937; 1.0 not
+    topo = topology(cluster_mode=False, shards=1, replicas=2, multi_az=False, allowed_down=())
+    data = metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=5.0, network_bytes=gbps * GBPS)
+
+    decision = decide(snapshot(topo, data), ACT, (), NOW)
+
+    assert decision.target.replicas_per_shard == replicas_after
 
 
 def test_removing_replicas_keeps_connections_under_target() -> None:

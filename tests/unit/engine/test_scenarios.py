@@ -67,6 +67,9 @@ class World:
                 (MetricName.EVICTIONS, Role.PRIMARY, [100.0 if m > 100 else 0.0 for m, _, _ in recent]),
                 (MetricName.NETWORK_IN_EXCEEDED, Role.PRIMARY, [0.0] * len(recent)),
                 (MetricName.NETWORK_OUT_EXCEEDED, Role.PRIMARY, [0.0] * len(recent)),
+                (MetricName.NETWORK_BYTES_IN, Role.PRIMARY, [60e6] * len(recent)),
+                (MetricName.NETWORK_BYTES_OUT, Role.PRIMARY, [60e6] * len(recent)),
+                (MetricName.NETWORK_BYTES_OUT, Role.REPLICA, [60e6] * len(recent)),
             ):
                 series.append(
                     MetricSeries(metric=metric, shard_id=shard.shard_id, role=role, values=tuple(values))

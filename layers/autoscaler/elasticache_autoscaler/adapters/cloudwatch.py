@@ -1,4 +1,5 @@
-"""CloudWatch: every metric the engine reads, for every node of the group, in ONE GetMetricData call."""
+"""CloudWatch: every metric the engine reads, for every node of the group, in one GetMetricData call per 500
+series (one call for any group of up to 55 nodes)."""
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ STATISTIC = {
     MetricName.EVICTIONS: "Sum",
     MetricName.NETWORK_IN_EXCEEDED: "Sum",
     MetricName.NETWORK_OUT_EXCEEDED: "Sum",
+    MetricName.NETWORK_BYTES_IN: "Sum",
+    MetricName.NETWORK_BYTES_OUT: "Sum",
 }
 
 
@@ -43,7 +46,7 @@ def metric_queries(topology: Topology, period_seconds: int) -> list["MetricDataQ
                         "ReturnData": True,
                     }
                 )
-    return queries[:MAX_QUERIES]
+    return queries
 
 
 def metrics_from(
@@ -76,11 +79,13 @@ class CloudWatch:
         self, topology: Topology, end: datetime, window_minutes: int, period_seconds: int = 60
     ) -> Metrics:
         queries = metric_queries(topology, period_seconds)
-        answer = self._client.get_metric_data(
-            MetricDataQueries=queries,
-            StartTime=end - timedelta(minutes=window_minutes),
-            EndTime=end,
-            ScanBy="TimestampAscending",
-        )
-        results: list[dict[str, Any]] = [dict(r) for r in answer.get("MetricDataResults", [])]
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(queries), MAX_QUERIES):
+            answer = self._client.get_metric_data(
+                MetricDataQueries=queries[start : start + MAX_QUERIES],
+                StartTime=end - timedelta(minutes=window_minutes),
+                EndTime=end,
+                ScanBy="TimestampAscending",
+            )
+            results += [dict(r) for r in answer.get("MetricDataResults", [])]
         return metrics_from(topology, results, end, period_seconds)

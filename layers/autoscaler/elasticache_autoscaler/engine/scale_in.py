@@ -148,6 +148,16 @@ def _under(value: float | None, target: float) -> bool:
     return value is None or value < target
 
 
+# A scale-in plans a node's traffic to at most this share of its type's baseline bandwidth (above the baseline
+# ElastiCache shapes packets: NetworkBandwidthIn/OutAllowanceExceeded).
+NETWORK_HEADROOM = 0.8
+
+
+def _network_fits(gbps: float | None, grow: float, baseline_gbps: float) -> bool:
+    """Whether a node whose traffic is ``gbps`` today stays within the headroom after growing ``grow``x."""
+    return gbps is None or gbps * grow <= NETWORK_HEADROOM * baseline_gbps
+
+
 def _fewer_replicas(sit: Situation) -> Outcome:
     current, targets = sit.current, sit.policy.targets
     replicas = current.replicas_per_shard
@@ -157,7 +167,8 @@ def _fewer_replicas(sit: Situation) -> Outcome:
     busy = _still_busy(sit, REPLICA_SIGNALS)
     if busy:
         return _busy_reason("replicas", busy)
-    peaks = Peaks.settled(sit)
+    peaks, window = Peaks.settled(sit), sit.window
+    baseline = sit.node.network_baseline_gbps if sit.node else float("inf")
 
     def fits(count: int) -> bool:
         if count == 0:
@@ -168,13 +179,16 @@ def _fewer_replicas(sit: Situation) -> Outcome:
             read_ok = _under(None if read is None else read * replicas / count, targets.read_cpu_percent)
         connections = peaks.connections
         projected = None if connections is None else connections * (replicas + 1) / (count + 1)
-        return read_ok and _under(projected, targets.connections_per_node)
+        # the reads of the removed replicas move to the others (or, with none left, to the primary)
+        network = window.network_replica_gbps
+        network_ok = _network_fits(network, replicas / count if count else replicas, baseline)
+        return read_ok and _under(projected, targets.connections_per_node) and network_ok
 
     count = scale_in_count(replicas, lower=floor, max_step=sit.policy.max_step.replicas, fits=fits)
     if count is None:
-        return Outcome(("replicas: removing one would push read CPU or connections over target",))
+        return Outcome(("replicas: removing one would push read CPU, connections or network over target",))
     return Outcome(
-        (f"replicas: {replicas} -> {count} per shard keeps read CPU and connections under target",),
+        (f"replicas: {replicas} -> {count} per shard keeps read CPU, connections and network under target",),
         Plan(Action.REMOVE_REPLICAS, current.model_copy(update={"replicas_per_shard": count})),
     )
 
@@ -191,6 +205,8 @@ def _fewer_shards(sit: Situation) -> Outcome:
         return _busy_reason("shards", busy)
     targets, peaks = policy.targets, Peaks.settled(sit)
 
+    baseline = sit.node.network_baseline_gbps if sit.node else float("inf")
+
     def fits(count: int) -> bool:
         grow = shards / count
         return all(
@@ -201,12 +217,15 @@ def _fewer_shards(sit: Situation) -> Outcome:
                 (peaks.read_cpu, targets.read_cpu_percent),
                 (peaks.connections, float(targets.connections_per_node)),
             )
+        ) and all(
+            _network_fits(gbps, grow, baseline)
+            for gbps in (window.network_primary_gbps, window.network_replica_gbps)
         )
 
     count = scale_in_count(shards, lower=policy.min_shards, max_step=policy.max_step.shards, fits=fits)
     if count is None:
         return Outcome(
-            ("shards: removing one would push memory, CPU or connections of the rest over target",)
+            ("shards: removing one would push memory, CPU, connections or network of the rest over target",)
         )
     remove = window.lowest_memory_shards[: shards - count]
     return Outcome(
@@ -239,7 +258,14 @@ def _smaller_node(sit: Situation) -> Outcome:
                 None if peaks.write_cpu is None else peaks.write_cpu * shrink, targets.write_cpu_percent
             )
             and _under(None if peaks.read_cpu is None else peaks.read_cpu * shrink, targets.read_cpu_percent)
+            and _network_allows(candidate)
         )
+
+    def _network_allows(candidate: NodeType) -> bool:
+        primary, replica = sit.window.network_primary_gbps, sit.window.network_replica_gbps
+        if primary is None:  # no traffic data: never less bandwidth than today's
+            return candidate.network_baseline_gbps >= node.network_baseline_gbps
+        return all(_network_fits(gbps, 1.0, candidate.network_baseline_gbps) for gbps in (primary, replica))
 
     choice = choose_smaller(node, sit.topology.allowed_scale_down, sit.policy, sit.topology.engine, fits)
     if choice.node is None:

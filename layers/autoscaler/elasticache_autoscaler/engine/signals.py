@@ -116,6 +116,10 @@ class ScaleInWindow:
     """``*_settled``: what a scale-in's projection starts from (``settled``): the window's maximum, except
     for a signal that fell through the window, where it is the maximum of the last 3 minutes. Never
     above the ``*_max`` value, never below the trend's rise; ``None`` = same as ``*_max``."""
+    network_primary_gbps: float | None = None
+    network_replica_gbps: float | None = None
+    """The busiest node of each role over the window: its peak of ``NetworkBytesIn`` or ``NetworkBytesOut``
+    per period, in Gbps (``None``: not every shard has data)."""
     rising: dict[str, float] = field(default_factory=dict)
     """Signals (``memory``, ``write CPU``, ``read CPU``, ``connections``) whose trend adds at least
     ``RISING_SHARE`` of their target within ``SCALE_IN_HORIZON_MINUTES``, with that rise: no capacity they
@@ -268,6 +272,18 @@ def _target(policy: Policy, signal: str) -> float:
     }[signal]
 
 
+def _network_gbps(metrics: Metrics, role: Role, shard_ids: list[str], points: int) -> float | None:
+    """The window's peak of the busiest ``role`` node's traffic, in or out, in Gbps (None: missing data)."""
+    peaks: dict[str, float] = {}
+    for metric in (MetricName.NETWORK_BYTES_IN, MetricName.NETWORK_BYTES_OUT):
+        for shard, values in metrics.values(metric, role).items():
+            if len(values) >= points:
+                peaks[shard] = max(peaks.get(shard, 0.0), *values[-points:])
+    if any(shard not in peaks for shard in shard_ids):
+        return None
+    return max(peaks.values(), default=0.0) * 8 / metrics.period_seconds / 1e9
+
+
 def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -> ScaleInWindow:
     """Maxima over the stabilization window for every shard of the topology, with full coverage checked."""
     points = _points(policy.scale_in_stabilization_seconds, metrics.period_seconds)
@@ -319,5 +335,9 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
         write_cpu_settled_percent=_max(settled_levels.get("primary engine CPU", {})),
         read_cpu_settled_percent=_max(settled_levels.get("replica engine CPU", {})),
         connections_settled_per_node=_max(settled_levels.get("connections", {})),
+        network_primary_gbps=_network_gbps(metrics, Role.PRIMARY, shard_ids, points),
+        network_replica_gbps=(
+            _network_gbps(metrics, Role.REPLICA, shard_ids, points) if topology.replicas_per_shard else None
+        ),
         rising=rising,
     )

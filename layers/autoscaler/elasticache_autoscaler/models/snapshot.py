@@ -23,6 +23,8 @@ class MetricName(StrEnum):
     CONNECTIONS = "CurrConnections"
     NETWORK_IN_EXCEEDED = "NetworkBandwidthInAllowanceExceeded"
     NETWORK_OUT_EXCEEDED = "NetworkBandwidthOutAllowanceExceeded"
+    NETWORK_BYTES_IN = "NetworkBytesIn"
+    NETWORK_BYTES_OUT = "NetworkBytesOut"
     REPLICATION_LAG = "ReplicationLag"
 
 

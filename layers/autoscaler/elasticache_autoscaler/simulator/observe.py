@@ -81,6 +81,8 @@ def metrics_of(view: ClusterView, window_minutes: int, now: datetime) -> Metrics
         add(MetricName.CONNECTIONS, Role.PRIMARY, connections)
         add(MetricName.NETWORK_IN_EXCEEDED, Role.PRIMARY, tuple(p.network_in_exceeded for p in points))
         add(MetricName.NETWORK_OUT_EXCEEDED, Role.PRIMARY, tuple(p.network_out_exceeded for p in points))
+        add(MetricName.NETWORK_BYTES_IN, Role.PRIMARY, tuple(p.primary_bytes_in for p in points))
+        add(MetricName.NETWORK_BYTES_OUT, Role.PRIMARY, tuple(p.primary_bytes_out for p in points))
         if view.capacity.replicas_per_shard:
             replica_points = [p for p in points if p.replica_cpu is not None]
             add(MetricName.MEMORY, Role.REPLICA, tuple(p.memory_percent for p in replica_points))
@@ -91,6 +93,10 @@ def metrics_of(view: ClusterView, window_minutes: int, now: datetime) -> Metrics
             )
             add(MetricName.CONNECTIONS, Role.REPLICA, tuple(p.connections_per_node for p in replica_points))
             add(MetricName.REPLICATION_LAG, Role.REPLICA, tuple(0.0 for _ in replica_points))
+            add(MetricName.NETWORK_BYTES_IN, Role.REPLICA, tuple(p.replica_bytes_in for p in replica_points))
+            add(
+                MetricName.NETWORK_BYTES_OUT, Role.REPLICA, tuple(p.replica_bytes_out for p in replica_points)
+            )
     return Metrics(period_seconds=60, window_end=now, series=tuple(series))
 
 

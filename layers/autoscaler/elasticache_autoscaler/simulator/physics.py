@@ -67,6 +67,11 @@ class ShardMetrics:
     connections_per_node: float
     network_in_exceeded: float
     network_out_exceeded: float
+    primary_bytes_in: float = 0.0
+    primary_bytes_out: float = 0.0
+    replica_bytes_in: float = 0.0
+    replica_bytes_out: float = 0.0
+    """``NetworkBytesIn``/``Out`` of one node of each role over the minute (bytes)."""
 
     @property
     def evicting(self) -> bool:
@@ -156,6 +161,10 @@ def shard_metrics(
         network_out_exceeded=max(
             _exceeded_packets(primary_out, baseline), _exceeded_packets(replica_out, baseline)
         ),
+        primary_bytes_in=primary_in / 8 * 60,
+        primary_bytes_out=primary_out / 8 * 60,
+        replica_bytes_in=replica_in / 8 * 60,
+        replica_bytes_out=replica_out / 8 * 60,
     )
 
 
