@@ -19,7 +19,7 @@ from elasticache_autoscaler.catalog import NodeType
 from elasticache_autoscaler.engine.guards import seconds_since_topology_change
 from elasticache_autoscaler.engine.node_type_choice import choose_smaller, compute
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
-from elasticache_autoscaler.engine.signals import SCALE_IN_HORIZON_MINUTES
+from elasticache_autoscaler.engine.signals import SCALE_IN_HORIZON_MINUTES, target_of
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_in_count
 from elasticache_autoscaler.models.actions import Action
@@ -106,17 +106,17 @@ NODE_SIGNALS: tuple[Signal, ...] = SHARD_SIGNALS
 
 def _still_busy(sit: Situation, signals: tuple[Signal, ...]) -> list[str]:
     """Those of ``signals`` that are not below their scale-in threshold over the window."""
-    targets, factor, peaks = sit.policy.targets, sit.policy.scale_in_factor, Peaks.of(sit)
-    checks: dict[Signal, tuple[float | None, float]] = {
-        "memory": (peaks.memory, targets.memory_percent),
-        "write CPU": (peaks.write_cpu, targets.write_cpu_percent),
-        "read CPU": (peaks.read_cpu, targets.read_cpu_percent),
-        "connections": (peaks.connections, float(targets.connections_per_node)),
+    factor, peaks = sit.policy.scale_in_factor, Peaks.of(sit)
+    values: dict[Signal, float | None] = {
+        "memory": peaks.memory,
+        "write CPU": peaks.write_cpu,
+        "read CPU": peaks.read_cpu,
+        "connections": peaks.connections,
     }
     busy = [
         f"{name} peak {value:.1f} not below {target * factor:.1f}"
         for name in signals
-        for value, target in (checks[name],)
+        for value, target in ((values[name], target_of(sit.policy, name)),)
         if value is not None and value >= target * factor
     ]
     rising = sit.window.rising

@@ -262,7 +262,8 @@ _TRENDED = {
 }
 
 
-def _target(policy: Policy, signal: str) -> float:
+def target_of(policy: Policy, signal: str) -> float:
+    """The policy's target for a signal named as the scale-in rules name it (``memory``, ``write CPU`` …)."""
     targets = policy.targets
     return {
         "memory": targets.memory_percent,
@@ -313,7 +314,7 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
                     peaks[shard] = max(peaks[shard], rise)
                     level = max(level, rise)
                     signal = _TRENDED[label]
-                    if slope * horizon >= RISING_SHARE * _target(policy, signal):
+                    if slope * horizon >= RISING_SHARE * target_of(policy, signal):
                         rising[signal] = max(rising.get(signal, 0.0), slope * horizon)
                 settled_levels.setdefault(label, {})[shard] = level
             totals[label] = totals.get(label, 0.0) + sum(window)
