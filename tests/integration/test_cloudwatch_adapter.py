@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from elasticache_autoscaler.adapters.cloudwatch import MAX_QUERIES, CloudWatch, metric_queries
-from elasticache_autoscaler.models.snapshot import MetricName, Role
+from elasticache_autoscaler.models.snapshot import IS_MASTER_METRIC, MetricName, Role, Topology, apply_roles
 from tests.unit.engine.builders import topology
 
 END = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -23,12 +23,12 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield boto3.client("cloudwatch", region_name="us-east-1")
 
 
-def _put(client: Any, cluster_id: str, metric: MetricName, values: list[float]) -> None:
+def _put(client: Any, cluster_id: str, metric: MetricName | str, values: list[float]) -> None:
     client.put_metric_data(
         Namespace="AWS/ElastiCache",
         MetricData=[
             {
-                "MetricName": metric.value,
+                "MetricName": str(metric),
                 "Dimensions": [
                     {"Name": "CacheClusterId", "Value": cluster_id},
                     {"Name": "CacheNodeId", "Value": "0001"},
@@ -67,10 +67,99 @@ class Counting:
 
 
 def test_a_large_group_is_read_in_requests_of_at_most_500_series() -> None:
-    topo = topology(shards=10, replicas=5)  # 60 nodes x 9 metrics = 540 series
+    topo = topology(shards=10, replicas=5)  # 60 nodes x (9 metrics + IsMaster) = 600 series
     client = Counting()
 
     CloudWatch(client).read_metrics(topo, END, window_minutes=35)  # type: ignore[arg-type]
 
-    assert len(metric_queries(topo, 60)) == 60 * len(MetricName) == 540
-    assert client.sizes == [MAX_QUERIES, 40]
+    assert len(metric_queries(topo, 60)) == 60 * (len(MetricName) + 1) == 600
+    assert client.sizes == [MAX_QUERIES, 100]
+
+
+# --- finding 1: roles in cluster mode enabled come from IsMaster ----------------------------------------
+
+
+def _unknown_roles(topo: Topology) -> Topology:
+    """The topology as DescribeReplicationGroups gives it for cluster mode enabled: no CurrentRole."""
+    return apply_roles(
+        topo.model_copy(
+            update={
+                "shards": tuple(
+                    s.model_copy(
+                        update={
+                            "members": tuple(m.model_copy(update={"role": Role.UNKNOWN}) for m in s.members)
+                        }
+                    )
+                    for s in topo.shards
+                )
+            }
+        ),
+        {},
+    )
+
+
+def test_finding1_cme_roles_come_from_is_master_and_fold_cpu_per_real_role(client: Any) -> None:
+    """The second member listed is the primary (after a failover): its CPU is write CPU, the first's is
+    read CPU, although the listing order says the opposite."""
+    topo = _unknown_roles(topology(shards=2, replicas=1))
+    (a, b), (c, d) = ((m.cluster_id for m in s.members) for s in topo.shards)
+    for node, cpu, master in ((a, 70.0, 0.0), (b, 20.0, 1.0), (c, 15.0, 1.0), (d, 65.0, 0.0)):
+        _put(client, node, MetricName.ENGINE_CPU, [cpu, cpu])
+        _put(client, node, IS_MASTER_METRIC, [master, master])
+
+    metrics = CloudWatch(client).read_metrics(topo, END, window_minutes=10)
+
+    assert metrics.is_master == {a: 0.0, b: 1.0, c: 1.0, d: 0.0}
+    assert metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY) == {"0001": (20.0, 20.0), "0002": (15.0, 15.0)}
+    assert metrics.values(MetricName.ENGINE_CPU, Role.REPLICA) == {"0001": (70.0, 70.0), "0002": (65.0, 65.0)}
+    resolved = apply_roles(topo, metrics.is_master)
+    assert [[m.role for m in s.members] for s in resolved.shards] == [
+        [Role.REPLICA, Role.PRIMARY],
+        [Role.PRIMARY, Role.REPLICA],
+    ]
+
+
+def test_finding1_a_failover_changes_the_role_with_the_latest_is_master(client: Any) -> None:
+    topo = _unknown_roles(topology(shards=2, replicas=1))
+    a, b = (m.cluster_id for m in topo.shards[0].members)
+    _put(client, a, IS_MASTER_METRIC, [1.0, 1.0, 0.0])  # a was primary, then failed over to b
+    _put(client, b, IS_MASTER_METRIC, [0.0, 0.0, 1.0])
+
+    metrics = CloudWatch(client).read_metrics(topo, END, window_minutes=10)
+
+    roles = [m.role for m in apply_roles(topo, metrics.is_master).shards[0].members]
+    assert roles == [Role.REPLICA, Role.PRIMARY]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(None, 1.0), (0.0, 0.0), (1.0, 1.0), (None, None)],
+    ids=["one-missing", "no-primary", "two-primaries", "no-data"],
+)
+def test_finding1_missing_or_ambiguous_is_master_leaves_the_shard_unknown_and_its_cpu_unattributed(
+    client: Any, a: float | None, b: float | None
+) -> None:
+    topo = _unknown_roles(topology(shards=2, replicas=1))
+    first, second = (m.cluster_id for m in topo.shards[0].members)
+    for node, master in ((first, a), (second, b)):
+        _put(client, node, MetricName.ENGINE_CPU, [80.0])
+        if master is not None:
+            _put(client, node, IS_MASTER_METRIC, [master])
+
+    metrics = CloudWatch(client).read_metrics(topo, END, window_minutes=10)
+
+    resolved = apply_roles(topo, metrics.is_master)
+    assert resolved.shards[0].roles_known is False
+    assert "0001" in resolved.shards_with_unknown_roles
+    # Never silently write (or read) CPU: the shard's CPU is under "unknown" only.
+    assert "0001" not in metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY)
+    assert "0001" not in metrics.values(MetricName.ENGINE_CPU, Role.REPLICA)
+    assert metrics.values(MetricName.ENGINE_CPU, Role.UNKNOWN)["0001"] == (80.0,)
+    assert resolved.replicas_per_shard == 1  # counts never need roles
+
+
+def test_finding1_known_cmd_roles_are_kept_whatever_is_master_says() -> None:
+    topo = topology(shards=1, replicas=1)  # CurrentRole-style known roles
+    primary, replica = (m.cluster_id for m in topo.shards[0].members)
+    resolved = apply_roles(topo, {primary: 0.0, replica: 1.0})
+    assert resolved == topo

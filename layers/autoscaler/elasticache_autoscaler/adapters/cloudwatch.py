@@ -1,11 +1,24 @@
 """CloudWatch: every metric the engine reads, for every node of the group, in one GetMetricData call per 500
-series (one call for any group of up to 55 nodes)."""
+series (one call for any group of up to 50 nodes: 9 metrics and ``IsMaster`` per node).
+
+``IsMaster`` (1 on a shard's primary) gives each node its role in cluster mode enabled, where
+DescribeReplicationGroups has no ``CurrentRole``: its latest datapoint per node is kept in
+``Metrics.is_master`` and ``apply_roles`` resolves the topology's roles before the series are folded per
+role, so a replica's CPU is never read as write CPU."""
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.models.snapshot import MetricName, Metrics, MetricSeries, Role, Topology
+from elasticache_autoscaler.models.snapshot import (
+    IS_MASTER_METRIC,
+    MetricName,
+    Metrics,
+    MetricSeries,
+    Role,
+    Topology,
+    apply_roles,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -21,43 +34,79 @@ STATISTIC = {
 }
 
 
+ROLE_QUERY = "r"
+"""The metric part of an ``IsMaster`` query's id (``s{shard}_m{member}_r``)."""
+
+
+def _query(
+    query_id: str, cluster_id: str, metric: str, stat: str, period_seconds: int
+) -> "MetricDataQueryTypeDef":
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "AWS/ElastiCache",
+                "MetricName": metric,
+                "Dimensions": [
+                    {"Name": "CacheClusterId", "Value": cluster_id},
+                    {"Name": "CacheNodeId", "Value": "0001"},
+                ],
+            },
+            "Period": period_seconds,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }
+
+
 def metric_queries(topology: Topology, period_seconds: int) -> list["MetricDataQueryTypeDef"]:
-    """One query per node and metric; ids encode shard index, member index and metric index."""
+    """One query per node and metric, and one ``IsMaster`` query per node; ids encode shard index, member
+    index and metric index (``k<i>``) or ``r`` for ``IsMaster``."""
     queries: list[MetricDataQueryTypeDef] = []
     metrics = list(MetricName)
     for s, shard in enumerate(topology.shards):
         for m, member in enumerate(shard.members):
             for k, metric in enumerate(metrics):
+                stat = STATISTIC.get(metric, "Maximum")
                 queries.append(
-                    {
-                        "Id": f"s{s}_m{m}_k{k}",
-                        "MetricStat": {
-                            "Metric": {
-                                "Namespace": "AWS/ElastiCache",
-                                "MetricName": metric.value,
-                                "Dimensions": [
-                                    {"Name": "CacheClusterId", "Value": member.cluster_id},
-                                    {"Name": "CacheNodeId", "Value": "0001"},
-                                ],
-                            },
-                            "Period": period_seconds,
-                            "Stat": STATISTIC.get(metric, "Maximum"),
-                        },
-                        "ReturnData": True,
-                    }
+                    _query(f"s{s}_m{m}_k{k}", member.cluster_id, metric.value, stat, period_seconds)
                 )
+            queries.append(
+                _query(
+                    f"s{s}_m{m}_{ROLE_QUERY}", member.cluster_id, IS_MASTER_METRIC, "Maximum", period_seconds
+                )
+            )
     return queries
+
+
+def latest_is_master(topology: Topology, results: list[dict[str, Any]]) -> dict[str, float]:
+    """The latest ``IsMaster`` datapoint per member cluster id (members without a datapoint are left out)."""
+    latest: dict[str, float] = {}
+    for result in results:
+        s, m, k = result["Id"].split("_")
+        if k != ROLE_QUERY:
+            continue
+        points = list(zip(result.get("Timestamps", []), result.get("Values", []), strict=False))
+        if points:
+            member = topology.shards[int(s[1:])].members[int(m[1:])]
+            latest[member.cluster_id] = max(points, key=lambda point: point[0])[1]
+    return latest
 
 
 def metrics_from(
     topology: Topology, results: list[dict[str, Any]], window_end: datetime, period_seconds: int
 ) -> Metrics:
-    """Fold per-node results into per-shard, per-role series (max per period over that role's nodes)."""
+    """Fold per-node results into per-shard, per-role series (max per period over that role's nodes), the
+    roles resolved first from the ``IsMaster`` results (``apply_roles``; known roles are kept)."""
     metric_list = list(MetricName)
+    is_master = latest_is_master(topology, results)
+    resolved = apply_roles(topology, is_master)
     by_key: dict[tuple[MetricName, str, Role], dict[datetime, float]] = {}
     for result in results:
+        if result["Id"].endswith(f"_{ROLE_QUERY}"):
+            continue
         s, m, k = (int(part[1:]) for part in result["Id"].split("_"))
-        shard = topology.shards[s]
+        shard = resolved.shards[s]
         member = shard.members[m]
         points = by_key.setdefault((metric_list[k], shard.shard_id, member.role), {})
         for ts, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
@@ -68,7 +117,7 @@ def metrics_from(
         )
         for (metric, shard_id, role), points in sorted(by_key.items())
     )
-    return Metrics(period_seconds=period_seconds, window_end=window_end, series=series)
+    return Metrics(period_seconds=period_seconds, window_end=window_end, series=series, is_master=is_master)
 
 
 class CloudWatch:

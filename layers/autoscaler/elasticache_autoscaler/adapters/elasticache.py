@@ -35,13 +35,37 @@ def _engine(value: str) -> Engine:
     return "valkey" if value.lower() == "valkey" else "redis"
 
 
+def _role(member: Mapping[str, Any]) -> Role:
+    """``CurrentRole`` when the group reports it (cluster mode disabled), else ``UNKNOWN``: resolved later
+    from the ``IsMaster`` metric (``apply_roles``), never guessed here."""
+    role = member.get("CurrentRole")
+    if role is None:
+        return Role.UNKNOWN
+    return Role.PRIMARY if role == "primary" else Role.REPLICA
+
+
+def _cluster_mode_enabled(group: Mapping[str, Any]) -> bool:
+    """``ClusterEnabled`` when present; otherwise (AWS's own example answer omits it) ``ClusterMode``, then
+    the shape: more than one node group or a node group with ``Slots`` is only possible in cluster mode."""
+    if "ClusterEnabled" in group:
+        return bool(group["ClusterEnabled"])
+    if "ClusterMode" in group:
+        return str(group["ClusterMode"]).lower() != "disabled"
+    node_groups = group.get("NodeGroups", [])
+    return len(node_groups) > 1 or any("Slots" in ng for ng in node_groups)
+
+
 def topology_from(
     group: Mapping[str, Any],
     members: Mapping[str, Mapping[str, Any]],
     allowed: Mapping[str, Any] | None = None,
 ) -> Topology:
     """Build the Topology from DescribeReplicationGroups' group, DescribeCacheClusters' members by id,
-    and ListAllowedNodeTypeModifications' answer."""
+    and ListAllowedNodeTypeModifications' answer.
+
+    Roles: from ``CurrentRole`` (cluster mode disabled). A shard whose members have none (cluster mode
+    enabled, as AWS answers) has every member ``UNKNOWN`` until ``apply_roles`` reads ``IsMaster``; replica
+    counts never depend on roles (members - 1 per shard)."""
     shards = []
     for node_group in group.get("NodeGroups", []):
         shard_members = []
@@ -51,12 +75,18 @@ def topology_from(
             shard_members.append(
                 Member(
                     cluster_id=cluster_id,
-                    role=Role.PRIMARY if m.get("CurrentRole", "primary") == "primary" else Role.REPLICA,
+                    role=_role(m),
                     status=detail.get("CacheClusterStatus", group.get("Status", "unknown")),
                     availability_zone=m.get("PreferredAvailabilityZone"),
                 )
             )
-        if not any(m.role is Role.PRIMARY for m in shard_members) and shard_members:
+        roles = {m.role for m in shard_members}
+        if Role.UNKNOWN in roles:
+            # Some members report CurrentRole and some do not: trust none of it.
+            shard_members = [m.model_copy(update={"role": Role.UNKNOWN}) for m in shard_members]
+        elif shard_members and Role.PRIMARY not in roles:
+            # Cluster mode disabled, every member says replica (a failover in progress): as before, the
+            # first member stands in for the primary.
             shard_members[0] = shard_members[0].model_copy(update={"role": Role.PRIMARY})
         shards.append(
             Shard(
@@ -71,7 +101,7 @@ def topology_from(
         replication_group_id=group["ReplicationGroupId"],
         engine=_engine(group.get("Engine") or first_member.get("Engine", "redis")),
         engine_version=first_member.get("EngineVersion", ""),
-        cluster_mode_enabled=bool(group.get("ClusterEnabled", False)),
+        cluster_mode_enabled=_cluster_mode_enabled(group),
         node_type=group.get("CacheNodeType") or first_member.get("CacheNodeType", ""),
         status=group.get("Status", "unknown"),
         shards=tuple(shards),
@@ -106,7 +136,7 @@ def replica_count_request(topology: Topology, wanted: int) -> Request | None:
     """
     if wanted < 0:
         raise ActionFailedError(f"replica count {wanted} is negative")
-    counts = {shard.shard_id: len(shard.replicas) for shard in topology.shards}
+    counts = {shard.shard_id: shard.replica_count for shard in topology.shards}
     below = [shard_id for shard_id, n in counts.items() if n < wanted]
     above = [shard_id for shard_id, n in counts.items() if n > wanted]
     if below:

@@ -34,12 +34,26 @@ def _automatic(sit: Situation) -> Outcome:
     return rotation(sit).after(inward.reasons)
 
 
-def _signals(sit: Situation) -> dict[str, float | None]:
+def _signals(sit: Situation, snapshot: Snapshot) -> dict[str, float | None]:
     age = token_age_days(sit)
     return (
         sit.signals.as_dict()
         | sit.window.as_dict()
-        | {"authTokenAgeDays": None if age is None else round(age, 3)}
+        | {
+            "authTokenAgeDays": None if age is None else round(age, 3),
+            "rolesUnknownShards": float(len(snapshot.topology.shards_with_unknown_roles)),
+        }
+    )
+
+
+def _roles_reason(snapshot: Snapshot) -> tuple[str, ...]:
+    """Say so when a shard's primary is unknown (models.snapshot.apply_roles' conservative rule)."""
+    unknown = snapshot.topology.shards_with_unknown_roles
+    if not unknown:
+        return ()
+    return (
+        f"roles unknown on shard(s) {', '.join(unknown)} (no single IsMaster=1 node): their engine CPU is "
+        "read as neither write nor read CPU, so it is missing data and never a reason to scale in",
     )
 
 
@@ -54,7 +68,7 @@ def decide(
     by_operator = request is not None and request.action is not Action.NONE
     outcome = plan_request(sit, request) if request is not None and by_operator else _automatic(sit)
     standing = standing_guard(snapshot, policy)
-    reasons = (standing.reason, *outcome.reasons)
+    reasons = (standing.reason, *_roles_reason(snapshot), *outcome.reasons)
     plan = outcome.plan
     engine = snapshot.topology.engine
     before = hourly_cost(engine, sit.current.node_type, snapshot.topology.node_count)
@@ -68,7 +82,7 @@ def decide(
             current=sit.current,
             target=sit.current,
             reasons=reasons,
-            signals=_signals(sit),
+            signals=_signals(sit, snapshot),
             cost_per_hour_before=before or 0.0,
             cost_per_hour_after=before or 0.0,
             requested_by_operator=by_operator,
@@ -84,7 +98,7 @@ def decide(
         target=plan.target,
         reasons=reasons,
         blocked_by=blocked_by,
-        signals=_signals(sit),
+        signals=_signals(sit, snapshot),
         cost_per_hour_before=before or 0.0,
         cost_per_hour_after=after or 0.0,
         requested_by_operator=by_operator,

@@ -12,7 +12,7 @@ from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.errors import ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.request import WorkflowRequest
-from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
+from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology, apply_roles
 from elasticache_autoscaler.models.workflow import Observation, ObserveInput
 from elasticache_autoscaler.validation import name_the_fields
 
@@ -60,6 +60,7 @@ def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observatio
     except ValueError as error:
         policy, policy_error = None, str(error)
     metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
+    topology = apply_roles(topology, metrics.is_master)  # cluster mode enabled: roles from IsMaster
     guards = deps.state.guards(request.cluster, now)
     if tags.get(deps.paused_tag_key) == "true":
         guards = guards.model_copy(update={"paused": True})
