@@ -83,6 +83,9 @@ class FakeElastiCache:
         self.read_topology(group_id)
         return self.group_tags[group_id]
 
+    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
+        return self.read_topology(group_id), self.group_tags[group_id]
+
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         for group_id, topo in self.groups.items():
             if any(m.cluster_id == cache_cluster_id for s in topo.shards for m in s.members):
@@ -92,23 +95,26 @@ class FakeElastiCache:
     def list_group_ids(self) -> list[str]:
         return list(self.groups)
 
-    def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str:
+    def set_replica_count(
+        self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
+    ) -> str:
         """Records the call and answers as the real adapter would, from the pure request builder."""
         return self._call(
             "set_replica_count",
             group_id,
             replicas_per_shard,
-            replica_count_request(self.read_topology(group_id), replicas_per_shard),
+            replica_count_request(topology or self.read_topology(group_id), replicas_per_shard),
         )
 
-    def set_shard_count(self, group_id: str, shards: int, shard_memory: Mapping[str, float]) -> str:
-        request = shard_count_request(self.read_topology(group_id), shards, shard_memory)
+    def set_shard_count(
+        self, group_id: str, shards: int, shard_memory: Mapping[str, float], topology: Topology | None = None
+    ) -> str:
+        request = shard_count_request(topology or self.read_topology(group_id), shards, shard_memory)
         return self._call("set_shard_count", group_id, shards, request)
 
-    def set_node_type(self, group_id: str, node_type: str) -> str:
-        return self._call(
-            "set_node_type", group_id, node_type, node_type_request(self.read_topology(group_id), node_type)
-        )
+    def set_node_type(self, group_id: str, node_type: str, topology: Topology | None = None) -> str:
+        request = node_type_request(topology or self.read_topology(group_id), node_type)
+        return self._call("set_node_type", group_id, node_type, request)
 
     def _call(self, method: str, group_id: str, target: object, request: Request | None) -> str:
         self.calls.append((method, group_id, target))

@@ -7,23 +7,29 @@ handler, so it cannot show retries: ``test_throttling_is_retried_by_botocore`` a
 instead, below the retry handler, to show the standard retry mode at work.
 """
 
+import copy
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
 from elasticache_autoscaler.adapters.elasticache import (
     ALREADY_THERE_RESULT,
+    DIRECT_LOOKUP_MAX_MEMBERS,
+    PAGE_SIZE,
     ElastiCache,
     replica_count_request,
     shards_to_remove,
 )
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, GroupBusyError
-from elasticache_autoscaler.models.snapshot import Role
+from elasticache_autoscaler.models.snapshot import MetricName, Role, apply_roles
 from tests.fakes.adapters import topology
 
 if TYPE_CHECKING:
@@ -70,6 +76,7 @@ def group_response(
 ) -> dict[str, Any]:
     """DescribeReplicationGroups' answer for a group with ``replicas[i]`` replicas in shard i+1."""
     enabled = len(replicas) > 1 if cluster_mode is None else cluster_mode
+    # As AWS answers: CurrentRole only in cluster mode disabled (botocore's model and examples-1.json).
     node_groups: list[dict[str, Any]] = [
         {
             "NodeGroupId": f"{s:04d}",
@@ -78,7 +85,7 @@ def group_response(
                 {
                     "CacheClusterId": _member_id(s, n),
                     "CacheNodeId": "0001",
-                    "CurrentRole": "primary" if n == 1 else "replica",
+                    **({} if enabled else {"CurrentRole": "primary" if n == 1 else "replica"}),
                     "PreferredAvailabilityZone": f"us-east-1{'abc'[n % 3]}",
                 }
                 for n in range(1, count + 2)
@@ -115,6 +122,35 @@ def _cluster(cluster_id: str, group: str, node_type: str = LARGE) -> dict[str, A
     }
 
 
+def stub_members(stub: Stubber, members: list[str], node_type: str = LARGE) -> None:
+    """DescribeCacheClusters as read_topology makes it: one call per member for a small group; for a larger
+    one, pages of the account (another group's cluster among them, to be ignored) that stop at the page
+    completing the group although the last page still names a next ``Marker``."""
+    if len(members) <= DIRECT_LOOKUP_MAX_MEMBERS:
+        for member in members:
+            stub.add_response(
+                "describe_cache_clusters",
+                {"CacheClusters": [_cluster(member, GROUP, node_type)]},
+                {"CacheClusterId": member, "ShowCacheNodeInfo": False},
+            )
+        return
+    half = len(members) // 2
+    stub.add_response(
+        "describe_cache_clusters",
+        {
+            "CacheClusters": [_cluster(m, GROUP, node_type) for m in members[:half]]
+            + [_cluster("other-001", "other")],
+            "Marker": "page-2",
+        },
+        {"ShowCacheNodeInfo": False, "MaxRecords": PAGE_SIZE},
+    )
+    stub.add_response(
+        "describe_cache_clusters",
+        {"CacheClusters": [_cluster(m, GROUP, node_type) for m in members[half:]], "Marker": "page-3"},
+        {"ShowCacheNodeInfo": False, "MaxRecords": PAGE_SIZE, "Marker": "page-2"},
+    )
+
+
 def stub_read(
     stub: Stubber,
     replicas: list[int],
@@ -124,26 +160,10 @@ def stub_read(
     down: tuple[str, ...] = (MEDIUM,),
     cluster_mode: bool | None = None,
 ) -> None:
-    """The three calls of read_topology, with DescribeCacheClusters over two pages (members of another
-    group in between, which the adapter must ignore)."""
+    """The calls of read_topology: the group, its members only (``stub_members``), the allowed types."""
     group = group_response(replicas, node_type, cluster_mode=cluster_mode)
     stub.add_response("describe_replication_groups", group, {"ReplicationGroupId": GROUP})
-    members = group["ReplicationGroups"][0]["MemberClusters"]
-    half = len(members) // 2
-    stub.add_response(
-        "describe_cache_clusters",
-        {
-            "CacheClusters": [_cluster(m, GROUP, node_type) for m in members[:half]]
-            + [_cluster("other-001", "other")],
-            "Marker": "page-2",
-        },
-        {"ShowCacheNodeInfo": False},
-    )
-    stub.add_response(
-        "describe_cache_clusters",
-        {"CacheClusters": [_cluster(m, GROUP, node_type) for m in members[half:]]},
-        {"ShowCacheNodeInfo": False, "Marker": "page-2"},
-    )
+    stub_members(stub, group["ReplicationGroups"][0]["MemberClusters"], node_type)
     stub.add_response(
         "list_allowed_node_type_modifications",
         {"ScaleUpModifications": list(up), "ScaleDownModifications": list(down)},
@@ -154,22 +174,57 @@ def stub_read(
 # --- reads -------------------------------------------------------------------------------------------
 
 
-def test_read_topology_reads_group_members_over_pages_and_allowed_types(
+def test_read_topology_reads_each_member_of_a_small_group_and_allowed_types(
     stub: Stubber, adapter: ElastiCache
 ) -> None:
     stub_read(stub, [2, 1])
     topo = adapter.read_topology(GROUP)
     assert topo.cluster_mode_enabled
     assert [s.shard_id for s in topo.shards] == ["0001", "0002"]
-    assert [len(s.replicas) for s in topo.shards] == [2, 1]
+    assert [s.replica_count for s in topo.shards] == [2, 1]
     assert topo.replicas_per_shard == 1
-    assert topo.shards[0].members[0].role is Role.PRIMARY
+    # Cluster mode enabled: no CurrentRole, so no role until IsMaster is read.
+    assert {m.role for s in topo.shards for m in s.members} == {Role.UNKNOWN}
     assert topo.node_count == 5
     assert topo.engine == "valkey"
     assert topo.engine_version == "8.0.1"
     assert topo.allowed_scale_up == (XLARGE,)
     assert topo.allowed_scale_down == (MEDIUM,)
     assert topo.not_quiescent_because() is None
+
+
+def test_read_topology_of_a_large_group_pages_and_stops_once_every_member_is_found(
+    stub: Stubber, adapter: ElastiCache
+) -> None:
+    stub_read(stub, [2, 2, 2, 2])  # 12 members > DIRECT_LOOKUP_MAX_MEMBERS; no call for page-3
+    topo = adapter.read_topology(GROUP)
+    assert topo.node_count == 12
+    assert topo.replicas_per_shard == 2
+    assert all(m.status == "available" for s in topo.shards for m in s.members)
+
+
+def test_a_member_gone_meanwhile_is_left_out_and_reads_the_groups_status(
+    stub: Stubber, adapter: ElastiCache
+) -> None:
+    group = group_response([1], cluster_mode=False)
+    stub.add_response("describe_replication_groups", group, {"ReplicationGroupId": GROUP})
+    first, second = group["ReplicationGroups"][0]["MemberClusters"]
+    stub.add_response(
+        "describe_cache_clusters",
+        {"CacheClusters": [_cluster(first, GROUP)]},
+        {"CacheClusterId": first, "ShowCacheNodeInfo": False},
+    )
+    stub.add_client_error(
+        "describe_cache_clusters",
+        "CacheClusterNotFound",
+        "not found",
+        404,
+        expected_params={"CacheClusterId": second, "ShowCacheNodeInfo": False},
+    )
+    stub.add_response("list_allowed_node_type_modifications", {}, {"ReplicationGroupId": GROUP})
+    topo = adapter.read_topology(GROUP)
+    assert [m.status for m in topo.shards[0].members] == ["available", "available"]
+    assert [m.role for m in topo.shards[0].members] == [Role.PRIMARY, Role.REPLICA]  # CurrentRole (CMD)
 
 
 def test_read_topology_of_a_missing_group_is_cluster_not_found(stub: Stubber, adapter: ElastiCache) -> None:
@@ -192,6 +247,28 @@ def test_tags_are_read_by_the_groups_arn(stub: Stubber, adapter: ElastiCache) ->
         {"ResourceName": ARN},
     )
     assert adapter.tags(GROUP) == {"elasticache-autoscaler:managed": "true"}
+
+
+def test_topology_and_tags_come_from_one_describe(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1])  # exactly one DescribeReplicationGroups is stubbed
+    stub.add_response(
+        "list_tags_for_resource",
+        {"TagList": [{"Key": "elasticache-autoscaler:managed", "Value": "true"}]},
+        {"ResourceName": ARN},
+    )
+    topo, tags = adapter.read_topology_and_tags(GROUP)
+    assert topo.replication_group_id == GROUP
+    assert tags == {"elasticache-autoscaler:managed": "true"}
+
+
+def test_a_setter_given_the_steps_topology_reads_nothing_more(stub: Stubber, adapter: ElastiCache) -> None:
+    topo = topology(GROUP, shards=1, replicas=1)
+    stub.add_response(
+        "increase_replica_count",
+        {"ReplicationGroup": {"ReplicationGroupId": GROUP, "Status": "modifying"}},
+        {"ReplicationGroupId": GROUP, "NewReplicaCount": 2, "ApplyImmediately": True},
+    )
+    assert adapter.set_replica_count(GROUP, 2, topo) == "increase_replica_count"
 
 
 def test_group_of_member(stub: Stubber, adapter: ElastiCache) -> None:
@@ -508,3 +585,141 @@ def test_throttling_past_the_retry_budget_is_an_action_failure(monkeypatch: pyte
         ElastiCache(client)._call(request)
     # aws.RETRIES: standard mode, total_max_attempts=5 counts every attempt, the first included.
     assert len(attempts) == 5
+
+
+# --- finding 1: AWS's own example answers (botocore examples-1.json) ---------------------------------
+
+
+def _aws_examples() -> dict[str, list[dict[str, Any]]]:
+    """botocore's ``data/elasticache/2015-02-02/examples-1.json``, as installed (AWS's published examples)."""
+    loader = botocore.session.get_session().get_component("data_loader")
+    examples: dict[str, list[dict[str, Any]]] = loader.load_service_model("elasticache", "examples-1")[
+        "examples"
+    ]
+    return examples
+
+
+def _example_member(cluster_id: str, group_id: str) -> dict[str, Any]:
+    """examples-1.json's DescribeCacheClusters record (a Memcached cluster, the only example there), made a
+    Redis OSS replication group member: id, engine and ReplicationGroupId replaced, the Memcached-only
+    ConfigurationEndpoint and NumCacheNodes > 1 dropped; every other field as AWS wrote it."""
+    example = copy.deepcopy(_aws_examples()["DescribeCacheClusters"][0]["output"]["CacheClusters"][0])
+    example.pop("ConfigurationEndpoint", None)
+    return example | {
+        "CacheClusterId": cluster_id,
+        "ReplicationGroupId": group_id,
+        "Engine": "redis",
+        "EngineVersion": "7.1",
+        "NumCacheNodes": 1,
+    }
+
+
+def _is_master_results(
+    ids: dict[str, tuple[int, int]], primaries: set[str], cpu: dict[str, float]
+) -> dict[str, Any]:
+    """A GetMetricData answer: IsMaster and EngineCPUUtilization per node (query ids by cluster id)."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    results = []
+    engine_cpu = list(MetricName).index(MetricName.ENGINE_CPU)
+    for cluster_id, (s, m) in ids.items():
+        results.append(
+            {"Id": f"s{s}_m{m}_r", "Timestamps": [now], "Values": [1.0 if cluster_id in primaries else 0.0]}
+        )
+        results.append({"Id": f"s{s}_m{m}_k{engine_cpu}", "Timestamps": [now], "Values": [cpu[cluster_id]]})
+    return {"MetricDataResults": [r | {"StatusCode": "Complete"} for r in results]}
+
+
+def test_finding1_aws_example_cme_response_is_read_correctly(stub: Stubber, adapter: ElastiCache) -> None:
+    """AWS's example DescribeReplicationGroups answer for a clustered group ("clustered-redis": 2 shards of
+    2 nodes, no CurrentRole, no ClusterEnabled) gives 2 shards of 1 replica, and roles only from IsMaster:
+    here the *second* listed node of shard 0001 is its primary, so its CPU is write CPU."""
+    examples = _aws_examples()
+    answer = examples["DescribeReplicationGroups"][0]["output"]
+    group = answer["ReplicationGroups"][0]
+    group_id = group["ReplicationGroupId"]
+    stub.add_response("describe_replication_groups", answer, {"ReplicationGroupId": group_id})
+    for member in group["MemberClusters"]:
+        stub.add_response(
+            "describe_cache_clusters",
+            {"CacheClusters": [_example_member(member, group_id)]},
+            {"CacheClusterId": member, "ShowCacheNodeInfo": False},
+        )
+    stub.add_response(
+        "list_allowed_node_type_modifications",
+        examples["ListAllowedNodeTypeModifications"][0]["output"],
+        {"ReplicationGroupId": group_id},
+    )
+
+    topo = adapter.read_topology(group_id)
+
+    assert topo.cluster_mode_enabled
+    assert [s.shard_id for s in topo.shards] == ["0001", "0002"]
+    assert topo.replicas_per_shard == 1
+    assert [s.replica_count for s in topo.shards] == [1, 1]
+    assert topo.node_count == 4
+    assert topo.engine == "redis"
+    assert topo.node_type == "cache.t2.medium"  # no CacheNodeType on the example group: the members'
+    assert topo.not_quiescent_because() is None
+    # No CurrentRole: no member is taken for a primary from DescribeReplicationGroups.
+    assert {m.role for s in topo.shards for m in s.members} == {Role.UNKNOWN}
+    assert topo.shards_with_unknown_roles == ("0001", "0002")
+    assert replica_count_request(topo, 1) is None  # already 1 replica per shard: no call
+    assert replica_count_request(topo, 2) == (
+        "increase_replica_count",
+        {"ReplicationGroupId": group_id, "NewReplicaCount": 2, "ApplyImmediately": True},
+    )
+
+    # Roles from IsMaster, read in the CloudWatch adapter's one GetMetricData call.
+    cloudwatch = boto3.client(
+        "cloudwatch", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    ids = {m.cluster_id: (s, i) for s, shard in enumerate(topo.shards) for i, m in enumerate(shard.members)}
+    primaries = {"clustered-redis-0001-002", "clustered-redis-0002-001"}
+    cpu = {
+        "clustered-redis-0001-001": 75.0,  # a hot replica: read CPU, never write CPU
+        "clustered-redis-0001-002": 20.0,
+        "clustered-redis-0002-001": 30.0,
+        "clustered-redis-0002-002": 10.0,
+    }
+    with Stubber(cloudwatch) as cw_stub:
+        cw_stub.add_response(
+            "get_metric_data",
+            _is_master_results(ids, primaries, cpu),
+            {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY, "ScanBy": "TimestampAscending"},
+        )
+        metrics = CloudWatch(cloudwatch).read_metrics(topo, datetime.now(UTC), window_minutes=60)
+        cw_stub.assert_no_pending_responses()
+
+    resolved = apply_roles(topo, metrics.is_master)
+    assert [[m.role for m in s.members] for s in resolved.shards] == [
+        [Role.REPLICA, Role.PRIMARY],
+        [Role.PRIMARY, Role.REPLICA],
+    ]
+    assert resolved.shards_with_unknown_roles == ()
+    assert metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY) == {"0001": (20.0,), "0002": (30.0,)}
+    assert metrics.values(MetricName.ENGINE_CPU, Role.REPLICA) == {"0001": (75.0,), "0002": (10.0,)}
+
+
+def test_finding1_aws_example_cmd_response_keeps_current_role(stub: Stubber, adapter: ElastiCache) -> None:
+    """AWS's example ModifyReplicationGroup answer is a cluster-mode-disabled group with CurrentRole: read
+    as a DescribeReplicationGroups answer, its roles come from CurrentRole, as before."""
+    examples = _aws_examples()
+    group = examples["ModifyReplicationGroup"][0]["output"]["ReplicationGroup"]
+    group_id = group["ReplicationGroupId"]
+    stub.add_response(
+        "describe_replication_groups", {"ReplicationGroups": [group]}, {"ReplicationGroupId": group_id}
+    )
+    for member in group["MemberClusters"]:
+        stub.add_response(
+            "describe_cache_clusters",
+            {"CacheClusters": [_example_member(member, group_id)]},
+            {"CacheClusterId": member, "ShowCacheNodeInfo": False},
+        )
+    stub.add_response("list_allowed_node_type_modifications", {}, {"ReplicationGroupId": group_id})
+
+    topo = adapter.read_topology(group_id)
+
+    assert not topo.cluster_mode_enabled
+    assert topo.replicas_per_shard == 2
+    assert [m.role for m in topo.shards[0].members] == [Role.PRIMARY, Role.REPLICA, Role.REPLICA]
+    assert topo.shards_with_unknown_roles == ()

@@ -41,6 +41,9 @@ class OneGroup:
     def tags(self, group_id: str) -> dict[str, str]:
         return {}
 
+    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
+        return self.read_topology(group_id), self.tags(group_id)
+
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         return None
 
@@ -53,13 +56,17 @@ class OneGroup:
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         return "called"
 
-    def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str:
+    def set_replica_count(
+        self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
+    ) -> str:
         return self._mutate()
 
-    def set_shard_count(self, group_id: str, shards: int, shard_memory: Mapping[str, float]) -> str:
+    def set_shard_count(
+        self, group_id: str, shards: int, shard_memory: Mapping[str, float], topology: Topology | None = None
+    ) -> str:
         return self._mutate()
 
-    def set_node_type(self, group_id: str, node_type: str) -> str:
+    def set_node_type(self, group_id: str, node_type: str, topology: Topology | None = None) -> str:
         return self._mutate()
 
     def finish(self) -> None:

@@ -21,14 +21,28 @@ BUSY = {"InvalidReplicationGroupState", "InvalidReplicationGroupStateFault", "In
 NOT_FOUND = {"ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"}
 
 
+NOT_A_CLUSTER = {"CacheClusterNotFound", "CacheClusterNotFoundFault"}
+DIRECT_LOOKUP_MAX_MEMBERS = 10
+"""Groups with at most this many members are read one ``DescribeCacheClusters(CacheClusterId=...)`` per
+member; larger ones page the account (``PAGE_SIZE`` a call) and stop once every member is found."""
+PAGE_SIZE = 100  # DescribeCacheClusters' MaxRecords maximum
+
+
 class ElastiCacheGateway(Protocol):
+    """``set_*``: ``topology`` is the group as just read in the same step (None: the setter reads it)."""
+
     def read_topology(self, group_id: str) -> Topology: ...
     def tags(self, group_id: str) -> dict[str, str]: ...
+    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]: ...
     def group_of_member(self, cache_cluster_id: str) -> str | None: ...
     def list_group_ids(self) -> list[str]: ...
-    def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str: ...
-    def set_shard_count(self, group_id: str, shards: int, shard_memory: Mapping[str, float]) -> str: ...
-    def set_node_type(self, group_id: str, node_type: str) -> str: ...
+    def set_replica_count(
+        self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
+    ) -> str: ...
+    def set_shard_count(
+        self, group_id: str, shards: int, shard_memory: Mapping[str, float], topology: Topology | None = None
+    ) -> str: ...
+    def set_node_type(self, group_id: str, node_type: str, topology: Topology | None = None) -> str: ...
 
 
 def _engine(value: str) -> Engine:
@@ -216,6 +230,17 @@ class ElastiCache:
         self._client = client or aws.elasticache()
 
     def read_topology(self, group_id: str) -> Topology:
+        return self._topology(self._describe_group(group_id))
+
+    def tags(self, group_id: str) -> dict[str, str]:
+        return self._tags_of(self._describe_group(group_id))
+
+    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
+        """The topology and the tags from one DescribeReplicationGroups (observe needs both)."""
+        group = self._describe_group(group_id)
+        return self._topology(group), self._tags_of(group)
+
+    def _describe_group(self, group_id: str) -> dict[str, Any]:
         try:
             groups = self._client.describe_replication_groups(ReplicationGroupId=group_id)[
                 "ReplicationGroups"
@@ -224,27 +249,68 @@ class ElastiCache:
             if error.response["Error"]["Code"] in NOT_FOUND:
                 raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
             raise
-        group = groups[0]
-        members = {}
-        for page in self._client.get_paginator("describe_cache_clusters").paginate(ShowCacheNodeInfo=False):
-            for cluster in page["CacheClusters"]:
-                if cluster.get("ReplicationGroupId") == group_id:
-                    members[cluster["CacheClusterId"]] = cluster
-        allowed = self._client.list_allowed_node_type_modifications(ReplicationGroupId=group_id)
+        return dict(groups[0])
+
+    def _topology(self, group: Mapping[str, Any]) -> Topology:
+        members = self._members(group)
+        allowed = self._client.list_allowed_node_type_modifications(
+            ReplicationGroupId=group["ReplicationGroupId"]
+        )
         return topology_from(group, members, allowed)
 
-    def tags(self, group_id: str) -> dict[str, str]:
-        arn = self._client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0][
-            "ARN"
-        ]
-        tags = self._client.list_tags_for_resource(ResourceName=arn).get("TagList", [])
+    def _tags_of(self, group: Mapping[str, Any]) -> dict[str, str]:
+        tags = self._client.list_tags_for_resource(ResourceName=group["ARN"]).get("TagList", [])
         return {t["Key"]: t["Value"] for t in tags}
+
+    def _members(self, group: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+        """DescribeCacheClusters' record of each of the group's members (``MemberClusters``), by id.
+
+        Only the group's members, never every cache cluster of the account. A group of at most
+        ``DIRECT_LOOKUP_MAX_MEMBERS`` members (every cluster-mode-disabled group: at most 6 nodes; a small
+        clustered one) is read with one ``CacheClusterId=`` call per member: at most 10 calls, whatever the
+        size of the account. A larger group (up to 500 nodes) would cost a call per node that way, so it
+        pages the account instead, ``PAGE_SIZE`` clusters a call, and stops at the page that completes the
+        group. A member gone meanwhile (``CacheClusterNotFound``) is left out: its status then falls back
+        to the group's.
+        """
+        wanted = list(group.get("MemberClusters") or ())
+        if not wanted:
+            wanted = [
+                m["CacheClusterId"]
+                for ng in group.get("NodeGroups", [])
+                for m in ng.get("NodeGroupMembers", [])
+            ]
+        found: dict[str, Mapping[str, Any]] = {}
+        if len(wanted) <= DIRECT_LOOKUP_MAX_MEMBERS:
+            for cluster_id in wanted:
+                try:
+                    answer = self._client.describe_cache_clusters(
+                        CacheClusterId=cluster_id, ShowCacheNodeInfo=False
+                    )
+                except ClientError as error:
+                    if error.response["Error"]["Code"] in NOT_A_CLUSTER:
+                        continue
+                    raise
+                found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
+            return found
+        remaining = set(wanted)
+        pages = self._client.get_paginator("describe_cache_clusters").paginate(
+            ShowCacheNodeInfo=False, PaginationConfig={"PageSize": PAGE_SIZE}
+        )
+        for page in pages:
+            for cluster in page["CacheClusters"]:
+                if cluster["CacheClusterId"] in remaining:
+                    found[cluster["CacheClusterId"]] = cluster
+                    remaining.discard(cluster["CacheClusterId"])
+            if not remaining:
+                break
+        return found
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         try:
             clusters = self._client.describe_cache_clusters(CacheClusterId=cache_cluster_id)["CacheClusters"]
         except ClientError as error:
-            if error.response["Error"]["Code"] in {"CacheClusterNotFound", "CacheClusterNotFoundFault"}:
+            if error.response["Error"]["Code"] in NOT_A_CLUSTER:
                 return None
             raise
         return clusters[0].get("ReplicationGroupId") if clusters else None
@@ -255,16 +321,22 @@ class ElastiCache:
             ids.extend(g["ReplicationGroupId"] for g in page["ReplicationGroups"])
         return ids
 
-    # Each setter re-reads the group (the freshest state, right before the call) and makes at most one call.
+    # Each setter works on the freshest state, right before the call: the ``topology`` its caller has just
+    # read in the same step (act: one topology read per step), or, without one, a read of its own. It makes
+    # at most one call.
 
-    def set_replica_count(self, group_id: str, replicas_per_shard: int) -> str:
-        return self._call(replica_count_request(self.read_topology(group_id), replicas_per_shard))
+    def set_replica_count(
+        self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
+    ) -> str:
+        return self._call(replica_count_request(topology or self.read_topology(group_id), replicas_per_shard))
 
-    def set_shard_count(self, group_id: str, shards: int, shard_memory: Mapping[str, float]) -> str:
-        return self._call(shard_count_request(self.read_topology(group_id), shards, shard_memory))
+    def set_shard_count(
+        self, group_id: str, shards: int, shard_memory: Mapping[str, float], topology: Topology | None = None
+    ) -> str:
+        return self._call(shard_count_request(topology or self.read_topology(group_id), shards, shard_memory))
 
-    def set_node_type(self, group_id: str, node_type: str) -> str:
-        return self._call(node_type_request(self.read_topology(group_id), node_type))
+    def set_node_type(self, group_id: str, node_type: str, topology: Topology | None = None) -> str:
+        return self._call(node_type_request(topology or self.read_topology(group_id), node_type))
 
     def _call(self, request: Request | None) -> str:
         """Make one mutating call and return its operation name.

@@ -39,18 +39,19 @@ def act(
     if record is None or record.get("status") != "in_progress":
         # A retry after a busy answer from the call finds its record already in progress.
         log.advance(request.record, Outcome(status="in_progress", started_at=iso(now)))
-    return ActResult(operation=_dispatch(request.cluster, decision, elasticache), started_at=now)
+    return ActResult(operation=_dispatch(request.cluster, decision, elasticache, topology), started_at=now)
 
 
-def _dispatch(cluster: str, decision: Decision, elasticache: ElastiCacheGateway) -> str:
+def _dispatch(cluster: str, decision: Decision, elasticache: ElastiCacheGateway, topology: Topology) -> str:
+    """The one call, built on the topology this step has just read (no second read)."""
     target = decision.target
     match decision.action:
         case Action.ADD_REPLICAS | Action.REMOVE_REPLICAS:
-            return elasticache.set_replica_count(cluster, target.replicas_per_shard)
+            return elasticache.set_replica_count(cluster, target.replicas_per_shard, topology)
         case Action.ADD_SHARDS | Action.REMOVE_SHARDS:
-            return elasticache.set_shard_count(cluster, target.shards, removal_order(decision))
+            return elasticache.set_shard_count(cluster, target.shards, removal_order(decision), topology)
         case Action.SCALE_UP | Action.SCALE_DOWN:
-            return elasticache.set_node_type(cluster, target.node_type)
+            return elasticache.set_node_type(cluster, target.node_type, topology)
         case Action.NONE | Action.ROTATE_AUTH_TOKEN | Action.ROTATE_USER_PASSWORD:
             raise ActionFailedError(f"action {decision.action.value} is not run by the scaling workflow")
         case _:

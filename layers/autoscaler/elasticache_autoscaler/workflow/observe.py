@@ -48,8 +48,7 @@ def parse_request(raw: dict[str, object]) -> WorkflowRequest:
 
 def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observation:
     request = parse_request(event.input)
-    topology = deps.elasticache.read_topology(request.cluster)
-    tags = deps.elasticache.tags(request.cluster)
+    topology, tags = deps.elasticache.read_topology_and_tags(request.cluster)  # one DescribeReplicationGroups
     if tags.get(deps.managed_tag_key) != "true":
         raise ClusterNotManagedError(
             f"replication group {request.cluster!r} is not tagged {deps.managed_tag_key}=true: not managed"
