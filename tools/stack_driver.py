@@ -116,10 +116,12 @@ class StackDriver:
 
     def put_load(self, group_id: str, replica_cpu: float) -> None:
         """Thirty one-minute datapoints per node of a 1-shard, 1-replica group: the replica at
-        ``replica_cpu`` % engine CPU, the primary calm."""
+        ``replica_cpu`` % engine CPU, the primary calm; ``IsMaster`` 1 on the primary and 0 on the replica,
+        as ElastiCache reports it (the adapter's only source of roles in cluster mode enabled)."""
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         data: list[dict[str, Any]] = []
-        for node, cpu in {f"{group_id}-001": 30.0, f"{group_id}-002": replica_cpu}.items():
+        nodes = {f"{group_id}-001": (30.0, 1.0), f"{group_id}-002": (replica_cpu, 0.0)}
+        for node, (cpu, is_master) in nodes.items():
             dims = [{"Name": "CacheClusterId", "Value": node}, {"Name": "CacheNodeId", "Value": "0001"}]
             for minute in range(30):
                 when = now - timedelta(minutes=30 - minute)
@@ -128,6 +130,7 @@ class StackDriver:
                     ("DatabaseMemoryUsageCountedForEvictPercentage", 35.0),
                     ("CurrConnections", 800.0),
                     ("Evictions", 0.0),
+                    ("IsMaster", is_master),
                 ):
                     data.append({"MetricName": name, "Dimensions": dims, "Timestamp": when, "Value": value})
         cloudwatch = self.client("cloudwatch")

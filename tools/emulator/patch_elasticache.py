@@ -117,8 +117,15 @@ def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
 
 
+_CMD_ONLY_MEMBER_XML = re.compile(r"<CurrentRole>[^<]*</CurrentRole>|<ReadEndpoint>.*?</ReadEndpoint>")
+"""``NodeGroupMember`` elements botocore's model documents as cluster-mode-disabled only: AWS leaves them out
+of a cluster-mode-enabled group's answer (its example DescribeReplicationGroups of "clustered-redis" has
+neither), and ministack sent them for every group. The emulator keeps ``CurrentRole`` in its own records."""
+
+
 def rg_xml(rg: dict[str, Any]) -> str:
-    """ministack's rendering plus the fields it lacks."""
+    """ministack's rendering plus the fields it lacks, minus the cluster-mode-disabled-only members in a
+    cluster-mode-enabled group (see tests/emulator/test_conformance.py)."""
     pending = ""
     change = rg.get("_change") or {}
     if change.get("kind") == "shards":
@@ -131,7 +138,15 @@ def rg_xml(rg: dict[str, Any]) -> str:
         extra += f"<AuthTokenLastModifiedDate>{_iso(rg['_auth_token_modified'])}</AuthTokenLastModifiedDate>"
     if rg.get("_created"):
         extra += f"<ReplicationGroupCreateTime>{_iso(rg['_created'])}</ReplicationGroupCreateTime>"
-    return str(_original_rg_xml(rg)) + extra
+    rendered = str(_original_rg_xml(rg))
+    if rg.get("ClusterEnabled"):
+        rendered = _CMD_ONLY_MEMBER_XML.sub("", rendered)
+    return rendered + extra
+
+
+_NOT_IN_MODEL_CLUSTER_XML = re.compile(r"<CacheClusterArn>[^<]*</CacheClusterArn>")
+"""ministack sends a ``CacheCluster`` both ``ARN`` (the model's member) and ``CacheClusterArn`` (no such
+member in botocore's model: AWS never sends it)."""
 
 
 def cluster_xml_inner(cluster: dict[str, Any]) -> str:
@@ -139,7 +154,7 @@ def cluster_xml_inner(cluster: dict[str, Any]) -> str:
     if cluster.get("_pending_node_type"):
         pending = f"<CacheNodeType>{cluster['_pending_node_type']}</CacheNodeType>"
     return (
-        str(_original_cluster_xml_inner(cluster))
+        _NOT_IN_MODEL_CLUSTER_XML.sub("", str(_original_cluster_xml_inner(cluster)))
         + f"<PendingModifiedValues>{pending}</PendingModifiedValues>"
     )
 
