@@ -67,6 +67,8 @@ class FakeElastiCache:
     """The ElastiCache calls the real adapter would have made: (operation, params)."""
     fail_with: Exception | None = None
     """Raised by every setter after recording the call (e.g. GroupBusyError, ActionFailedError)."""
+    topology_reads: int = 0
+    """How many times the group was read (DescribeReplicationGroups the real adapter would have made)."""
 
     def add(self, topo: Topology, managed: bool = True) -> None:
         self.groups[topo.replication_group_id] = topo
@@ -75,6 +77,7 @@ class FakeElastiCache:
         )
 
     def read_topology(self, group_id: str) -> Topology:
+        self.topology_reads += 1
         if group_id not in self.groups:
             raise ClusterNotFoundError(f"replication group {group_id!r} does not exist")
         return self.groups[group_id]

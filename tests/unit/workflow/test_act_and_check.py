@@ -157,6 +157,13 @@ def test_each_action_makes_one_call_with_the_absolute_target(  # noqa: PLR0917 -
     assert record["startedAt"]
 
 
+def test_act_reads_the_topology_once_and_calls_on_it() -> None:
+    fake = _fake(topology("orders", shards=2, replicas=1))
+    operation = _act(fake, _decision(Action.ADD_REPLICAS, _capacity(2, 1), _capacity(2, 2)))
+    assert operation == "increase_replica_count"
+    assert fake.topology_reads == 1
+
+
 def test_already_there_is_a_success_that_says_so() -> None:
     fake = _fake(topology("orders", shards=1, replicas=2))
     operation = _act(fake, _decision(Action.ADD_REPLICAS, _capacity(1, 1), _capacity(1, 2)))

@@ -1,16 +1,19 @@
 """Given a request, When observe and decide run, Then the decision is recorded with its mode and status."""
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from elasticache_autoscaler.engine.decide import decide
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.snapshot import Metrics, Role, Topology
 from elasticache_autoscaler.models.workflow import Execution, ObserveInput
 from elasticache_autoscaler.workflow.decide_step import decide_and_record
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
-from tests.fakes.adapters import FakeDecisionLog, FakePolicies
+from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeMetrics, FakePolicies, topology
 from tests.unit.workflow.conftest import NOW
 
 
@@ -126,3 +129,47 @@ def test_other_actions_need_no_approval(
     raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
     decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
     assert (decided.live, decided.needs_approval) == (True, False)
+
+
+def _as_aws_reports_cme(topo: Topology) -> Topology:
+    """A cluster-mode-enabled topology as read_topology gives it: no CurrentRole, so every role unknown."""
+    shards = tuple(
+        s.model_copy(
+            update={"members": tuple(m.model_copy(update={"role": Role.UNKNOWN}) for m in s.members)}
+        )
+        for s in topo.shards
+    )
+    return topo.model_copy(update={"shards": shards})
+
+
+def test_finding1_observe_takes_cme_roles_from_is_master(
+    deps: ObserveDeps, elasticache: FakeElastiCache, execution: Execution
+) -> None:
+    elasticache.add(_as_aws_reports_cme(topology("cme", shards=2, replicas=1)))
+    # Shard 0001 failed over: its second member is the primary now.
+    is_master = {"cme-0001-001": 0.0, "cme-0001-002": 1.0, "cme-0002-001": 1.0, "cme-0002-002": 0.0}
+    deps = replace(deps, metrics=FakeMetrics(Metrics(window_end=NOW, is_master=is_master)))
+
+    observation = _observe({"cluster": "cme"}, deps, execution)
+
+    roles = [[m.role for m in s.members] for s in observation.snapshot.topology.shards]
+    assert roles == [[Role.REPLICA, Role.PRIMARY], [Role.PRIMARY, Role.REPLICA]]
+    decision = decide(observation.snapshot, Policy(), (), NOW)
+    assert decision.signals["rolesUnknownShards"] == 0
+    assert not any("roles unknown" in reason for reason in decision.reasons)
+
+
+def test_finding1_unresolved_cme_roles_are_said_in_the_decision(
+    deps: ObserveDeps, elasticache: FakeElastiCache, execution: Execution
+) -> None:
+    elasticache.add(_as_aws_reports_cme(topology("cme", shards=2, replicas=1)))
+    is_master = {"cme-0001-001": 1.0, "cme-0001-002": 1.0, "cme-0002-001": 1.0, "cme-0002-002": 0.0}
+    deps = replace(deps, metrics=FakeMetrics(Metrics(window_end=NOW, is_master=is_master)))
+
+    observation = _observe({"cluster": "cme"}, deps, execution)
+
+    assert observation.snapshot.topology.shards_with_unknown_roles == ("0001",)
+    assert observation.snapshot.topology.replicas_per_shard == 1
+    decision = decide(observation.snapshot, Policy(), (), NOW)
+    assert decision.signals["rolesUnknownShards"] == 1
+    assert any("roles unknown on shard(s) 0001" in reason for reason in decision.reasons)
