@@ -603,7 +603,9 @@ def _example_member(cluster_id: str, group_id: str) -> dict[str, Any]:
     """examples-1.json's DescribeCacheClusters record (a Memcached cluster, the only example there), made a
     Redis OSS replication group member: id, engine and ReplicationGroupId replaced, the Memcached-only
     ConfigurationEndpoint and NumCacheNodes > 1 dropped; every other field as AWS wrote it."""
-    example = copy.deepcopy(_aws_examples()["DescribeCacheClusters"][0]["output"]["CacheClusters"][0])
+    example: dict[str, Any] = copy.deepcopy(
+        _aws_examples()["DescribeCacheClusters"][0]["output"]["CacheClusters"][0]
+    )
     example.pop("ConfigurationEndpoint", None)
     return example | {
         "CacheClusterId": cluster_id,
