@@ -7,15 +7,20 @@ import pytest
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.workflow import Execution, ObserveInput
-from elasticache_autoscaler.workflow.decide_step import decide_and_record
+from elasticache_autoscaler.models.workflow import Decided, Execution, Observation, ObserveInput
+from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
 from tests.fakes.adapters import FakeDecisionLog, FakePolicies
 from tests.unit.workflow.conftest import NOW
 
 
-def _observe(raw: dict[str, Any], deps: ObserveDeps, execution: Execution) -> Any:
+def _observe(raw: dict[str, Any], deps: ObserveDeps, execution: Execution) -> Observation:
     return observe(ObserveInput(input=raw, execution=execution), deps, NOW)
+
+
+def _decide(observation: Observation, deps: ObserveDeps, log: FakeDecisionLog) -> Decided:
+    """Decide as its handler does: the full observation read back from the store Observe wrote to."""
+    return decide_step(observation, DecideDeps(store=deps.store, log=log, retention_days=90), NOW)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +59,7 @@ def test_evaluate_in_observe_mode_records_a_skipped_decision(
     deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
 ) -> None:
     observation = _observe({"cluster": "orders", "action": "evaluate"}, deps, execution)
-    decided = decide_and_record(observation, log, NOW, retention_days=90)
+    decided = _decide(observation, deps, log)
     assert decided.live is False
     (item,) = log.items.values()
     assert item["cluster"] == "orders"
@@ -72,7 +77,7 @@ def test_a_dry_run_never_goes_live_even_in_act_mode(
 ) -> None:
     policies.policy = Policy(mode="act")
     observation = _observe({"cluster": "orders", "action": "add_replicas", "target": 2}, deps, execution)
-    decided = decide_and_record(observation, log, NOW, retention_days=90)
+    decided = _decide(observation, deps, log)
     assert decided.live is False
     assert decided.mode == "observe"
 
@@ -82,7 +87,7 @@ def test_a_live_request_in_act_mode_is_planned(
 ) -> None:
     policies.policy = Policy(mode="act")
     raw = {"cluster": "orders", "action": "add_replicas", "target": 2, "dryRun": False}
-    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe(raw, deps, execution), deps, log)
     assert decided.live is True
     (item,) = log.items.values()
     assert (item["status"], item["mode"], item["action"]) == ("planned", "act", "add_replicas")
@@ -93,7 +98,7 @@ def test_an_invalid_policy_is_a_failed_decision_naming_the_field(
     deps: ObserveDeps, execution: Execution, log: FakeDecisionLog, policies: FakePolicies
 ) -> None:
     policies.error = "maxShards: Input should be greater than or equal to 1"
-    decided = decide_and_record(_observe({"cluster": "orders"}, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe({"cluster": "orders"}, deps, execution), deps, log)
     assert decided.live is False
     (item,) = log.items.values()
     assert item["status"] == "failed"
@@ -104,8 +109,8 @@ def test_a_retried_decide_writes_the_same_record_once(
     deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
 ) -> None:
     observation = _observe({"cluster": "orders"}, deps, execution)
-    first = decide_and_record(observation, log, NOW, retention_days=90)
-    second = decide_and_record(observation, log, NOW, retention_days=90)
+    first = _decide(observation, deps, log)
+    second = _decide(observation, deps, log)
     assert first.record == second.record
     assert len(log.items) == 1
 
@@ -115,7 +120,7 @@ def test_an_action_the_policy_marks_risky_needs_approval_even_when_an_operator_a
 ) -> None:
     policies.policy = Policy(mode="act", approval_required=frozenset({Action.ADD_REPLICAS}))
     raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
-    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe(raw, deps, execution), deps, log)
     assert (decided.live, decided.needs_approval) == (True, True)
 
 
@@ -124,5 +129,5 @@ def test_other_actions_need_no_approval(
 ) -> None:
     policies.policy = Policy(mode="act")
     raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
-    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe(raw, deps, execution), deps, log)
     assert (decided.live, decided.needs_approval) == (True, False)
