@@ -6,6 +6,7 @@ state's input and output itself, from the execution's history (GetExecutionHisto
 """
 
 import json
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from tests.e2e.conftest import Deployed
 
 pytestmark = pytest.mark.emulator
+log = logging.getLogger(__name__)  # the figures: pytest --log-cli-level=INFO
 
 KIB = 1024
 STATE_LIMIT = 256 * KIB
@@ -90,7 +92,7 @@ def test_finding8_90_shards_5_replicas_end_to_end(deployed: Deployed) -> None:
     }
     history = deployed.history(evaluate)
     largest, where = largest_state_payload(history)
-    print(f"\n90 x 5 evaluate: largest state payload {largest} bytes ({where})")
+    log.info(f"90 x 5 evaluate: largest state payload {largest} bytes ({where})")
     assert largest < 32 * KIB, f"largest state payload {largest} bytes ({where})"
     (exited,) = [
         e["stateExitedEventDetails"]
@@ -104,7 +106,7 @@ def test_finding8_90_shards_5_replicas_end_to_end(deployed: Deployed) -> None:
     )
     body = stored["Body"].read()
     assert len(body) == observed["stored"]["sizeBytes"]
-    print(f"90 x 5 stored observation: {len(body)} bytes")
+    log.info(f"90 x 5 stored observation: {len(body)} bytes")
     assert len(body) > STATE_LIMIT, "the full observation is over the cap: it had to leave the state"
     series = json.loads(body)["snapshot"]["metrics"]["series"]
     assert len([s for s in series if s["values"]]) == SHARDS * 2 * 4  # 4 metrics reported, per shard and role
@@ -118,5 +120,5 @@ def test_finding8_90_shards_5_replicas_end_to_end(deployed: Deployed) -> None:
     assert deployed.record_of(remove)["status"] == "succeeded"
     assert deployed.replicas(group_id) == REPLICAS - 1
     largest, where = largest_state_payload(deployed.history(remove))
-    print(f"90 x 5 remove_replicas (act): largest state payload {largest} bytes ({where})")
+    log.info(f"90 x 5 remove_replicas (act): largest state payload {largest} bytes ({where})")
     assert largest < 32 * KIB, f"largest state payload {largest} bytes ({where})"
