@@ -8,12 +8,11 @@ state's input and output itself, from the execution's history (GetExecutionHisto
 import json
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import Deployed
+from tools.stack_driver import largest_state_payload
 
 pytestmark = pytest.mark.emulator
 log = logging.getLogger(__name__)  # the figures: pytest --log-cli-level=INFO
@@ -23,48 +22,6 @@ STATE_LIMIT = 256 * KIB
 SHARDS, REPLICAS = 90, 5
 
 
-def largest_state_payload(history: list[dict[str, Any]]) -> tuple[int, str]:
-    """The largest input or output of any state or task in the history, in bytes (UTF-8), and where."""
-    largest, where = 0, ""
-    name = ""
-    for event in history:
-        for key, details in event.items():
-            if not key.endswith("EventDetails") or not isinstance(details, dict):
-                continue
-            name = details.get("name", name)
-            for field in ("input", "output"):
-                payload = details.get(field)
-                if isinstance(payload, str) and len(payload.encode()) > largest:
-                    largest, where = len(payload.encode()), f"{event['type']} {name} {field}"
-    return largest, where
-
-
-def put_group_load(deployed: Deployed, group: dict[str, Any], minutes: int = 30) -> int:
-    """``minutes`` one-minute datapoints of engine CPU, memory, connections and evictions for every node;
-    the number of datapoints."""
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    data: list[dict[str, Any]] = []
-    for shard in group["NodeGroups"]:
-        for member in shard["NodeGroupMembers"]:
-            dims = [
-                {"Name": "CacheClusterId", "Value": member["CacheClusterId"]},
-                {"Name": "CacheNodeId", "Value": "0001"},
-            ]
-            for minute in range(minutes):
-                when = now - timedelta(minutes=minutes - minute)
-                for name, value in (
-                    ("EngineCPUUtilization", 20.0 + minute % 7 + 0.123456),
-                    ("DatabaseMemoryUsageCountedForEvictPercentage", 30.0 + minute % 5 + 0.654321),
-                    ("CurrConnections", 800.0 + minute),
-                    ("Evictions", 0.0),
-                ):
-                    data.append({"MetricName": name, "Dimensions": dims, "Timestamp": when, "Value": value})
-    cloudwatch = deployed.client("cloudwatch")
-    for start in range(0, len(data), 1000):
-        cloudwatch.put_metric_data(Namespace="AWS/ElastiCache", MetricData=data[start : start + 1000])
-    return len(data)
-
-
 def test_finding8_90_shards_5_replicas_end_to_end(deployed: Deployed) -> None:
     # Given a managed 90 x 5 group whose 540 nodes all report metrics, in act mode
     group_id = f"big{uuid.uuid4().hex[:8]}"
@@ -72,7 +29,7 @@ def test_finding8_90_shards_5_replicas_end_to_end(deployed: Deployed) -> None:
     group = deployed.group(group_id)
     assert len(group["NodeGroups"]) == SHARDS
     assert {len(g["NodeGroupMembers"]) for g in group["NodeGroups"]} == {REPLICAS + 1}
-    assert put_group_load(deployed, group) == SHARDS * (REPLICAS + 1) * 30 * 4
+    assert deployed.put_group_load(group_id) == SHARDS * (REPLICAS + 1) * 30 * 4
     deployed.set_policy(
         group_id,
         {"mode": "act", "checkIntervalSeconds": 1, "actionTimeoutSeconds": 120, "maxShards": 500},

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
@@ -131,3 +132,31 @@ def test_other_actions_need_no_approval(
     raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
     decided = _decide(_observe(raw, deps, execution), deps, log)
     assert (decided.live, decided.needs_approval) == (True, False)
+
+
+def test_decide_refuses_an_observation_stored_by_another_execution(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
+) -> None:
+    other = execution.model_copy(update={"arn": f"{execution.arn}-other"})
+    theirs = _observe({"cluster": "orders"}, deps, other)
+    ours = _observe({"cluster": "orders"}, deps, execution).model_copy(update={"stored": theirs.stored})
+    with pytest.raises(ObservationMismatchError, match="not to this execution"):
+        _decide(ours, deps, log)
+    assert log.items == {}
+
+
+def test_the_state_carries_a_summary_and_a_reference_not_the_snapshot(
+    deps: ObserveDeps, execution: Execution
+) -> None:
+    wire = _observe({"cluster": "orders"}, deps, execution).to_wire()
+    assert set(wire) == {"request", "execution", "policy", "policyError", "summary", "stored"}
+    assert wire["summary"] == {
+        "takenAt": "2026-11-26T12:00:00Z",
+        "nodeType": "cache.r7g.large",
+        "status": "available",
+        "shards": 1,
+        "replicasPerShard": 1,
+        "nodes": 2,
+        "metricSeries": 0,
+        "history": 0,
+    }

@@ -48,8 +48,9 @@ def full_metrics(topo: Topology, minutes: int) -> Metrics:
     )
 
 
-def _sizes(shards: int, replicas: int) -> tuple[int, int, int]:
-    """(stored observation, $.observed, $.decided) in bytes, for an evaluation of such a group."""
+def _sizes(shards: int, replicas: int) -> tuple[int, int, int, int]:
+    """(stored observation, $.observed, $.decided, decision record) in bytes, for an evaluation of such a
+    group."""
     topo = topology("big", shards=shards, replicas=replicas)
     elasticache = FakeElastiCache()
     elasticache.add(topo)
@@ -72,21 +73,29 @@ def _sizes(shards: int, replicas: int) -> tuple[int, int, int]:
     )
     decided = decide_step(observed, DecideDeps(store, log, 90), NOW + timedelta(seconds=1))
     (stored,) = store.objects.values()
-    return len(stored), len(json.dumps(observed.to_wire())), len(json.dumps(decided.to_wire()))
+    (record,) = log.items.values()
+    return (
+        len(stored),
+        len(json.dumps(observed.to_wire())),
+        len(json.dumps(decided.to_wire())),
+        len(json.dumps(record, default=str)),
+    )
 
 
 def test_a_90_shard_5_replica_group_keeps_the_state_small() -> None:
-    stored, observed, decided = _sizes(90, 5)
+    stored, observed, decided, record = _sizes(90, 5)
     # the raw series are far over the limit: they must not be in the state ...
     assert stored > STATE_LIMIT, stored
     # ... and what the state carries is a small fraction of it
     assert observed < STATE_BUDGET, f"$.observed is {observed / KIB:.1f} KiB for 90 x 5"
     assert decided < STATE_BUDGET, f"$.decided is {decided / KIB:.1f} KiB for 90 x 5"
+    # the decision record (a DynamoDB item, 400 KB at most) holds signals and reasons, never the topology
+    assert record < 8 * KIB, f"the decision record is {record / KIB:.1f} KiB for 90 x 5"
 
 
 def test_the_state_does_not_grow_with_the_group() -> None:
-    _, small_observed, small_decided = _sizes(10, 2)
-    _, large_observed, large_decided = _sizes(90, 5)
+    _, small_observed, small_decided, _ = _sizes(10, 2)
+    _, large_observed, large_decided, _ = _sizes(90, 5)
     # only ids and numbers whose width grows with the group differ: a few bytes, never per node or series
     assert large_observed - small_observed < 64
     assert large_decided - small_decided < 512
