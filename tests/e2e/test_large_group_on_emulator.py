@@ -1,8 +1,9 @@
 """Finding 8 (issue 11): a 90-shard x 5-replica group (540 nodes) runs through the deployed workflow, and no
 state's input or output comes near Step Functions' 256 KiB cap.
 
-ministack does not enforce that cap (it runs a 1 MB state without complaint), so the test measures every
-state's input and output itself, from the execution's history (GetExecutionHistory), as AWS would.
+ministack does not enforce that cap (before the fix, this group's 391 KiB state ran to SUCCEEDED there),
+so the test measures every state's input and output itself, from the execution's history
+(GetExecutionHistory), as AWS would.
 """
 
 import json
