@@ -42,6 +42,22 @@ def states_entered(history: list[dict[str, Any]]) -> list[str]:
     return [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
 
 
+def largest_state_payload(history: list[dict[str, Any]]) -> tuple[int, str]:
+    """The largest input or output of any state or task in an execution's history, in bytes (UTF-8), and
+    where: what Step Functions holds to its 256 KiB cap (the emulator does not enforce it)."""
+    largest, where, name = 0, "", ""
+    for event in history:
+        for key, details in event.items():
+            if not key.endswith("EventDetails") or not isinstance(details, dict):
+                continue
+            name = details.get("name", name)
+            for part in ("input", "output"):
+                payload = details.get(part)
+                if isinstance(payload, str) and len(payload.encode()) > largest:
+                    largest, where = len(payload.encode()), f"{event['type']} {name} {part}"
+    return largest, where
+
+
 def create_lambda_role(emulator: Emulator, name: str) -> str:
     """An IAM role that Lambda may assume; its ARN."""
     iam = local_stack.client(emulator, "iam")
@@ -136,6 +152,33 @@ class StackDriver:
         cloudwatch = self.client("cloudwatch")
         for start in range(0, len(data), 500):
             cloudwatch.put_metric_data(Namespace="AWS/ElastiCache", MetricData=data[start : start + 500])
+
+    def put_group_load(self, group_id: str, minutes: int = 30) -> int:
+        """``minutes`` one-minute datapoints of engine CPU, memory, connections and evictions for every
+        node of the group, whatever its size (calm values); the number of datapoints."""
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        data: list[dict[str, Any]] = []
+        for shard in self.group(group_id)["NodeGroups"]:
+            for member in shard["NodeGroupMembers"]:
+                dims = [
+                    {"Name": "CacheClusterId", "Value": member["CacheClusterId"]},
+                    {"Name": "CacheNodeId", "Value": "0001"},
+                ]
+                for minute in range(minutes):
+                    when = now - timedelta(minutes=minutes - minute)
+                    for name, value in (
+                        ("EngineCPUUtilization", 20.0 + minute % 7 + 0.123456),
+                        ("DatabaseMemoryUsageCountedForEvictPercentage", 30.0 + minute % 5 + 0.654321),
+                        ("CurrConnections", 800.0 + minute),
+                        ("Evictions", 0.0),
+                    ):
+                        data.append(
+                            {"MetricName": name, "Dimensions": dims, "Timestamp": when, "Value": value}
+                        )
+        cloudwatch = self.client("cloudwatch")
+        for start in range(0, len(data), 1000):
+            cloudwatch.put_metric_data(Namespace="AWS/ElastiCache", MetricData=data[start : start + 1000])
+        return len(data)
 
     def put_replica_cpu_alarm(self, group_id: str, threshold: float) -> str:
         """An `ecas-` alarm on the maximum engine CPU of the group's replica over three minutes; its name."""

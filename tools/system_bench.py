@@ -11,6 +11,8 @@
 3. The autoscaler's own AWS cost per managed cluster per month, from the calls one evaluation makes
    (counted by a recording proxy the Lambdas' SDK clients are pointed at) priced by
    `tools.system_bench_cost`.
+4. The largest state payload (input or output of any state, from the execution history) of those runs and
+   of an evaluation of a 90-shard x 5-replica group: Step Functions caps it at 256 KiB.
 
 See docs/system-bench.md.
 """
@@ -38,7 +40,13 @@ from typing import Any
 from tools import local_stack
 from tools import system_bench_cost as cost
 from tools.emulator.control import Emulator, free_port
-from tools.stack_driver import StackDriver, create_lambda_role, create_python_function, states_entered
+from tools.stack_driver import (
+    StackDriver,
+    create_lambda_role,
+    create_python_function,
+    largest_state_payload,
+    states_entered,
+)
 
 FUNCTIONS = [
     "OnAlarmFunction",
@@ -245,6 +253,8 @@ class Measured:
     calls: dict[str, int]  # service:operation -> count
     states: list[str]
     lambda_ms: dict[str, float]  # Lambda state -> duration
+    largest_state_bytes: int = 0  # the largest input or output of any state (Step Functions caps: 256 KiB)
+    largest_state_where: str = ""
 
 
 def _ts(event: dict[str, Any]) -> float:
@@ -288,7 +298,7 @@ def measure_usage(
         sns_publishes=sum(1 for c in calls if c.service == "sns" and c.operation == "Publish"),
         free_calls=free,
     )
-    return Measured(usage, dict(counted), states, lambda_ms)
+    return Measured(usage, dict(counted), states, lambda_ms, *largest_state_payload(events))
 
 
 def _metrics_requested(call: Call) -> int:
@@ -321,6 +331,38 @@ def _dynamodb_units(bench: Bench, calls: list[Call]) -> tuple[float, float]:
             size = sum(cost.item_size(item) for item in answer.get("Items", []))
             rru += cost.read_units(size, bool(request.get("ConsistentRead")))
     return wru, rru
+
+
+# ---- 4. the largest state payload ----------------------------------------------------------------------
+STATE_LIMIT_BYTES = 256 * 1024
+LARGE_GROUP = (90, 5)  # shards x replicas per shard: 540 nodes
+
+
+def _large_group_state(bench: Bench) -> dict[str, list[Any]]:
+    """An observe-mode evaluation of a 90 x 5 group whose 540 nodes report 30 minutes of 4 metrics: its
+    largest state payload, and the size of the full observation it stored instead (the Observe output)."""
+    shards, replicas = LARGE_GROUP
+    group = f"bench-large-{uuid.uuid4().hex[:6]}"
+    bench.create_group(group, shards=shards, replicas=replicas)
+    bench.set_policy(group, {"mode": "observe", "maxShards": 500})
+    bench.put_group_load(group)
+    arn = bench.start({"cluster": group, "action": "evaluate"})
+    described = bench.wait(arn, timeout=300)
+    if described["status"] != "SUCCEEDED":
+        raise RuntimeError(f"the {shards} x {replicas} evaluation ended {described['status']}")
+    events = bench.history(arn)
+    observed = next(
+        json.loads(e["stateExitedEventDetails"]["output"])["observed"]
+        for e in events
+        if e.get("stateExitedEventDetails", {}).get("name") == "Observe"
+    )
+    return {
+        f"evaluate (observe), {shards} x {replicas}": list(largest_state_payload(events)),
+        f"  its full observation, {shards} x {replicas}": [
+            observed["stored"]["sizeBytes"],
+            "in the observation bucket, not in the state",
+        ],
+    }
 
 
 # ---- 2. import times --------------------------------------------------------------------------------------
@@ -400,9 +442,18 @@ def _measure(bench: Bench, result: dict[str, Any], runs: int, change_seconds: fl
             arn = bench.start({"cluster": observe_group, "action": "evaluate"})
             bench.wait(arn)
             evaluate = measure_usage(bench, arn, bench.recorder.take(), bench.emulator.counters(), [])
+        large = _large_group_state(bench)
     finally:
         bench.emulator.stop()
     assert scale_out is not None and evaluate is not None
+    result["state_payload"] = {
+        "limit_bytes": STATE_LIMIT_BYTES,
+        "runs": {
+            "evaluate (observe), 1 x 1": [evaluate.largest_state_bytes, evaluate.largest_state_where],
+            "alarm scale-out (act), 1 x 1": [scale_out.largest_state_bytes, scale_out.largest_state_where],
+            **large,
+        },
+    }
     warm = [p.total_ms for p in paths[1:]]
     result["latency"] = {
         "cold_ms": paths[0].total_ms,
@@ -562,6 +613,16 @@ def render(result: dict[str, Any]) -> str:
     rows.append(["total per month", "", *(f"{t:.4f}" for t in totals), f"{cst['monthly_usd']:.4f}"])
     out.append("")
     out.append(_table(["month (USD)", "count", *services, "total"], rows))
+    payload = result["state_payload"]
+    out.append(
+        f"\n== 4. largest state payload (input or output of any state; Step Functions caps it at "
+        f"{payload['limit_bytes'] // 1024} KiB)"
+    )
+    rows = [
+        [name, f"{size / 1024:.1f}", f"{100 * size / payload['limit_bytes']:.1f}", where]
+        for name, (size, where) in payload["runs"].items()
+    ]
+    out.append(_table(["run", "KiB", "% of cap", "where"], rows))
     return "\n".join(out)
 
 

@@ -1,4 +1,4 @@
-"""Workflow step: run the decision engine and write the decision record."""
+"""Workflow step: read the stored observation back, run the decision engine and write the decision record."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -10,19 +10,14 @@ from elasticache_autoscaler import wiring
 from elasticache_autoscaler.models.workflow import Observation
 from elasticache_autoscaler.observability import logger, metrics, tracer
 from elasticache_autoscaler.parsing import parse
-from elasticache_autoscaler.workflow.decide_step import decide_and_record
+from elasticache_autoscaler.workflow.decide_step import decide_step
 
 
 @logger.inject_lambda_context(clear_state=True, correlation_id_path="execution.arn")
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
-    decided = decide_and_record(
-        parse(Observation, event),
-        wiring.decision_log(),
-        datetime.now(UTC),
-        wiring.settings().decision_retention_days,
-    )
+    decided = decide_step(parse(Observation, event), wiring.decide_deps(), datetime.now(UTC))
     metrics.add_dimension(name="action", value=decided.decision.action.value)
     metrics.add_metric(name=f"Decision_{decided.status}", unit=MetricUnit.Count, value=1)
     logger.info("decided", action=decided.decision.action.value, status=decided.status, mode=decided.mode)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from elasticache_autoscaler.adapters import observation_store
 from elasticache_autoscaler.adapters.decision_log import StaleStatusError
 from elasticache_autoscaler.adapters.elasticache import (
     ALREADY_THERE_RESULT,
@@ -19,6 +20,7 @@ from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import NEXT_STATUS, DecisionRecord, Outcome, RecordKey
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.models.snapshot import Guards, Member, Metrics, Role, Shard, Topology
+from elasticache_autoscaler.models.workflow import ObservationDetail, StoredObservation
 from elasticache_autoscaler.timestamps import parse
 
 
@@ -238,3 +240,20 @@ class FakeStarter:
             return False
         self.started[name] = request
         return True
+
+
+@dataclass
+class FakeObservationStore:
+    """The observation store in memory, byte for byte as S3 would hold it (same key, digest and check)."""
+
+    bucket: str = "observations-bucket"
+    objects: dict[str, bytes] = field(default_factory=dict)
+
+    def put(self, detail: ObservationDetail) -> StoredObservation:
+        body = observation_store.encode(detail)
+        stored = observation_store.reference(self.bucket, detail, body)
+        self.objects[stored.key] = body
+        return stored
+
+    def get(self, stored: StoredObservation) -> ObservationDetail:
+        return observation_store.decode(stored, self.objects[stored.key])

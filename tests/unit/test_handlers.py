@@ -12,6 +12,7 @@ import pytest
 
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.errors import InvalidInputError
+from elasticache_autoscaler.workflow.decide_step import DecideDeps
 from elasticache_autoscaler.workflow.observe import ObserveDeps
 from elasticache_autoscaler.workflow.record_step import RecordDeps
 from tests.fakes.adapters import (
@@ -19,6 +20,7 @@ from tests.fakes.adapters import (
     FakeElastiCache,
     FakeMetrics,
     FakeNotifier,
+    FakeObservationStore,
     FakePolicies,
     FakeStarter,
     FakeState,
@@ -78,11 +80,15 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
     monkeypatch.setattr(wiring, "starter", lambda: made.starter)
     monkeypatch.setattr(wiring, "decision_log", lambda: made.log)
     monkeypatch.setattr(wiring, "state_table", lambda: made.state)
+    store = FakeObservationStore()
     monkeypatch.setattr(
         wiring,
         "observe_deps",
-        lambda: ObserveDeps(made.elasticache, FakeMetrics(), FakePolicies(), made.state, made.log, *_tags()),
+        lambda: ObserveDeps(
+            made.elasticache, FakeMetrics(), FakePolicies(), made.state, made.log, *_tags(), store=store
+        ),
     )
+    monkeypatch.setattr(wiring, "decide_deps", lambda: DecideDeps(store, made.log, 90))
     monkeypatch.setattr(wiring, "record_deps", lambda: RecordDeps(made.log, made.state, made.notifier, 90))
     return made
 

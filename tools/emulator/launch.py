@@ -68,6 +68,7 @@ def _apply_patches() -> None:
         patch_lambda,
         patch_redis_acl,
         patch_stepfunctions,
+        patch_tls,
     )
 
     patch_elasticache.install()
@@ -76,6 +77,7 @@ def _apply_patches() -> None:
     patch_cloudwatch.install()
     patch_cloudformation.install()
     patch_stepfunctions.install()
+    patch_tls.install()  # the TLS-only bucket policy: the emulator is plain HTTP
 
 
 def _build_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:

@@ -31,3 +31,9 @@ class TriggerSettings(Settings):
     """The triggers also start the workflow (the workflow's own steps must not know its ARN: a cycle)."""
 
     state_machine_arn: str = Field(alias="STATE_MACHINE_ARN")
+
+
+class ObservationSettings(Settings):
+    """Observe and Decide also share the observation store (the full observation, kept out of the state)."""
+
+    observation_bucket: str = Field(alias="OBSERVATION_BUCKET")

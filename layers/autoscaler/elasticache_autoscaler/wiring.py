@@ -6,10 +6,12 @@ from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
 from elasticache_autoscaler.adapters.decision_log import DecisionLog
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.adapters.notifier import Notifier
+from elasticache_autoscaler.adapters.observation_store import S3ObservationStore
 from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
-from elasticache_autoscaler.settings import Settings, TriggerSettings
+from elasticache_autoscaler.settings import ObservationSettings, Settings, TriggerSettings
+from elasticache_autoscaler.workflow.decide_step import DecideDeps
 from elasticache_autoscaler.workflow.observe import ObserveDeps
 from elasticache_autoscaler.workflow.record_step import RecordDeps
 
@@ -40,6 +42,11 @@ def starter() -> WorkflowStarter:
 
 
 @cache
+def observation_store() -> S3ObservationStore:
+    return S3ObservationStore(ObservationSettings.from_environment().observation_bucket)
+
+
+@cache
 def observe_deps() -> ObserveDeps:
     return ObserveDeps(
         elasticache=elasticache(),
@@ -49,6 +56,14 @@ def observe_deps() -> ObserveDeps:
         log=decision_log(),
         managed_tag_key=settings().managed_tag_key,
         paused_tag_key=settings().paused_tag_key,
+        store=observation_store(),
+    )
+
+
+@cache
+def decide_deps() -> DecideDeps:
+    return DecideDeps(
+        store=observation_store(), log=decision_log(), retention_days=settings().decision_retention_days
     )
 
 

@@ -8,6 +8,7 @@ from tests.fakes.adapters import (
     FakeDecisionLog,
     FakeElastiCache,
     FakeMetrics,
+    FakeObservationStore,
     FakePolicies,
     FakeState,
     topology,
@@ -46,8 +47,17 @@ def log() -> FakeDecisionLog:
 
 
 @pytest.fixture
+def store() -> FakeObservationStore:
+    return FakeObservationStore()
+
+
+@pytest.fixture
 def deps(
-    elasticache: FakeElastiCache, policies: FakePolicies, state: FakeState, log: FakeDecisionLog
+    elasticache: FakeElastiCache,
+    policies: FakePolicies,
+    state: FakeState,
+    log: FakeDecisionLog,
+    store: FakeObservationStore,
 ) -> ObserveDeps:
     return ObserveDeps(
         elasticache=elasticache,
@@ -57,4 +67,5 @@ def deps(
         log=log,
         managed_tag_key="elasticache-autoscaler:managed",
         paused_tag_key="elasticache-autoscaler:paused",
+        store=store,
     )

@@ -5,20 +5,26 @@ from typing import Any
 
 import pytest
 
+from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError
 from elasticache_autoscaler.engine.decide import decide
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Metrics, Role, Topology
-from elasticache_autoscaler.models.workflow import Execution, ObserveInput
-from elasticache_autoscaler.workflow.decide_step import decide_and_record
+from elasticache_autoscaler.models.workflow import Decided, Execution, Observation, ObserveInput
+from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
 from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeMetrics, FakePolicies, topology
 from tests.unit.workflow.conftest import NOW
 
 
-def _observe(raw: dict[str, Any], deps: ObserveDeps, execution: Execution) -> Any:
+def _observe(raw: dict[str, Any], deps: ObserveDeps, execution: Execution) -> Observation:
     return observe(ObserveInput(input=raw, execution=execution), deps, NOW)
+
+
+def _decide(observation: Observation, deps: ObserveDeps, log: FakeDecisionLog) -> Decided:
+    """Decide as its handler does: the full observation read back from the store Observe wrote to."""
+    return decide_step(observation, DecideDeps(store=deps.store, log=log, retention_days=90), NOW)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +63,7 @@ def test_evaluate_in_observe_mode_records_a_skipped_decision(
     deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
 ) -> None:
     observation = _observe({"cluster": "orders", "action": "evaluate"}, deps, execution)
-    decided = decide_and_record(observation, log, NOW, retention_days=90)
+    decided = _decide(observation, deps, log)
     assert decided.live is False
     (item,) = log.items.values()
     assert item["cluster"] == "orders"
@@ -75,7 +81,7 @@ def test_a_dry_run_never_goes_live_even_in_act_mode(
 ) -> None:
     policies.policy = Policy(mode="act")
     observation = _observe({"cluster": "orders", "action": "add_replicas", "target": 2}, deps, execution)
-    decided = decide_and_record(observation, log, NOW, retention_days=90)
+    decided = _decide(observation, deps, log)
     assert decided.live is False
     assert decided.mode == "observe"
 
@@ -85,7 +91,7 @@ def test_a_live_request_in_act_mode_is_planned(
 ) -> None:
     policies.policy = Policy(mode="act")
     raw = {"cluster": "orders", "action": "add_replicas", "target": 2, "dryRun": False}
-    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe(raw, deps, execution), deps, log)
     assert decided.live is True
     (item,) = log.items.values()
     assert (item["status"], item["mode"], item["action"]) == ("planned", "act", "add_replicas")
@@ -96,7 +102,7 @@ def test_an_invalid_policy_is_a_failed_decision_naming_the_field(
     deps: ObserveDeps, execution: Execution, log: FakeDecisionLog, policies: FakePolicies
 ) -> None:
     policies.error = "maxShards: Input should be greater than or equal to 1"
-    decided = decide_and_record(_observe({"cluster": "orders"}, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe({"cluster": "orders"}, deps, execution), deps, log)
     assert decided.live is False
     (item,) = log.items.values()
     assert item["status"] == "failed"
@@ -107,8 +113,8 @@ def test_a_retried_decide_writes_the_same_record_once(
     deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
 ) -> None:
     observation = _observe({"cluster": "orders"}, deps, execution)
-    first = decide_and_record(observation, log, NOW, retention_days=90)
-    second = decide_and_record(observation, log, NOW, retention_days=90)
+    first = _decide(observation, deps, log)
+    second = _decide(observation, deps, log)
     assert first.record == second.record
     assert len(log.items) == 1
 
@@ -118,7 +124,7 @@ def test_an_action_the_policy_marks_risky_needs_approval_even_when_an_operator_a
 ) -> None:
     policies.policy = Policy(mode="act", approval_required=frozenset({Action.ADD_REPLICAS}))
     raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
-    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe(raw, deps, execution), deps, log)
     assert (decided.live, decided.needs_approval) == (True, True)
 
 
@@ -127,7 +133,7 @@ def test_other_actions_need_no_approval(
 ) -> None:
     policies.policy = Policy(mode="act")
     raw = {"cluster": "orders", "action": "add_replicas", "dryRun": False}
-    decided = decide_and_record(_observe(raw, deps, execution), log, NOW, retention_days=90)
+    decided = _decide(_observe(raw, deps, execution), deps, log)
     assert (decided.live, decided.needs_approval) == (True, False)
 
 
@@ -150,7 +156,7 @@ def test_finding1_observe_takes_cme_roles_from_is_master(
     is_master = {"cme-0001-001": 0.0, "cme-0001-002": 1.0, "cme-0002-001": 1.0, "cme-0002-002": 0.0}
     deps = replace(deps, metrics=FakeMetrics(Metrics(window_end=NOW, is_master=is_master)))
 
-    observation = _observe({"cluster": "cme"}, deps, execution)
+    observation = deps.store.get(_observe({"cluster": "cme"}, deps, execution).stored)
 
     roles = [[m.role for m in s.members] for s in observation.snapshot.topology.shards]
     assert roles == [[Role.REPLICA, Role.PRIMARY], [Role.PRIMARY, Role.REPLICA]]
@@ -166,10 +172,38 @@ def test_finding1_unresolved_cme_roles_are_said_in_the_decision(
     is_master = {"cme-0001-001": 1.0, "cme-0001-002": 1.0, "cme-0002-001": 1.0, "cme-0002-002": 0.0}
     deps = replace(deps, metrics=FakeMetrics(Metrics(window_end=NOW, is_master=is_master)))
 
-    observation = _observe({"cluster": "cme"}, deps, execution)
+    observation = deps.store.get(_observe({"cluster": "cme"}, deps, execution).stored)
 
     assert observation.snapshot.topology.shards_with_unknown_roles == ("0001",)
     assert observation.snapshot.topology.replicas_per_shard == 1
     decision = decide(observation.snapshot, Policy(), (), NOW)
     assert decision.signals["rolesUnknownShards"] == 1
     assert any("roles unknown on shard(s) 0001" in reason for reason in decision.reasons)
+
+
+def test_decide_refuses_an_observation_stored_by_another_execution(
+    deps: ObserveDeps, execution: Execution, log: FakeDecisionLog
+) -> None:
+    other = execution.model_copy(update={"arn": f"{execution.arn}-other"})
+    theirs = _observe({"cluster": "orders"}, deps, other)
+    ours = _observe({"cluster": "orders"}, deps, execution).model_copy(update={"stored": theirs.stored})
+    with pytest.raises(ObservationMismatchError, match="not to this execution"):
+        _decide(ours, deps, log)
+    assert log.items == {}
+
+
+def test_the_state_carries_a_summary_and_a_reference_not_the_snapshot(
+    deps: ObserveDeps, execution: Execution
+) -> None:
+    wire = _observe({"cluster": "orders"}, deps, execution).to_wire()
+    assert set(wire) == {"request", "execution", "policy", "policyError", "summary", "stored"}
+    assert wire["summary"] == {
+        "takenAt": "2026-11-26T12:00:00Z",
+        "nodeType": "cache.r7g.large",
+        "status": "available",
+        "shards": 1,
+        "replicasPerShard": 1,
+        "nodes": 2,
+        "metricSeries": 0,
+        "history": 0,
+    }

@@ -12,12 +12,12 @@ def test_the_pause_tag_pauses_the_cluster(
 ) -> None:
     elasticache.group_tags["orders"]["elasticache-autoscaler:paused"] = "true"
     observation = observe(ObserveInput(input={"cluster": "orders"}, execution=execution), deps, NOW)
-    assert observation.snapshot.guards.paused is True
+    assert deps.store.get(observation.stored).snapshot.guards.paused is True
 
 
 def test_without_the_tag_the_cluster_is_not_paused(deps: ObserveDeps, execution: Execution) -> None:
     observation = observe(ObserveInput(input={"cluster": "orders"}, execution=execution), deps, NOW)
-    assert observation.snapshot.guards.paused is False
+    assert deps.store.get(observation.stored).snapshot.guards.paused is False
 
 
 def test_the_window_covers_the_policys_stabilization_window() -> None:

@@ -27,13 +27,51 @@ class ObserveInput(WireModel):
     execution: Execution
 
 
+class ObservationDetail(WireModel):
+    """What Observe saw in full: the snapshot with every raw metric series, and the recent decisions.
+
+    Too large for the workflow state (Step Functions caps a state's input/output at 256 KiB; a 90-shard x
+    5-replica group's series are ~1 MB): it goes to the observation store, and the state carries a
+    ``StoredObservation`` to it. It holds no secret: topology, metrics, guards and decision history only."""
+
+    cluster: str
+    execution_arn: str
+    snapshot: Snapshot
+    history: tuple[PastDecision, ...] = ()
+
+
+class StoredObservation(WireModel):
+    """Where Observe put the ``ObservationDetail`` of this execution, and how to tell it is that one."""
+
+    bucket: str
+    key: str
+    size_bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ObservationSummary(WireModel):
+    """A few figures of the snapshot for a person reading the execution (nothing reads them to decide)."""
+
+    taken_at: datetime
+    node_type: str
+    status: str
+    shards: int
+    replicas_per_shard: int
+    nodes: int
+    metric_series: int
+    history: int
+
+
 class Observation(WireModel):
+    """Observe's output, ``$.observed`` in the workflow state: small whatever the size of the group. Later
+    states read ``request`` and ``policy``; Decide reads the full observation back from ``stored``."""
+
     request: WorkflowRequest
     execution: Execution
-    snapshot: Snapshot
     policy: Policy | None
     policy_error: str | None = None
-    history: tuple[PastDecision, ...] = ()
+    summary: ObservationSummary
+    stored: StoredObservation
 
 
 class Decided(WireModel):

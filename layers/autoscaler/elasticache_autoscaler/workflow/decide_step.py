@@ -1,13 +1,16 @@
-"""Decide: run the pure engine on the observation and write the decision record, whatever it says."""
+"""Decide: read the full observation back from the store, run the pure engine on it and write the decision
+record, whatever it says. Its output (``$.decided``) carries the decision, never the observation."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
+from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError, ObservationStorePort
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
-from elasticache_autoscaler.models.workflow import Decided, Observation
+from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.timestamps import decision_time
 
 
@@ -16,8 +19,31 @@ def _operator_request(observation: Observation) -> OperatorRequest | None:
     return None if action is None else OperatorRequest(action=action, target=observation.request.target)
 
 
-def _current(observation: Observation) -> Capacity:
-    topology = observation.snapshot.topology
+@dataclass(frozen=True)
+class DecideDeps:
+    store: ObservationStorePort
+    log: DecisionLogPort
+    retention_days: int
+
+
+def load_detail(observation: Observation, store: ObservationStorePort) -> ObservationDetail:
+    """The full observation Observe stored for this execution and cluster (checked, not trusted)."""
+    detail = store.get(observation.stored)
+    if detail.execution_arn != observation.execution.arn or detail.cluster != observation.request.cluster:
+        raise ObservationMismatchError(
+            f"s3://{observation.stored.bucket}/{observation.stored.key} belongs to {detail.cluster!r} "
+            f"of {detail.execution_arn}, not to this execution"
+        )
+    return detail
+
+
+def decide_step(observation: Observation, deps: DecideDeps, now: datetime) -> Decided:
+    detail = load_detail(observation, deps.store)
+    return decide_and_record(observation, detail, deps.log, now, deps.retention_days)
+
+
+def _current(detail: ObservationDetail) -> Capacity:
+    topology = detail.snapshot.topology
     return Capacity(
         node_type=topology.node_type,
         shards=topology.shard_count,
@@ -25,11 +51,13 @@ def _current(observation: Observation) -> Capacity:
     )
 
 
-def make_decision(observation: Observation, now: datetime) -> tuple[Decision, Mode]:
+def make_decision(
+    observation: Observation, detail: ObservationDetail, now: datetime
+) -> tuple[Decision, Mode]:
     """The engine's decision and the effective mode: act only when the policy says act and the request
     is not a dry run. A policy that does not validate is a decision that changes nothing."""
     if observation.policy is None:
-        current = _current(observation)
+        current = _current(detail)
         decision = Decision(
             action=Action.NONE,
             current=current,
@@ -39,7 +67,7 @@ def make_decision(observation: Observation, now: datetime) -> tuple[Decision, Mo
         )
         return decision, "observe"
     decision = decide(
-        observation.snapshot, observation.policy, observation.history, now, _operator_request(observation)
+        detail.snapshot, observation.policy, detail.history, now, _operator_request(observation)
     )
     live = observation.policy.mode == "act" and not observation.request.dry_run
     return decision, "act" if live else "observe"
@@ -59,9 +87,13 @@ def _status(decision: Decision, mode: Mode, policy_invalid: bool) -> tuple[Statu
 
 
 def decide_and_record(
-    observation: Observation, log: DecisionLogPort, now: datetime, retention_days: int
+    observation: Observation,
+    detail: ObservationDetail,
+    log: DecisionLogPort,
+    now: datetime,
+    retention_days: int,
 ) -> Decided:
-    decision, mode = make_decision(observation, now)
+    decision, mode = make_decision(observation, detail, now)
     status, reasons = _status(decision, mode, observation.policy is None)
     key = RecordKey(
         cluster=observation.request.cluster,

@@ -1,4 +1,8 @@
-"""Observe: validate the request, then take one snapshot of the cluster, its policy, guards and history."""
+"""Observe: validate the request, then take one snapshot of the cluster, its policy, guards and history.
+
+The full snapshot (every raw metric series) and the history go to the observation store; the workflow
+state gets the request, the policy, a short summary and the reference (Step Functions caps a state at
+256 KiB: a large group's series alone are ~1 MB)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,12 +12,18 @@ from pydantic import ValidationError
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
+from elasticache_autoscaler.adapters.observation_store import ObservationStorePort
 from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.errors import ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology, apply_roles
-from elasticache_autoscaler.models.workflow import Observation, ObserveInput
+from elasticache_autoscaler.models.workflow import (
+    Observation,
+    ObservationDetail,
+    ObservationSummary,
+    ObserveInput,
+)
 from elasticache_autoscaler.validation import name_the_fields
 
 DEFAULT_METRICS_WINDOW_MINUTES = 60
@@ -37,6 +47,7 @@ class ObserveDeps:
     log: DecisionLogPort
     managed_tag_key: str
     paused_tag_key: str
+    store: ObservationStorePort
 
 
 def parse_request(raw: dict[str, object]) -> WorkflowRequest:
@@ -64,13 +75,33 @@ def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observatio
     if tags.get(deps.paused_tag_key) == "true":
         guards = guards.model_copy(update={"paused": True})
     snapshot = Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=guards)
+    detail = ObservationDetail(
+        cluster=request.cluster,
+        execution_arn=event.execution.arn,
+        snapshot=snapshot,
+        history=deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+    )
     return Observation(
         request=request,
         execution=event.execution,
-        snapshot=snapshot,
         policy=policy,
         policy_error=policy_error,
-        history=deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+        summary=summarize(detail),
+        stored=deps.store.put(detail),
+    )
+
+
+def summarize(detail: ObservationDetail) -> ObservationSummary:
+    topology = detail.snapshot.topology
+    return ObservationSummary(
+        taken_at=detail.snapshot.taken_at,
+        node_type=topology.node_type,
+        status=topology.status,
+        shards=topology.shard_count,
+        replicas_per_shard=topology.replicas_per_shard,
+        nodes=topology.node_count,
+        metric_series=len(detail.snapshot.metrics.series),
+        history=len(detail.history),
     )
 
 
