@@ -203,9 +203,7 @@ def test_read_topology_of_a_large_group_pages_and_stops_once_every_member_is_fou
     assert all(m.status == "available" for s in topo.shards for m in s.members)
 
 
-def test_a_member_gone_meanwhile_is_left_out_and_reads_the_groups_status(
-    stub: Stubber, adapter: ElastiCache
-) -> None:
+def test_a_member_gone_meanwhile_makes_the_group_not_quiescent(stub: Stubber, adapter: ElastiCache) -> None:
     group = group_response([1], cluster_mode=False)
     stub.add_response("describe_replication_groups", group, {"ReplicationGroupId": GROUP})
     first, second = group["ReplicationGroups"][0]["MemberClusters"]
@@ -223,7 +221,8 @@ def test_a_member_gone_meanwhile_is_left_out_and_reads_the_groups_status(
     )
     stub.add_response("list_allowed_node_type_modifications", {}, {"ReplicationGroupId": GROUP})
     topo = adapter.read_topology(GROUP)
-    assert [m.status for m in topo.shards[0].members] == ["available", "available"]
+    assert [m.status for m in topo.shards[0].members] == ["available", "not found"]
+    assert topo.not_quiescent_because() == f"member {second} is not found"
     assert [m.role for m in topo.shards[0].members] == [Role.PRIMARY, Role.REPLICA]  # CurrentRole (CMD)
 
 

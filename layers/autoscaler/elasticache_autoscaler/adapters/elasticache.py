@@ -28,6 +28,15 @@ member; larger ones page the account (``PAGE_SIZE`` a call) and stop once every 
 PAGE_SIZE = 100  # DescribeCacheClusters' MaxRecords maximum
 
 
+MISSING_MEMBER_STATUS = "not found"
+
+
+def _with_missing(found: dict[str, Mapping[str, Any]], wanted: list[str]) -> dict[str, Mapping[str, Any]]:
+    """``found`` plus a placeholder for every wanted member DescribeCacheClusters did not return."""
+    missing = {cid: {"CacheClusterId": cid, "CacheClusterStatus": MISSING_MEMBER_STATUS} for cid in wanted}
+    return {**missing, **found}
+
+
 class ElastiCacheGateway(Protocol):
     """``set_*``: ``topology`` is the group as just read in the same step (None: the setter reads it)."""
 
@@ -270,8 +279,8 @@ class ElastiCache:
         clustered one) is read with one ``CacheClusterId=`` call per member: at most 10 calls, whatever the
         size of the account. A larger group (up to 500 nodes) would cost a call per node that way, so it
         pages the account instead, ``PAGE_SIZE`` clusters a call, and stops at the page that completes the
-        group. A member gone meanwhile (``CacheClusterNotFound``) is left out: its status then falls back
-        to the group's.
+        group. A member the group names but DescribeCacheClusters does not know (deleted meanwhile) reads
+        as ``MISSING_MEMBER_STATUS``: never quiescent, so nothing acts on a group that is changing.
         """
         wanted = list(group.get("MemberClusters") or ())
         if not wanted:
@@ -292,7 +301,7 @@ class ElastiCache:
                         continue
                     raise
                 found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
-            return found
+            return _with_missing(found, wanted)
         remaining = set(wanted)
         pages = self._client.get_paginator("describe_cache_clusters").paginate(
             ShowCacheNodeInfo=False, PaginationConfig={"PageSize": PAGE_SIZE}
@@ -304,7 +313,7 @@ class ElastiCache:
                     remaining.discard(cluster["CacheClusterId"])
             if not remaining:
                 break
-        return found
+        return _with_missing(found, wanted)
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         try:
