@@ -49,7 +49,7 @@ class WorkflowRequest(WireModel):
     """Every field an operator types is strict (DESIGN §9, issue 11 finding 2): pydantic's lax mode would
     read ``"false"``, ``"no"``, ``"off"``, ``"0"`` or ``0`` as ``False`` for ``dryRun`` and ``"2"`` as 2 for
     ``target``, so a console string could change a live group. A wrong type is an error naming the field.
-    ``action`` and ``trigger`` are closed sets of strings (an enum / a Literal): a value outside them fails."""
+    ``action`` and ``trigger`` are closed sets of strings (an enum, a Literal): anything else fails."""
 
     cluster: StrictStr = Field(pattern=CLUSTER_ID)
     action: RequestedAction = RequestedAction.EVALUATE
