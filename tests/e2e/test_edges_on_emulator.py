@@ -29,6 +29,18 @@ def _invoke(deployed: Deployed, logical_id: str, event: dict[str, Any]) -> tuple
     return answer.get("FunctionError"), json.loads(answer["Payload"].read() or b"null")
 
 
+def _quiesce(deployed: Deployed, timeout: float = 60) -> None:
+    """Wait until no execution of the scaling workflow runs: nothing else calls ElastiCache meanwhile, so an
+    injected fault meets the call it is meant for."""
+    sfn = deployed.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    while sfn.list_executions(stateMachineArn=deployed.stack.state_machine_arn, statusFilter="RUNNING")[
+        "executions"
+    ]:
+        assert time.monotonic() < deadline, "executions still running"
+        time.sleep(0.3)
+
+
 def _alarm_event(alarm: str, group_id: str, state: str = "ALARM") -> dict[str, Any]:
     """An EventBridge "CloudWatch Alarm State Change" event, shaped as AWS documents it."""
     return {
@@ -148,7 +160,8 @@ def test_the_same_alarm_in_alarm_state_starts_one_execution(deployed: Deployed, 
     error, answer = _invoke(deployed, "OnAlarmFunction", _alarm_event(f"ecas-{group_id}-cpu", group_id))
     assert error is None, answer
     assert answer["started"] is True
-    assert len(deployed.execution_arns() - before) == 1
+    (started,) = deployed.execution_arns() - before
+    assert deployed.wait(started)["status"] == "SUCCEEDED"
 
 
 # ---------- finding 6: the schedule trigger ----------
@@ -171,6 +184,7 @@ def test_finding6_a_group_deleted_mid_tick_never_stops_the_tick(deployed: Deploy
         deployed.create_group(group)
         deployed.set_policy(group, {"mode": "observe"})
     managed = _managed_groups(deployed)
+    _quiesce(deployed)
     deployed.emulator.reset()
     # When the first group the tick looks at is gone by the time its tags are read (deleted mid-tick)
     deployed.emulator.inject_fault("ListTagsForResource", "ReplicationGroupNotFoundFault", status=404)
