@@ -7,7 +7,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.e2e.conftest import Deployed
 
@@ -212,3 +214,62 @@ def test_finding6_a_deleted_group_is_simply_not_evaluated(deployed: Deployed) ->
     assert error is None, tick
     assert group not in {s["cluster"] for s in tick["started"]}
     assert tick["failed"] == []
+
+
+# ---------- finding 9: the deployed act policy, enforced by the emulator's IAM ----------
+
+
+def _as_the_act_role(deployed: Deployed) -> Any:
+    """An ElastiCache client whose caller holds exactly the deployed act role's policies (an IAM user with
+    the same documents: the emulator evaluates them as it evaluates the role, aws:ResourceTag included)."""
+    iam = deployed.client("iam")
+    role = _function_name(deployed, "ActFunctionRole")
+    user = f"act-twin-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        iam.put_user_policy(
+            UserName=user,
+            PolicyName=name,
+            PolicyDocument=document if isinstance(document, str) else json.dumps(document),
+        )
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return boto3.client(
+        "elasticache",
+        endpoint_url=deployed.emulator.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+
+
+def _code(call: Any) -> str:
+    try:
+        call()
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+    return "ok"
+
+
+def test_finding9_the_act_role_may_scale_only_managed_unpaused_groups(deployed: Deployed) -> None:
+    managed, unmanaged, paused = (f"iam{uuid.uuid4().hex[:8]}" for _ in range(3))
+    deployed.create_group(managed)
+    deployed.create_group(unmanaged, managed=False)
+    deployed.create_group(paused)
+    deployed.client("elasticache").add_tags_to_resource(
+        ResourceName=deployed.group(paused)["ARN"],
+        Tags=[{"Key": "elasticache-autoscaler:paused", "Value": "true"}],
+    )
+    act = _as_the_act_role(deployed)
+
+    def add_replica(group: str) -> str:
+        return _code(
+            lambda: act.increase_replica_count(
+                ReplicationGroupId=group, NewReplicaCount=2, ApplyImmediately=True
+            )
+        )
+
+    assert add_replica(unmanaged) == "AccessDenied"
+    assert add_replica(paused) == "AccessDenied"
+    assert add_replica(managed) == "ok"
+    assert deployed.replicas(unmanaged) == 1
