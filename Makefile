@@ -5,12 +5,13 @@ SHELL := /bin/bash
 PYTHON313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null || command -v python3.13 || echo $(HOME)/.pyenv/versions/3.13.0/bin/python3.13)
 VENV := .venv
 EMU_VENV := .venv-emulator
+CHECKOV_VENV := .venv-checkov
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(dir $(PYTHON313)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 FUNCTIONS := $(wildcard functions/*/app.py)
 
-.PHONY: help setup demo test lint typecheck validate unit integration e2e bench clean
+.PHONY: help setup demo test lint typecheck validate checkov unit integration e2e bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +27,13 @@ $(EMU_VENV)/.installed: requirements/emulator.txt
 	$(EMU_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt
 	touch $@
 
-setup: $(VENV)/.installed $(EMU_VENV)/.installed ## Create both virtualenvs (idempotent)
+# checkov pins its own boto3/botocore: a virtualenv of its own, from a pinned requirements file.
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON313) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
+	touch $@
+
+setup: $(VENV)/.installed $(EMU_VENV)/.installed $(CHECKOV_VENV)/.installed ## Create the virtualenvs (idempotent)
 
 demo: setup ## Emulator + build + deploy + a managed group + an alarm -> the execution and its decision log
 	$(BIN)/python -m tools.demo
@@ -39,10 +46,15 @@ typecheck: setup ## mypy --strict on the package, the handlers and the tools
 	$(BIN)/mypy layers/autoscaler tests/fakes
 	for f in $(FUNCTIONS); do $(BIN)/mypy $$f || exit 1; done
 
-validate: setup ## sam validate --lint, and cfn-lint on the SAM-translated template
+validate: setup ## sam validate --lint, then cfn-lint and checkov on the SAM-translated template
 	$(BIN)/sam validate --lint --region us-east-1
 	$(BIN)/python -m tools.translate_template build/translated.json
 	$(BIN)/cfn-lint build/translated.json
+	$(MAKE) --no-print-directory checkov
+
+checkov: $(CHECKOV_VENV)/.installed ## checkov on the SAM-translated template (skips justified in .checkov.yaml)
+	$(BIN)/python -m tools.translate_template build/translated.json
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -f build/translated.json
 
 unit: setup ## Unit, property and adapter tests (no emulator)
 	$(BIN)/pytest -q -m "not emulator" tests/unit tests/property tests/integration

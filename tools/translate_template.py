@@ -37,11 +37,17 @@ class _Loader:
         return MANAGED_POLICIES
 
 
-def main(out: str) -> None:
+def translate() -> dict[str, Any]:
+    """template.yaml as plain CloudFormation: what SAM generates from it."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = yaml_parse((ROOT / "template.yaml").read_text())
     _as_packaged(template)
-    translated = transform(template, {"AWS::Region": "us-east-1"}, _Loader())  # type: ignore[arg-type]
+    translated: dict[str, Any] = transform(template, {"AWS::Region": "us-east-1"}, _Loader())  # type: ignore[arg-type]
+    return translated
+
+
+def main(out: str) -> None:
+    translated = translate()
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(translated, indent=1))

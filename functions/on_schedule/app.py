@@ -1,4 +1,7 @@
-"""EventBridge Scheduler tick -> one evaluation per managed cluster per time bucket."""
+"""EventBridge Scheduler tick -> one evaluation per managed cluster per time bucket.
+
+Answers ``{"started": [...], "ignored": [...], "failed": [...]}``; a group that is gone or unmanaged is
+ignored, and one that fails otherwise never stops the others (the tick raises after them, to be retried)."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -15,14 +18,14 @@ from elasticache_autoscaler.workflow.triggers import start_for_schedule
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> list[dict[str, object]]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     parse(ScheduleInput, event)
     settings = wiring.settings()
-    started = start_for_schedule(
+    tick = start_for_schedule(
         datetime.now(UTC),
         wiring.elasticache(),
         wiring.starter(),
         settings.managed_tag_key,
         settings.schedule_bucket_minutes,
     )
-    return [s.to_wire() for s in started]
+    return tick.to_wire()

@@ -20,7 +20,7 @@ import redis
 
 from tools import local_stack
 from tools.emulator.control import Emulator, free_port
-from tools.stack_driver import StackDriver
+from tools.stack_driver import MANAGED_TAG, StackDriver
 
 STACK_TAG = "elasticache-autoscaler:stack"
 LOCAL_OVERRIDES = (
@@ -90,7 +90,12 @@ class RotationStack(StackDriver):
         """A group with transit encryption whose user group holds ``user_id`` (password in its secret)."""
         elasticache = self.client("elasticache")
         elasticache.create_user(
-            UserId=user_id, UserName=user_id, Engine="redis", Passwords=[password], AccessString="on ~* +@all"
+            UserId=user_id,
+            UserName=user_id,
+            Engine="redis",
+            Passwords=[password],
+            AccessString="on ~* +@all",
+            Tags=[MANAGED_TAG],  # the rotate role may only change users tagged as managed (docs/iam.md)
         )
         elasticache.create_user_group(UserGroupId=f"ug-{group_id}", Engine="redis", UserIds=[user_id])
         self.create_auth_group(group_id, token=None, user_group=f"ug-{group_id}")

@@ -724,3 +724,23 @@ def test_finding1_aws_example_cmd_response_keeps_current_role(stub: Stubber, ada
     assert topo.replicas_per_shard == 2
     assert [m.role for m in topo.shards[0].members] == [Role.PRIMARY, Role.REPLICA, Role.REPLICA]
     assert topo.shards_with_unknown_roles == ()
+
+
+def test_finding9_a_request_with_a_field_the_product_never_sends_is_refused_before_any_call(
+    stub: Stubber, adapter: ElastiCache
+) -> None:
+    """Given a ModifyReplicationGroup that would also change the engine version, when the adapter is asked
+    to make it, then it raises naming the field and ElastiCache is never called (the Stubber has no
+    response queued: any call would fail the test with a different error)."""
+    request = (
+        "modify_replication_group",
+        {
+            "ReplicationGroupId": GROUP,
+            "CacheNodeType": LARGE,
+            "EngineVersion": "7.1",
+            "ApplyImmediately": True,
+        },
+    )
+    with pytest.raises(ActionFailedError, match="EngineVersion"):
+        adapter._call(request)
+    stub.assert_no_pending_responses()

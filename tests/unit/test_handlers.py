@@ -121,10 +121,8 @@ def test_on_alarm_rejects_a_malformed_event_naming_the_field(fakes: Fakes) -> No
 
 
 def test_on_schedule_needs_its_explicit_input(fakes: Fakes) -> None:
-    assert (
-        handler("on_schedule").lambda_handler(_event("schedule_tick.json"), Context())[0]["cluster"]
-        == "orders"
-    )
+    tick = handler("on_schedule").lambda_handler(_event("schedule_tick.json"), Context())
+    assert tick["started"][0]["cluster"] == "orders"
     with pytest.raises(InvalidInputError, match="source"):
         handler("on_schedule").lambda_handler({"detail": "{}"}, Context())
 

@@ -885,8 +885,17 @@ def _patch_user_arns() -> None:
     iam_actions.extract_resource_arn = extract_resource_arn
 
 
+def _patch_resource_tags_for_iam() -> None:
+    """IAM: ``aws:ResourceTag/<key>`` resolves from an ElastiCache resource's tags, as on AWS (ministack's
+    evaluator reads tags only for a few services, so a tag-conditioned Allow never matched)."""
+    from ministack.services import tagging
+
+    tagging._RESOURCE_TAG_COLLECTORS.setdefault("elasticache", tagging._collect_elasticache)
+
+
 def install() -> None:
     _patch_user_arns()
+    _patch_resource_tags_for_iam()
     ec.handle_request = handle_request
     ec._rg_xml = rg_xml
     ec._cluster_xml_inner = cluster_xml_inner

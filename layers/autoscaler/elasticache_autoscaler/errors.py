@@ -23,3 +23,15 @@ class GroupBusyError(AutoscalerError):
 
 class ActionFailedError(AutoscalerError):
     """ElastiCache refused or abandoned the change."""
+
+
+class TickIncompleteError(AutoscalerError):
+    """A schedule tick could not start some groups' evaluations for a reason other than the group being
+    gone or unmanaged (those are ignored). Every other group was still started; raised last so that Lambda
+    retries the tick (names are deterministic: what already started is a duplicate) and then
+    dead-letters it."""
+
+
+class FieldNotAllowedError(ActionFailedError):
+    """A mutating ElastiCache request carries a field (or a value) the product never sends: refused before
+    the call. IAM denies what AWS documents a condition key for; this covers the rest (docs/iam.md)."""

@@ -75,7 +75,7 @@ def test_a_replication_group_dimension_is_used_directly(
         (_alarm(dimensions={"InstanceId": "i-123"}), "alarm watches no replication group"),
         (_alarm(dimensions={"CacheClusterId": "nobody-0001-001"}), "alarm watches no replication group"),
         (_alarm(dimensions={"ReplicationGroupId": "sessions"}), "cluster is not managed"),
-        (_alarm(dimensions={"ReplicationGroupId": "gone"}), "cluster is not managed"),
+        (_alarm(dimensions={"ReplicationGroupId": "gone"}), "cluster does not exist"),
     ],
 )
 def test_what_is_not_ours_is_ignored(
@@ -90,9 +90,10 @@ def test_a_schedule_tick_evaluates_every_managed_cluster_once_per_bucket(
     elasticache: FakeElastiCache, starter: FakeStarter
 ) -> None:
     first = start_for_schedule(NOW, elasticache, starter, TAG, bucket_minutes=5)
-    assert [s.cluster for s in first] == ["orders"]  # "sessions" is not managed
+    assert [s.cluster for s in first.started] == ["orders"]
+    assert [(s.cluster, s.why) for s in first.ignored] == [("sessions", "cluster is not managed")]
     again = start_for_schedule(NOW + timedelta(minutes=1), elasticache, starter, TAG, bucket_minutes=5)
-    assert [s.started for s in again] == [False]
+    assert [(s.started, s.outcome) for s in again.started] == [(False, "duplicate")]
     later = start_for_schedule(NOW + timedelta(minutes=5), elasticache, starter, TAG, bucket_minutes=5)
-    assert [s.started for s in later] == [True]
+    assert [s.started for s in later.started] == [True]
     assert all(r.trigger == "schedule" for r in starter.started.values())

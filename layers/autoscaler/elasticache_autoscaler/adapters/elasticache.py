@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import ClientError
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.adapters.request_fields import check_request
 from elasticache_autoscaler.catalog import Engine
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, GroupBusyError
 from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
@@ -358,6 +359,7 @@ class ElastiCache:
         if request is None:
             return ALREADY_THERE_RESULT
         operation, params = request
+        check_request(operation, params)  # only the fields the product sends (docs/iam.md)
         try:
             getattr(self._client, operation)(**params)
         except ClientError as error:

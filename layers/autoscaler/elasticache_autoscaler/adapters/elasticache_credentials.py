@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from pydantic import SecretStr
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.adapters.request_fields import check_request
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.rotation.errors import CredentialBusyError, CredentialCallError
 
@@ -122,7 +123,9 @@ class ElastiCacheCredentials:
 
     def change_token(self, group_id: str, token: SecretStr, strategy: TokenStrategy) -> None:
         try:
-            self._client.modify_replication_group(**token_request(group_id, token, strategy))
+            request = token_request(group_id, token, strategy)
+            check_request("modify_replication_group", request)
+            self._client.modify_replication_group(**request)
         except ClientError as error:
             if _code(error) in GROUP_BUSY:
                 raise CredentialBusyError(f"{group_id} is busy ({_code(error)})") from None
@@ -152,7 +155,9 @@ class ElastiCacheCredentials:
 
     def set_passwords(self, user_id: str, passwords: tuple[SecretStr, ...]) -> None:
         try:
-            self._client.modify_user(**passwords_request(user_id, passwords))
+            request = passwords_request(user_id, passwords)
+            check_request("modify_user", request)
+            self._client.modify_user(**request)
         except ClientError as error:
             if _code(error) in USER_BUSY:
                 raise CredentialBusyError(f"user {user_id} is busy ({_code(error)})") from None

@@ -5,9 +5,9 @@
 
 import re
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import Field, StrictInt, StrictStr, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, ValidationInfo, field_validator
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
@@ -46,24 +46,30 @@ Trigger = Literal["console", "alarm", "schedule"]
 
 
 class WorkflowRequest(WireModel):
-    cluster: str = Field(pattern=CLUSTER_ID)
+    """Every field an operator types is strict (DESIGN §9, issue 11 finding 2): pydantic's lax mode would
+    read ``"false"``, ``"no"``, ``"off"``, ``"0"`` or ``0`` as ``False`` for ``dryRun`` and ``"2"`` as 2 for
+    ``target``, so a console string could change a live group. A wrong type is an error naming the field.
+    ``action`` and ``trigger`` are closed sets of strings (an enum, a Literal): anything else fails."""
+
+    cluster: StrictStr = Field(pattern=CLUSTER_ID)
     action: RequestedAction = RequestedAction.EVALUATE
     target: StrictInt | StrictStr | None = None
-    dry_run: bool = True
-    reason: str | None = Field(default=None, max_length=500)
+    dry_run: StrictBool = True
+    reason: StrictStr | None = Field(default=None, max_length=500)
     trigger: Trigger = "console"
 
-    @model_validator(mode="after")
-    def _target_fits_action(self) -> Self:
-        target = self.target
-        if self.action in _COUNT_ACTIONS:
-            if target is not None and (not isinstance(target, int) or target < 0):
-                raise ValueError(f"target must be a whole number >= 0 for {self.action.value}")
-        elif self.action in _NODE_TYPE_ACTIONS:
-            if target is not None and (not isinstance(target, str) or not NODE_TYPE.match(target)):
-                raise ValueError(
-                    f"target must be a node type such as cache.r7g.large for {self.action.value}"
-                )
-        elif target is not None:
-            raise ValueError(f"target is not accepted for {self.action.value}")
-        return self
+    @field_validator("target")
+    @classmethod
+    def _target_fits_action(cls, target: int | str | None, info: ValidationInfo) -> int | str | None:
+        action = info.data.get("action")
+        if target is None or action is None:  # no action: its own error already names it
+            return target
+        if action in _COUNT_ACTIONS:
+            if not isinstance(target, int) or target < 0:
+                raise ValueError(f"target must be a whole number >= 0 for {action.value}")
+        elif action in _NODE_TYPE_ACTIONS:
+            if not isinstance(target, str) or not NODE_TYPE.match(target):
+                raise ValueError(f"target must be a node type such as cache.r7g.large for {action.value}")
+        else:
+            raise ValueError(f"target is not accepted for {action.value}")
+        return target
