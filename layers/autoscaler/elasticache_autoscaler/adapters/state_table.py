@@ -3,8 +3,8 @@
 Items: ``lock#<cluster>`` {owner, expiration} (taken, renewed and released by ``workflow.lock_step`` and
 ``workflow.act_step`` for the running execution, settled by ``workflow.execution_end`` for one that ended,
 force-released only by an operator once the group is quiescent) and ``guards#<cluster>`` {paused,
-consecutiveFailures, circuitOpen}. ``expiration`` is the table's TTL attribute (epoch seconds) and the lock's lease: an aborted or
-timed-out execution, which never reaches a Catch, cannot hold a lock past it.
+consecutiveFailures, circuitOpen}. ``expiration`` is the table's TTL attribute (epoch seconds) and the lock's
+lease: an aborted or timed-out execution, which never reaches a Catch, cannot hold a lock past it.
 """
 
 from datetime import datetime
