@@ -144,18 +144,21 @@ def _guard_refusal(
     if tags.get(deps.paused_tag_key) == "true":
         guards = guards.model_copy(update={"paused": True})
     snapshot = Snapshot(taken_at=now, topology=topology, metrics=Metrics(window_end=now), guards=guards)
+    # Only decisions that went on to act (in progress or settled) can have changed the group: a concurrent
+    # execution's decision that is merely planned has not (the lock and the topology check cover it), and
+    # counting it would let two executions each stop the other.
     history = tuple(
         past
         for past in deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS))
-        if iso(past.decided_at) != request.record.decided_at
+        if iso(past.decided_at) != request.record.decided_at and past.status != "planned"
     )
     for check in (
         standing_guard(snapshot, request.policy),
         cooldown_guard(request.decision.action, history, request.policy, now),
     ):
         if check.blocked_by is not None:
-            code = BlockedBy(check.blocked_by.split(":", 1)[0])
-            return _BLOCKED_TO_SKIP.get(code, SkipReason.NOT_QUIESCENT), check.blocked_by
+            code, _, detail = check.blocked_by.partition(":")
+            return _BLOCKED_TO_SKIP.get(BlockedBy(code), SkipReason.NOT_QUIESCENT), detail.strip()
     return None
 
 
