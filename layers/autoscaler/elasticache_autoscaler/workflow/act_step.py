@@ -3,8 +3,9 @@ absolute target.
 
 An approval wait can last days, so nothing Observe read is trusted here. Immediately before the call:
 
+* the managed tag (a direct Invoke of this function for an unmanaged group is refused the same way, and
+  takes no lock);
 * the lock is renewed for this execution (``owner``); held by another: ``skipped`` (lock_not_held);
-* the managed tag (a direct Invoke of this function for an unmanaged group is refused the same way);
 * pause (the ``PausedTagKey`` tag and the state-table switch), circuit breaker, quiescence: the engine's
   ``standing_guard``; cooldown: the engine's ``cooldown_guard`` over the decision log (this decision
   excluded);
@@ -103,15 +104,16 @@ def act(request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
 def _lock_and_tag(
     request: ActRequest, deps: ActDeps, now: datetime
 ) -> tuple[dict[str, str], tuple[SkipReason, str] | None]:
-    """Renew our lock (held by another: refused), then read the tags: unmanaged is refused."""
+    """Read the tags (unmanaged: refused, and no lock is taken for it), then renew our lock (held by
+    another: refused)."""
+    tags = deps.elasticache.tags(request.cluster)
+    if tags.get(deps.managed_tag_key) != "true":
+        return tags, (SkipReason.NOT_MANAGED, f"not tagged {deps.managed_tag_key}=true: not managed")
     holder = deps.state.acquire_lock(
         request.cluster, request.owner, now, lease_for(request, deps.lease_seconds)
     )
     if holder is not None:
-        return {}, (SkipReason.LOCK_NOT_HELD, f"lock held by {holder}")
-    tags = deps.elasticache.tags(request.cluster)
-    if tags.get(deps.managed_tag_key) != "true":
-        return tags, (SkipReason.NOT_MANAGED, f"not tagged {deps.managed_tag_key}=true: not managed")
+        return tags, (SkipReason.LOCK_NOT_HELD, f"lock held by {holder}")
     return tags, None
 
 
