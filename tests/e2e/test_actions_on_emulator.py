@@ -146,7 +146,12 @@ def test_a_change_that_outlives_its_timeout_is_recorded_and_keeps_the_lock_until
     started = time.monotonic()
     execution_arn = deployed.start({"cluster": group, "action": "add_replicas", "target": 2, "dryRun": False})
     deadline = time.monotonic() + 150
-    while deployed.record_of(execution_arn)["status"] != "failed" and time.monotonic() < deadline:
+
+    def status() -> str | None:
+        records = [r for r in deployed.decision_records(group) if r["executionArn"] == execution_arn]
+        return str(records[0]["status"]) if records else None
+
+    while status() != "failed" and time.monotonic() < deadline:
         time.sleep(0.5)
     # The change was made and is still running: failed "timed_out: still modifying after N s", not counted
     assert time.monotonic() - started >= 60
