@@ -42,7 +42,7 @@ typecheck: setup ## mypy --strict on the package, the handlers and the tools
 validate: setup ## sam validate --lint, and cfn-lint on the SAM-translated template
 	$(BIN)/sam validate --lint --region us-east-1
 	$(BIN)/python -m tools.translate_template build/translated.json
-	$(BIN)/cfn-lint build/translated.json
+	$(BIN)/python -m tools.cfn_lint build/translated.json
 
 unit: setup ## Unit, property and adapter tests (no emulator)
 	$(BIN)/pytest -q -m "not emulator" tests/unit tests/property tests/integration
