@@ -348,3 +348,16 @@ def test_release_lock_cli_refuses_while_the_group_is_modifying(world: World) -> 
     world.elasticache.groups["orders"] = topology("orders")
     assert release_lock(world.state, world.elasticache, "orders") == {"released": True, "heldBy": ARN}
     assert world.state.lock_holder("orders", NOW) is None
+
+
+def test_finding4_renew_extends_our_lease_to_the_action_timeout_and_never_takes_anothers(
+    world: World,
+) -> None:
+    from elasticache_autoscaler.models.workflow import LockRequest  # noqa: PLC0415
+    from elasticache_autoscaler.workflow.lock_step import handle_lock  # noqa: PLC0415
+
+    renew = LockRequest(op="renew", cluster="orders", owner=ARN, lease_seconds=7200)
+    assert handle_lock(renew, world.state, NOW, 600).acquired
+    assert world.state.locks["orders"] == (ARN, int(NOW.timestamp()) + 7200)
+    other = LockRequest(op="renew", cluster="orders", owner="another-execution", lease_seconds=7200)
+    assert handle_lock(other, world.state, NOW, 600).holder == ARN
