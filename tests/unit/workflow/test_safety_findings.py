@@ -353,8 +353,8 @@ def test_release_lock_cli_refuses_while_the_group_is_modifying(world: World) -> 
 def test_finding4_renew_extends_our_lease_to_the_action_timeout_and_never_takes_anothers(
     world: World,
 ) -> None:
-    from elasticache_autoscaler.models.workflow import LockRequest  # noqa: PLC0415
-    from elasticache_autoscaler.workflow.lock_step import handle_lock  # noqa: PLC0415
+    from elasticache_autoscaler.models.workflow import LockRequest
+    from elasticache_autoscaler.workflow.lock_step import handle_lock
 
     renew = LockRequest(op="renew", cluster="orders", owner=ARN, lease_seconds=7200)
     assert handle_lock(renew, world.state, NOW, 600).acquired
