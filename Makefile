@@ -49,7 +49,7 @@ typecheck: setup ## mypy --strict on the package, the handlers and the tools
 validate: setup ## sam validate --lint, then cfn-lint and checkov on the SAM-translated template
 	$(BIN)/sam validate --lint --region us-east-1
 	$(BIN)/python -m tools.translate_template build/translated.json
-	$(BIN)/cfn-lint build/translated.json
+	$(BIN)/python -m tools.cfn_lint build/translated.json
 	$(MAKE) --no-print-directory checkov
 
 checkov: $(CHECKOV_VENV)/.installed ## checkov on the SAM-translated template (skips justified in .checkov.yaml)

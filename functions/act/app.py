@@ -1,4 +1,4 @@
-"""Workflow step: re-read the group and make one ElastiCache call with an absolute target."""
+"""Workflow step: holding the lock, re-read the group, re-check every guard, make one call (or skip)."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +15,4 @@ from elasticache_autoscaler.workflow.act_step import act
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
-    return act(
-        parse(ActRequest, event), wiring.elasticache(), wiring.decision_log(), datetime.now(UTC)
-    ).to_wire()
+    return act(parse(ActRequest, event), wiring.act_deps(), datetime.now(UTC)).to_wire()

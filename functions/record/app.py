@@ -1,4 +1,4 @@
-"""Workflow step: write an outcome, or a failure (and release the lock), to the decision log; notify."""
+"""Workflow step: write an outcome, or a failure, to the decision log; notify (the lock step releases)."""
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -29,7 +29,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
     if isinstance(request, OutcomeRequest):
         key = record_outcome(request, wiring.record_deps(), now)
         metrics.add_dimension(name="action", value=request.action or "none")
-        metrics.add_metric(name=f"Outcome_{request.status}", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(
+            name=f"Outcome_{request.outcome or request.status}", unit=MetricUnit.Count, value=1
+        )
     else:
         key = record_failure(request, wiring.record_deps(), now)
         metrics.add_metric(name="Outcome_failed", unit=MetricUnit.Count, value=1)

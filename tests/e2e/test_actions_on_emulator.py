@@ -138,17 +138,37 @@ def test_a_target_reached_meanwhile_is_success_without_a_call(deployed: Deployed
     assert deployed.replicas(group) == 2
 
 
-def test_a_change_that_never_finishes_times_out_fails_and_releases_the_lock(deployed: Deployed) -> None:
+def test_a_change_that_outlives_its_timeout_is_recorded_and_keeps_the_lock_until_quiescent(
+    deployed: Deployed,
+) -> None:
     group = _group(deployed, checkIntervalSeconds=20)
     deployed.emulator.stick(group)
     started = time.monotonic()
-    described = _run(deployed, group, "add_replicas", 2, timeout=180)
+    execution_arn = deployed.start({"cluster": group, "action": "add_replicas", "target": 2, "dryRun": False})
+    deadline = time.monotonic() + 150
+
+    def status() -> str | None:
+        records = [r for r in deployed.decision_records(group) if r["executionArn"] == execution_arn]
+        return str(records[0]["status"]) if records else None
+
+    while status() != "failed" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    # The change was made and is still running: failed "timed_out: still modifying after N s", not counted
     assert time.monotonic() - started >= 60
-    assert (described["status"], described["error"]) == ("FAILED", "ActionTimedOut")
-    record = deployed.record_of(described["executionArn"])
+    record = deployed.record_of(execution_arn)
     assert record["status"] == "failed"
-    assert "still waiting" in record["error"]
+    assert record["reason"].startswith("timed_out: still modifying after"), record["reason"]
+    guards = deployed.client("dynamodb").get_item(
+        TableName=deployed.stack.state_table, Key={"id": {"S": f"guards#{group}"}}, ConsistentRead=True
+    )
+    assert int(guards.get("Item", {}).get("consecutiveFailures", {}).get("N", "0")) == 0
+    # and the lock stays while the group is modifying; released once it is quiescent
+    assert deployed.lock_item(group) is not None
+    deployed.emulator.stick(group, stuck=False)
+    described = deployed.wait(execution_arn)
+    assert described["status"] == "SUCCEEDED", described.get("cause")
     assert deployed.lock_item(group) is None
+    assert deployed.emulator.counters()["IncreaseReplicaCount"] == 1
 
 
 def test_an_open_circuit_breaker_makes_no_call(deployed: Deployed) -> None:

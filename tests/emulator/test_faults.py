@@ -103,3 +103,44 @@ def test_counters_prove_no_mutating_call(emu: Emulator, client: Callable[[str], 
     assert counters["DescribeReplicationGroups"] == 1
     assert counters.get("__mutating__", 0) == 0
     assert emu.mutating_calls() == []
+
+
+def test_a_delay_after_applying_is_a_hung_call_whose_change_landed(
+    emu: Emulator, client: Callable[[str], Any]
+) -> None:
+    """Latency / timeout injection: the caller gives up (read timeout), yet the change was applied."""
+    import boto3
+    from botocore.exceptions import ReadTimeoutError
+
+    ec = client("elasticache")
+    _create(ec, "hung")
+    emu.delay("IncreaseReplicaCount", 3.0)
+    impatient = boto3.client(
+        "elasticache",
+        endpoint_url=emu.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(read_timeout=1, retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    started = time.monotonic()
+    with pytest.raises(ReadTimeoutError):
+        impatient.increase_replica_count(ReplicationGroupId="hung", NewReplicaCount=2, ApplyImmediately=True)
+    assert time.monotonic() - started < 2.5
+    time.sleep(2.5)  # the held answer goes out; the change (0.3 s) has completed meanwhile
+    group = ec.describe_replication_groups(ReplicationGroupId="hung")["ReplicationGroups"][0]
+    assert {len(g["NodeGroupMembers"]) for g in group["NodeGroups"]} == {3}
+    assert emu.counters()["IncreaseReplicaCount"] == 1
+    assert emu.state()["faults"] == []
+
+
+def test_a_delay_before_serving_answers_late_with_the_real_answer(
+    emu: Emulator, client: Callable[[str], Any]
+) -> None:
+    ec = client("elasticache")
+    _create(ec, "slow")
+    emu.delay("DescribeReplicationGroups", 0.5, after_applying=False)
+    started = time.monotonic()
+    groups = ec.describe_replication_groups(ReplicationGroupId="slow")["ReplicationGroups"]
+    assert time.monotonic() - started >= 0.5
+    assert groups[0]["ReplicationGroupId"] == "slow"

@@ -167,6 +167,10 @@ class FakeState:
         del self.locks[cluster]
         return True
 
+    def force_release_lock(self, cluster: str) -> str | None:
+        owner, _ = self.locks.pop(cluster, (None, 0))
+        return owner
+
     def lock_holder(self, cluster: str, now: datetime) -> str | None:
         owner, expiration = self.locks.get(cluster, ("", 0))
         return owner if owner and expiration >= int(now.timestamp()) else None

@@ -28,7 +28,12 @@ from elasticache_autoscaler.adapters.elasticache import (
     replica_count_request,
     shards_to_remove,
 )
-from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, GroupBusyError
+from elasticache_autoscaler.errors import (
+    ActionFailedError,
+    ClusterNotFoundError,
+    GroupBusyError,
+    ThrottledError,
+)
 from elasticache_autoscaler.models.snapshot import MetricName, Role, apply_roles
 from tests.fakes.adapters import topology
 
@@ -568,7 +573,11 @@ def test_throttling_is_retried_by_botocore(monkeypatch: pytest.MonkeyPatch) -> N
     assert "ApplyImmediately=true" in sent[0]
 
 
-def test_throttling_past_the_retry_budget_is_an_action_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_throttling_past_the_retry_budget_is_throttled_not_an_action_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Finding 5: a throttled call was not applied; the workflow retries Act (which re-reads first) and,
+    exhausted, records the decision skipped: never an action failure, never counted toward the breaker."""
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
     client = _client()
     attempts: list[int] = []
@@ -580,9 +589,9 @@ def test_throttling_past_the_retry_budget_is_an_action_failure(monkeypatch: pyte
     _answer_at_send(client, answer)
     request = replica_count_request(topology(GROUP, shards=1, replicas=1), 2)
     assert request is not None
-    with pytest.raises(ActionFailedError, match="Throttling"):
+    with pytest.raises(ThrottledError, match="Throttling"):
         ElastiCache(client)._call(request)
-    # aws.RETRIES: standard mode, total_max_attempts=5 counts every attempt, the first included.
+    # this client's own retries (aws.RETRIES: 5 attempts in all); production changes use aws.CHANGES
     assert len(attempts) == 5
 
 
@@ -744,3 +753,11 @@ def test_finding9_a_request_with_a_field_the_product_never_sends_is_refused_befo
     with pytest.raises(ActionFailedError, match="EngineVersion"):
         adapter._call(request)
     stub.assert_no_pending_responses()
+
+
+def test_mutating_calls_are_never_resent_by_botocore() -> None:
+    """A read timeout or a 5xx may follow an applied change: botocore must not send it again."""
+    from elasticache_autoscaler.adapters import aws
+
+    assert aws.CHANGES.retries == {"mode": "standard", "total_max_attempts": 1}
+    assert aws.CHANGES.read_timeout == 10

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from elasticache_autoscaler.errors import GroupBusyError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import DecisionRecord, RecordKey
 from elasticache_autoscaler.models.snapshot import Topology
 from elasticache_autoscaler.models.workflow import ActRequest, LockRequest
-from elasticache_autoscaler.workflow.act_step import act
+from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.lock_step import handle_lock
 from tests.fakes.adapters import FakeDecisionLog, FakeState, topology
 
@@ -39,7 +40,7 @@ class OneGroup:
         return self.topo.model_copy(update={"status": "modifying" if self.in_flight else "available"})
 
     def tags(self, group_id: str) -> dict[str, str]:
-        return {}
+        return {"elasticache-autoscaler:managed": "true"}
 
     def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
         return self.read_topology(group_id), self.tags(group_id)
@@ -84,7 +85,7 @@ class World:
 def execution(world: World, name: str, replicas: int) -> Iterator[str]:
     """One workflow execution, a step per `next`: acquire the lock, act (retrying while busy), wait until
     the group is available again, release. Yields what it just did."""
-    key = RecordKey(cluster="orders", decided_at=f"2026-11-26T12:00:00.00000{len(name)}Z#{name}")
+    key = RecordKey(cluster="orders", decided_at=f"2026-11-26T12:00:00.00000{ord(name[-1]) % 10}Z")
     current = Capacity(node_type="cache.r7g.large", shards=1, replicas_per_shard=1)
     decision = Decision(
         action=Action.ADD_REPLICAS,
@@ -117,13 +118,22 @@ def execution(world: World, name: str, replicas: int) -> Iterator[str]:
     yield "locked"
     for _attempt in range(6):  # the state machine's Retry on GroupBusyError
         try:
-            act(
-                ActRequest(cluster="orders", decision=decision, record=key), world.group, world.log, world.now
+            result = act(
+                ActRequest(cluster="orders", decision=decision, record=key, owner=name, policy=Policy()),
+                ActDeps(
+                    elasticache=world.group,
+                    log=world.log,
+                    state=world.state,
+                    managed_tag_key="elasticache-autoscaler:managed",
+                    paused_tag_key="elasticache-autoscaler:paused",
+                    lease_seconds=LEASE_SECONDS,
+                ),
+                world.now,
             )
         except GroupBusyError:
             yield "busy"
             continue
-        yield "acted"
+        yield f"skipped: {result.skip}" if result.skipped else "acted"
         break
     else:
         yield "gave up"

@@ -143,7 +143,7 @@ def test_observe_then_decide_then_lock_round_trip(fakes: Fakes) -> None:
     assert handler("lock").lambda_handler({**lock, "owner": "other"}, Context())["acquired"] is False
 
 
-def test_record_failure_releases_the_lock_and_notifies(fakes: Fakes) -> None:
+def test_record_failure_notifies_and_leaves_the_lock_to_the_lock_step(fakes: Fakes) -> None:
     execution = {"arn": "arn:run", "startedAt": "2026-11-26T12:00:00Z"}
     handler("lock").lambda_handler({"op": "acquire", "cluster": "orders", "owner": "arn:run"}, Context())
     event = {
@@ -154,5 +154,7 @@ def test_record_failure_releases_the_lock_and_notifies(fakes: Fakes) -> None:
     }
     key = handler("record").lambda_handler(event, Context())
     assert key["cluster"] == "orders"
+    assert set(fakes.state.locks) == {"orders"}  # released by ReleaseLockAfterFailure (one owner)
+    handler("lock").lambda_handler({"op": "release", "cluster": "orders", "owner": "arn:run"}, Context())
     assert fakes.state.locks == {}
     assert fakes.notifier.sent[-1][0] == "autoscaler failed on orders"

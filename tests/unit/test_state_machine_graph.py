@@ -34,6 +34,8 @@ PRODUCED: dict[str, type[BaseModel] | None] = {
     "$.released": None,
     "$.error": None,
     "$.recordError": None,
+    "$.renewError": None,
+    "$.releaseError": None,
     "$.approval": None,
 }
 
@@ -158,3 +160,101 @@ def test_every_result_path_is_known() -> None:
 def test_execution_data_is_not_logged() -> None:
     logging = TEMPLATE["Resources"]["ScalingStateMachine"]["Properties"]["Logging"]
     assert logging["IncludeExecutionData"] is False
+
+
+def _reachable(start: str, stop: set[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name not in stop:
+            todo += _targets(STATES[name])
+    return seen
+
+
+def _lock_op(name: str) -> str | None:
+    state = STATES[name]
+    if state.get("Resource") != "${LockFunctionArn}":
+        return None
+    return str(state["Parameters"]["op"])
+
+
+def test_finding4_the_lock_is_released_by_the_lock_step_only_after_the_outcome() -> None:
+    """One owner: only the two Release states (op release of the lock function) give the lock back, each
+    right after an outcome or a failure was recorded."""
+    releases = {n for n in STATES if _lock_op(n) == "release"}
+    assert releases == {"ReleaseLock", "ReleaseLockAfterFailure"}
+    for name, state in STATES.items():
+        if state.get("Next") in releases:
+            assert state.get("Resource") == "${RecordFunctionArn}", f"{name} releases before recording"
+
+
+def test_finding4_every_way_from_act_to_the_end_settles_the_lock() -> None:
+    """From Act, no path reaches Done without releasing, except after a timed-out change whose group stays
+    busy beyond a second timeout (the lock then stays with its lease: nothing may start over a change)."""
+    ends = {"Done", "Failed", "ReleaseLock", "ReleaseLockAfterFailure"}
+    seen, todo = set(), [("Act", False)]
+    while todo:
+        name, timed_out = todo.pop()
+        if (name, timed_out) in seen:
+            continue
+        seen.add((name, timed_out))
+        if name in {"ReleaseLock", "ReleaseLockAfterFailure"}:
+            continue
+        if name == "Done":
+            assert timed_out, "Act reaches Done without releasing the lock"
+            continue
+        if name in ends:
+            raise AssertionError(f"Act reaches {name} without releasing the lock")
+        for target in _targets(STATES[name]):
+            todo.append((target, timed_out or name == "ActionTimedOut"))
+
+
+def test_finding4_the_lock_is_renewed_while_a_change_runs() -> None:
+    loop = _reachable(
+        "WaitForChange", {"RecordSuccess", "ActionTimedOut", "ActionAbandoned", "RecordFailure"}
+    )
+    assert "RenewLock" in loop
+    assert _lock_op("RenewLock") == "renew"
+    assert STATES["RenewLock"]["Parameters"]["leaseSeconds.$"] == "$.observed.policy.actionTimeoutSeconds"
+    assert STATES["AcquireLock"]["Parameters"]["leaseSeconds.$"] == "$.observed.policy.actionTimeoutSeconds"
+    wait = _reachable("WaitUntilQuiescent", {"ReleaseLock", "Done"})
+    assert "RenewLockWhileBusy" in wait
+
+
+def test_finding3_a_rotation_is_gated_by_the_guard_recheck() -> None:
+    assert STATES["IsRotation"]["Choices"][0]["Next"] == "GuardRotation"
+    assert STATES["GuardRotation"]["Parameters"]["checkOnly"] is True
+    assert STATES["RotationAllowed"]["Default"] == "Rotate"
+
+
+def test_finding3_a_skip_at_the_moment_of_acting_is_recorded_and_never_a_failure() -> None:
+    assert STATES["Act"]["Next"] == "ActSkipped"
+    choice = STATES["ActSkipped"]["Choices"][0]
+    assert (choice["Variable"], choice["Next"]) == ("$.acted.skipped", "RecordActSkipped")
+    assert STATES["RecordActSkipped"]["Parameters"]["outcome"] == "act_skipped"
+    assert STATES["RecordActSkipped"]["Next"] == "ReleaseLock"
+
+
+def test_finding5_act_retries_without_resending_and_check_survives_transient_reads() -> None:
+    retried = {e for r in STATES["Act"]["Retry"] for e in r["ErrorEquals"]}
+    assert {"GroupBusyError", "ThrottledError", "CallOutcomeUnknownError", "States.Timeout"} <= retried
+    catches = {e: c["Next"] for c in STATES["Act"]["Catch"] for e in c["ErrorEquals"]}
+    assert catches["ThrottledError"] == "RecordThrottled"
+    assert "States.Timeout" in {e for r in STATES["Check"]["Retry"] for e in r["ErrorEquals"]}
+    assert STATES["ActionTimedOut"]["Parameters"]["outcome"] == "timed_out"
+    assert STATES["ActionTimedOut"]["Next"] == "WaitUntilQuiescent"
+
+
+def test_outcomes_not_statuses_are_passed_to_the_record_step() -> None:
+    """workflow.outcomes owns status and reason; the state machine names what happened."""
+    from elasticache_autoscaler.workflow import outcomes
+
+    for name, state in STATES.items():
+        params = state.get("Parameters", {})
+        if state.get("Resource") == "${RecordFunctionArn}" and params.get("op") == "outcome":
+            assert "status" not in params and "reason" not in params, name
+            outcomes.settle(params["outcome"], "detail")

@@ -33,7 +33,9 @@ def _env_seconds(name: str, default: float) -> float:
 
 @dataclass
 class Fault:
-    """The next ``count`` calls of ``operation`` (``"*"`` = any ElastiCache operation) fail."""
+    """The next ``count`` calls of ``operation`` (``"*"`` = any ElastiCache operation) fail, or (with
+    ``delay_seconds``) answer late: before being served, or after it took effect with ``after_applying``
+    (a hung call whose change landed). An empty ``code`` with a delay is latency only (the real answer)."""
 
     operation: str
     code: str
@@ -41,6 +43,7 @@ class Fault:
     status: int = 400
     count: int = 1
     after_applying: bool = False
+    delay_seconds: float = 0.0
 
 
 class ControlState:
@@ -119,12 +122,15 @@ def _apply(method: str, route: str, body: dict[str, Any]) -> tuple[int, dict[str
     if route == "/faults" and method == "POST":
         fault = Fault(
             operation=str(body["operation"]),
-            code=str(body["code"]),
+            code=str(body.get("code", "")),
             message=str(body.get("message", Fault.message)),
             status=int(body.get("status", 400)),
             count=int(body.get("count", 1)),
             after_applying=bool(body.get("after_applying", False)),
+            delay_seconds=float(body.get("delay_seconds", 0.0)),
         )
+        if not fault.code and fault.delay_seconds <= 0:
+            raise ValueError("a fault needs a code or a delay_seconds")
         with state._lock:
             state.faults.append(fault)
         return 200, state.snapshot()

@@ -196,14 +196,22 @@ class Emulator:
         status: int = 400,
         message: str | None = None,
         after_applying: bool = False,
+        delay_seconds: float = 0.0,
     ) -> None:
         """The next ``count`` calls of ``operation`` (``"*"``: any ElastiCache call) answer ``code``;
-        with ``after_applying`` the call takes effect first and only its answer is the error."""
+        with ``after_applying`` the call takes effect first and only its answer is the error.
+        ``delay_seconds`` holds the answer that long (``code=""``: latency only, the real answer)."""
         body: dict[str, Any] = {"operation": operation, "code": code, "count": count, "status": status}
         body["after_applying"] = after_applying
+        body["delay_seconds"] = delay_seconds
         if message is not None:
             body["message"] = message
         self._request("POST", "/faults", body)
+
+    def delay(self, operation: str, seconds: float, *, count: int = 1, after_applying: bool = True) -> None:
+        """The next ``count`` calls of ``operation`` answer ``seconds`` late (a hung call): by default the
+        change takes effect first, so a caller that gives up has still changed the group."""
+        self.inject_fault(operation, "", count=count, after_applying=after_applying, delay_seconds=seconds)
 
     def clear_faults(self) -> None:
         self._request("DELETE", "/faults")

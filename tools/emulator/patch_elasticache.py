@@ -20,6 +20,7 @@ change; append a callable to them.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from xml.sax.saxutils import escape
 from ministack.services import elasticache as ec
 
 from elasticache_autoscaler.catalog import allowed_modifications, catalog
-from tools.emulator.admin import STATE
+from tools.emulator.admin import STATE, Fault
 
 Params = dict[str, list[str]]
 Response = tuple[int, dict[str, str], bytes]
@@ -824,14 +825,23 @@ async def handle_request(
         action, {k: v[0] for k, v in params.items() if k != "Action"}, mutating=_is_mutating(action)
     )
     fault = STATE.take_fault(action)
-    if fault and not fault.after_applying:
+    await _injected_latency(fault, applied=False)
+    if fault and fault.code and not fault.after_applying:
         return _error(fault.code, fault.message, fault.status)
     result = await _serve(
         action, params, method=method, path=path, headers=headers, body=body, query_params=query_params
     )
+    await _injected_latency(fault, applied=True)
     # A fault "after applying": the change landed, but the caller hears an error (a lost answer, or
     # another writer's identical change winning the race, which ElastiCache reports as NoOperationFault).
-    return _error(fault.code, fault.message, fault.status) if fault else result
+    return _error(fault.code, fault.message, fault.status) if fault and fault.code else result
+
+
+async def _injected_latency(fault: Fault | None, *, applied: bool) -> None:
+    """Latency / timeout injection (``delay_seconds``): hold the answer before serving the call, or after
+    it took effect (``after_applying``: a hung call whose change landed, the caller may give up)."""
+    if fault is not None and fault.delay_seconds > 0 and fault.after_applying == applied:
+        await asyncio.sleep(fault.delay_seconds)
 
 
 async def _serve(

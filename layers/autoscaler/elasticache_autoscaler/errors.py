@@ -35,3 +35,14 @@ class TickIncompleteError(AutoscalerError):
 class FieldNotAllowedError(ActionFailedError):
     """A mutating ElastiCache request carries a field (or a value) the product never sends: refused before
     the call. IAM denies what AWS documents a condition key for; this covers the rest (docs/iam.md)."""
+
+
+class ThrottledError(AutoscalerError):
+    """ElastiCache throttled a mutating call: it was not applied. The workflow retries the Act step (which
+    re-reads the group first); exhausted, the decision is recorded ``skipped``, never ``failed``."""
+
+
+class CallOutcomeUnknownError(AutoscalerError):
+    """A mutating call was sent but no answer came (timeout, connection lost, 5xx): it may have been applied.
+    Never re-sent as it is: the workflow retries the Act step, which re-reads the group and finds it
+    modifying or already at the target before any new call."""

@@ -4,6 +4,7 @@
     elasticache-autoscaler guards --table <StateTableName> --cluster orders --pause    # stop all actions
     elasticache-autoscaler guards --table <StateTableName> --cluster orders --resume
     elasticache-autoscaler guards --table <StateTableName> --cluster orders --reset-circuit
+    elasticache-autoscaler guards --table <StateTableName> --release-lock orders   # only when quiescent
 
 (Tagging the replication group ``elasticache-autoscaler:paused=true`` pauses it too.)
 """
@@ -13,7 +14,23 @@ import json
 import sys
 from datetime import UTC, datetime
 
+from elasticache_autoscaler.adapters.elasticache import ElastiCache, ElastiCacheGateway
 from elasticache_autoscaler.adapters.state_table import StatePort, StateTable
+
+
+class LockReleaseRefused(Exception):
+    """The group is still changing: its lock must stay until it is quiescent."""
+
+
+def release_lock(state: StatePort, elasticache: ElastiCacheGateway, cluster: str) -> dict[str, object]:
+    """Release a cluster's lock whoever holds it (an execution that died with it), but only while the
+    group, every shard and every member are available and nothing is pending: a change still running keeps
+    its lock, so that nothing starts over it."""
+    busy = elasticache.read_topology(cluster).not_quiescent_because()
+    if busy is not None:
+        raise LockReleaseRefused(f"{cluster} is not quiescent ({busy}): the lock stays until it is")
+    holder = state.force_release_lock(cluster)
+    return {"released": holder is not None, "heldBy": holder}
 
 
 def apply_switches(
@@ -29,7 +46,12 @@ def apply_switches(
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     guards = commands.add_parser("guards", help="show or flip a cluster's pause switch and circuit breaker")
     guards.add_argument("--table", required=True, help="the stack's StateTableName output")
-    guards.add_argument("--cluster", required=True, help="replication group id")
+    guards.add_argument("--cluster", help="replication group id")
+    guards.add_argument(
+        "--release-lock",
+        metavar="CLUSTER",
+        help="release the cluster's lock (an aborted execution's); refused while the group is modifying",
+    )
     guards.add_argument("--pause", action="store_true", help="stop every action on this cluster")
     guards.add_argument("--resume", action="store_true", help="lift the pause")
     guards.add_argument("--reset-circuit", action="store_true", help="close the circuit breaker")
@@ -37,6 +59,17 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def cmd_guards(args: argparse.Namespace) -> int:
+    if args.release_lock:
+        try:
+            shown = release_lock(StateTable(args.table), ElastiCache(), args.release_lock)
+        except LockReleaseRefused as refused:
+            sys.stderr.write(f"elasticache-autoscaler: refused: {refused}\n")
+            return 3
+        sys.stdout.write(json.dumps({"cluster": args.release_lock, **shown}, indent=2) + "\n")
+        return 0
+    if not args.cluster:
+        sys.stderr.write("elasticache-autoscaler: error: --cluster is required (or --release-lock CLUSTER)\n")
+        return 2
     try:
         shown = apply_switches(
             StateTable(args.table), args.cluster, args.pause, args.resume, args.reset_circuit

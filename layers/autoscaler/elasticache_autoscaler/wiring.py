@@ -11,6 +11,7 @@ from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
 from elasticache_autoscaler.settings import ObservationSettings, Settings, TriggerSettings
+from elasticache_autoscaler.workflow.act_step import ActDeps
 from elasticache_autoscaler.workflow.decide_step import DecideDeps
 from elasticache_autoscaler.workflow.observe import ObserveDeps
 from elasticache_autoscaler.workflow.record_step import RecordDeps
@@ -79,4 +80,16 @@ def record_deps() -> RecordDeps:
         state=state_table(),
         notifier=notifier(),
         retention_days=settings().decision_retention_days,
+    )
+
+
+@cache
+def act_deps() -> ActDeps:
+    return ActDeps(
+        elasticache=elasticache(),
+        log=decision_log(),
+        state=state_table(),
+        managed_tag_key=settings().managed_tag_key,
+        paused_tag_key=settings().paused_tag_key,
+        lease_seconds=settings().lock_lease_seconds,
     )

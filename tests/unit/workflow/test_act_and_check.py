@@ -16,12 +16,13 @@ from elasticache_autoscaler.adapters.elasticache import (
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
-from elasticache_autoscaler.models.workflow import ActRequest, CheckRequest, CheckResult
-from elasticache_autoscaler.workflow.act_step import act
+from elasticache_autoscaler.models.workflow import ActRequest, CheckRequest, CheckResult, SkipReason
+from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check
-from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, topology
+from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeState, topology
 from tests.unit.workflow.conftest import ARN, NOW
 
 LARGE, XLARGE, MEDIUM = "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.medium"
@@ -38,8 +39,24 @@ def _decision(action: Action, current: Capacity, target: Capacity, **extra: Any)
 
 def _planned_log() -> FakeDecisionLog:
     log = FakeDecisionLog()
-    log.items[(KEY.cluster, KEY.decided_at)] = {"status": "planned", "executionArn": ARN}
+    log.items[(KEY.cluster, KEY.decided_at)] = {
+        "status": "planned",
+        "executionArn": ARN,
+        "action": "add_replicas",
+        "decidedAt": KEY.decided_at,
+    }
     return log
+
+
+def _deps(fake: FakeElastiCache, log: FakeDecisionLog, state: FakeState | None = None) -> ActDeps:
+    return ActDeps(
+        elasticache=fake,
+        log=log,
+        state=state or FakeState(),
+        managed_tag_key="elasticache-autoscaler:managed",
+        paused_tag_key="elasticache-autoscaler:paused",
+        lease_seconds=600,
+    )
 
 
 def _fake(topo: Topology) -> FakeElastiCache:
@@ -48,9 +65,12 @@ def _fake(topo: Topology) -> FakeElastiCache:
     return fake
 
 
+def _request(decision: Decision, policy: Policy | None = None) -> ActRequest:
+    return ActRequest(cluster="orders", decision=decision, record=KEY, owner=ARN, policy=policy or Policy())
+
+
 def _act(fake: FakeElastiCache, decision: Decision, log: FakeDecisionLog | None = None) -> str:
-    request = ActRequest(cluster="orders", decision=decision, record=KEY)
-    return act(request, fake, log or _planned_log(), NOW).operation
+    return act(_request(decision), _deps(fake, log or _planned_log()), NOW).operation
 
 
 ALLOWED: dict[str, Any] = {"allowed_scale_up": (XLARGE,), "allowed_scale_down": (MEDIUM,)}
@@ -179,7 +199,7 @@ def _member_busy(topo: Topology) -> Topology:
     )
 
 
-@pytest.mark.parametrize(
+BUSY = pytest.mark.parametrize(
     "busy",
     [
         topology("orders").model_copy(update={"status": "modifying"}),
@@ -191,13 +211,28 @@ def _member_busy(topo: Topology) -> Topology:
     ],
     ids=["group", "pending", "member", "shard"],
 )
-def test_not_quiescent_is_busy_and_makes_no_call(busy: Topology) -> None:
+
+
+@BUSY
+def test_not_quiescent_at_the_moment_of_acting_is_skipped_without_a_call(busy: Topology) -> None:
     fake = _fake(busy)
     log = _planned_log()
+    decision = _decision(Action.ADD_REPLICAS, _capacity(1, 1), _capacity(1, 2))
+    result = act(_request(decision), _deps(fake, log), NOW)
+    assert (result.skipped, result.skip) == (True, SkipReason.NOT_QUIESCENT)
+    assert fake.calls == []
+    assert (log.get(KEY) or {})["status"] == "planned"
+
+
+@BUSY
+def test_a_retry_of_our_own_act_waits_while_the_group_is_busy(busy: Topology) -> None:
+    """In progress: our earlier attempt may be what is running; wait (GroupBusyError), never skip or call."""
+    fake = _fake(busy)
+    log = _planned_log()
+    log.items[(KEY.cluster, KEY.decided_at)]["status"] = "in_progress"
     with pytest.raises(GroupBusyError):
         _act(fake, _decision(Action.ADD_REPLICAS, _capacity(1, 1), _capacity(1, 2)), log)
     assert fake.calls == []
-    assert (log.get(KEY) or {})["status"] == "planned"
 
 
 def test_a_busy_answer_is_raised_and_the_retry_calls_again_with_the_same_target() -> None:

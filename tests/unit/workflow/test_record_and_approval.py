@@ -82,7 +82,7 @@ def test_status_never_moves_backwards(
     assert log.items[(KEY.cluster, KEY.decided_at)]["status"] == "succeeded"
 
 
-def test_a_failed_action_counts_toward_the_breaker_and_releases_our_lock(
+def test_a_failed_action_counts_toward_the_breaker_and_leaves_the_lock_to_the_lock_step(
     record_deps: RecordDeps,
     log: FakeDecisionLog,
     state: FakeState,
@@ -103,7 +103,8 @@ def test_a_failed_action_counts_toward_the_breaker_and_releases_our_lock(
     item = log.items[(KEY.cluster, KEY.decided_at)]
     assert item["status"] == "failed"
     assert "InsufficientCacheClusterCapacity" in item["error"]
-    assert state.lock_holder("orders", NOW) is None
+    # finding 4: one owner releases the lock (the ReleaseLockAfterFailure state, workflow.lock_step)
+    assert state.lock_holder("orders", NOW) == execution.arn
     assert (state.guard.consecutive_failures, state.guard.circuit_open) == (1, False)
     record_failure(_failure(execution, failed_state), record_deps, NOW)
     assert state.guard.circuit_open is True

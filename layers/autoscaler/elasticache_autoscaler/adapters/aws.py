@@ -22,6 +22,18 @@ def elasticache() -> "ElastiCacheClient":
     return boto3.client("elasticache", config=RETRIES)
 
 
+# Mutating ElastiCache calls have no idempotency token (DESIGN §9): botocore must never re-send one (its
+# standard mode retries read timeouts and 5xx answers, which may follow an applied change). One attempt, a
+# bounded wait for the answer; the caller maps throttling and lost answers to typed errors and the workflow
+# retries the whole Act step, which re-reads the group first.
+CHANGES = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=5, read_timeout=10)
+
+
+@cache
+def elasticache_changes() -> "ElastiCacheClient":
+    return boto3.client("elasticache", config=CHANGES)
+
+
 @cache
 def cloudwatch() -> "CloudWatchClient":
     return boto3.client("cloudwatch", config=RETRIES)

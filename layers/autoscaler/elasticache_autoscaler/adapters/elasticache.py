@@ -6,12 +6,24 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.request_fields import check_request
 from elasticache_autoscaler.catalog import Engine
-from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, GroupBusyError
+from elasticache_autoscaler.errors import (
+    ActionFailedError,
+    CallOutcomeUnknownError,
+    ClusterNotFoundError,
+    GroupBusyError,
+    ThrottledError,
+)
 from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
 
 if TYPE_CHECKING:
@@ -238,6 +250,8 @@ def node_type_request(topology: Topology, node_type: str) -> Request | None:
 class ElastiCache:
     def __init__(self, client: "ElastiCacheClient | None" = None) -> None:
         self._client = client or aws.elasticache()
+        # Mutating calls go through a client that never re-sends them (adapters.aws.CHANGES).
+        self._changes = client or aws.elasticache_changes()
 
     def read_topology(self, group_id: str) -> Topology:
         return self._topology(self._describe_group(group_id))
@@ -361,10 +375,21 @@ class ElastiCache:
         operation, params = request
         check_request(operation, params)  # only the fields the product sends (docs/iam.md)
         try:
-            getattr(self._client, operation)(**params)
+            getattr(self._changes, operation)(**params)
+        except (
+            ReadTimeoutError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            ConnectionClosedError,
+        ) as error:
+            raise _unknown_outcome(operation, error) from None
         except ClientError as error:
             code = error.response["Error"]["Code"]
             message = error.response["Error"].get("Message", "")
+            if code in THROTTLED:
+                raise ThrottledError(f"{operation}: {code}: {message} (not applied)") from None
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+                raise _unknown_outcome(operation, error) from None
             if code in ALREADY_THERE or "Nothing to do" in message:
                 return ALREADY_THERE_RESULT
             if code in BUSY:
@@ -373,3 +398,15 @@ class ElastiCache:
                 raise ClusterNotFoundError(f"{operation}: {code}: {message}") from None
             raise ActionFailedError(f"{operation}: {code}: {message}") from None
         return operation
+
+
+# Throttled mutating calls were not applied (safe to retry after a re-read).
+THROTTLED = frozenset(
+    {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
+)
+
+
+def _unknown_outcome(operation: str, error: Exception) -> CallOutcomeUnknownError:
+    return CallOutcomeUnknownError(
+        f"{operation}: no answer ({type(error).__name__}: {error}); it may have been applied: re-read first"
+    )

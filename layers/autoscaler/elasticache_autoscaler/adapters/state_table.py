@@ -1,8 +1,10 @@
 """The state table (DynamoDB): per-cluster locks with a lease, and the operator guards.
 
-Items: ``lock#<cluster>`` {owner, expiration} and ``guards#<cluster>`` {paused, consecutiveFailures,
-circuitOpen}. ``expiration`` is the table's TTL attribute (epoch seconds) and the lock's lease: an aborted or
-timed-out execution, which never reaches a Catch, cannot hold a lock past it.
+Items: ``lock#<cluster>`` {owner, expiration} (taken, renewed and released by ``workflow.lock_step`` and
+``workflow.act_step`` for the running execution, settled by ``workflow.execution_end`` for one that ended,
+force-released only by an operator once the group is quiescent) and ``guards#<cluster>`` {paused,
+consecutiveFailures, circuitOpen}. ``expiration`` is the table's TTL attribute (epoch seconds) and the lock's
+lease: an aborted or timed-out execution, which never reaches a Catch, cannot hold a lock past it.
 """
 
 from datetime import datetime
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 class StatePort(Protocol):
     def acquire_lock(self, cluster: str, owner: str, now: datetime, lease_seconds: int) -> str | None: ...
     def release_lock(self, cluster: str, owner: str) -> bool: ...
+    def force_release_lock(self, cluster: str) -> str | None: ...
     def lock_holder(self, cluster: str, now: datetime) -> str | None: ...
     def guards(self, cluster: str, now: datetime) -> Guards: ...
     def count_failure(self, cluster: str, breaker_at: int) -> Guards: ...
@@ -71,6 +74,15 @@ class StateTable:
                 raise
             return False
         return True
+
+    def force_release_lock(self, cluster: str) -> str | None:
+        """The operator's release (``guards --release-lock``): delete the lock whoever holds it; the holder
+        it had, or None when there was none."""
+        answer = self._client.delete_item(
+            TableName=self._table, Key={"id": {"S": f"lock#{cluster}"}}, ReturnValues="ALL_OLD"
+        )
+        old = answer.get("Attributes")
+        return old["owner"]["S"] if old else None
 
     def lock_holder(self, cluster: str, now: datetime) -> str | None:
         item = self._client.get_item(

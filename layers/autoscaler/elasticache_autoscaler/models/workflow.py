@@ -1,6 +1,7 @@
 """The workflow's state between steps. Each step's output model is what the state machine carries on."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,10 +88,15 @@ class Decided(WireModel):
 
 
 class LockRequest(WireModel):
-    op: Literal["acquire", "release"]
+    """``acquire`` takes the lock (or renews our own), ``renew`` extends our own lease (while a change or a
+    rotation runs), ``release`` gives it back. ``lease_seconds`` asks for at least this long a lease (the
+    policy's action timeout, a rotation's grace period); the stack's ``LockLeaseSeconds`` is the floor."""
+
+    op: Literal["acquire", "renew", "release"]
     cluster: str
     owner: str
     record: RecordKey | None = None
+    lease_seconds: int | None = Field(default=None, ge=1)
 
 
 class LockResult(WireModel):
@@ -99,14 +105,42 @@ class LockResult(WireModel):
 
 
 class ActRequest(WireModel):
+    """What Act needs to re-check every guard at the moment of acting: the decision, the lock's owner (this
+    execution) and the policy the decision was made under (breaker threshold, cooldowns)."""
+
     cluster: str
     decision: Decision
     record: RecordKey
+    owner: str = Field(min_length=1)
+    policy: Policy
+    check_only: bool = False
+    """Re-check the guards and renew the lock, make no call (``outcome="ready"``): the gate in front of a
+    credential rotation, whose calls the rotation workflow makes."""
+
+
+class SkipReason(StrEnum):
+    """Why Act made no call after all: each is recorded ``skipped`` and never counts toward the breaker."""
+
+    NOT_MANAGED = "not_managed"
+    PAUSED = "paused"
+    CIRCUIT_OPEN = "circuit_open"
+    COOLDOWN = "cooldown"
+    NOT_QUIESCENT = "not_quiescent"
+    TOPOLOGY_CHANGED = "topology_changed"
+    LOCK_NOT_HELD = "lock_not_held"
+    THROTTLED = "throttled"
 
 
 class ActResult(WireModel):
+    """``called``: one call was made; ``already_there``: the group already has the target (no call);
+    ``skipped``: no call, ``skip``/``reason`` say why."""
+
+    outcome: Literal["called", "already_there", "skipped", "ready"] = "called"
     operation: str
     started_at: datetime
+    skipped: bool = False
+    skip: SkipReason | None = None
+    reason: str | None = None
 
 
 class CheckRequest(WireModel):
@@ -125,6 +159,12 @@ class CheckResult(WireModel):
     elapsed_seconds: float
     observed: Capacity
     waiting_for: str | None = None
+    quiescent: bool = False
+    """The group, every shard and every member are available and nothing is pending (whatever its capacity):
+    after a timed-out change, the moment the lock may be released."""
+    read_error: str | None = None
+    """A transient read error (throttling, 5xx, timeout): the change's state is unknown this round, so the
+    workflow waits and checks again (bounded by the timeout); never a failure of the change."""
     abandoned: bool = False
     """ElastiCache gave the change up: the group is quiescent again with the capacity it had before
     (``current``), not the target. Never done; the workflow records it as failed, ``waiting_for`` says why."""
@@ -143,7 +183,10 @@ class OutcomeRequest(WireModel):
     op: Literal["outcome"]
     execution: Execution
     record: RecordKey
-    status: Status
+    outcome: str | None = None
+    """What happened (``workflow.outcomes.OutcomeName``); the record step maps it to status and reason."""
+    detail: str | None = None
+    status: Status | None = None
     reason: str | None = None
     started_at: datetime | None = None
     action: str | None = None

@@ -1,45 +1,175 @@
-"""Act: re-read the group, refuse unless it is quiescent, then make ONE call with an absolute target.
+"""Act: holding the lock, re-read the group once and re-check every guard, then make ONE call with an
+absolute target.
 
-Outcomes of the call (the adapter maps ElastiCache's answers):
+An approval wait can last days, so nothing Observe read is trusted here. Immediately before the call:
 
-* the group already has the target (no call needed, ``NoOperationFault``, "Nothing to do"): success, the
-  result's ``operation`` is ``"already there"``;
-* the group, a shard or a member is busy (here, or ``InvalidReplicationGroupState`` from the call):
-  ``GroupBusyError``. The state machine retries the whole step with backoff, so the group is re-read
-  before any new call; nothing is retried in here (ElastiCache's change APIs have no idempotency token);
-* throttling: retried inside the call by botocore's standard retry mode (``adapters.aws.RETRIES``);
-* anything else, or an action this flow does not run: ``ActionFailedError``.
+* the managed tag (a direct Invoke of this function for an unmanaged group is refused the same way, and
+  takes no lock);
+* the lock is renewed for this execution (``owner``); held by another: ``skipped`` (lock_not_held);
+* pause (the ``PausedTagKey`` tag and the state-table switch), circuit breaker, quiescence: the engine's
+  ``standing_guard``; cooldown: the engine's ``cooldown_guard`` over the decision log (this decision
+  excluded);
+* the group still is what the decision saw: its capacity equals ``decision.current`` (equal to the target:
+  ``already_there``, no call; anything else: ``skipped``, topology_changed).
+
+Any refusal is an ``ActResult`` with ``skipped=True`` and a typed ``SkipReason``: never a call, never a
+failure, never counted toward the breaker (the workflow records it ``skipped``).
+
+A retry of this step (Step Functions retries it after a busy answer, a throttled call or a lost answer)
+finds its record ``in_progress``: if the group is then not quiescent it may be our own change running, so it
+raises ``GroupBusyError`` (wait and re-read) instead of skipping; the capacity check then finds the target
+reached (``already_there``) rather than calling twice.
+
+Outcomes of the call (the adapter maps ElastiCache's answers): already there (``NoOperationFault``,
+"Nothing to do"): success; busy (``InvalidReplicationGroupState``): ``GroupBusyError``; throttled:
+``ThrottledError`` (not applied; retried by the workflow, exhausted: skipped); no answer / 5xx:
+``CallOutcomeUnknownError`` (retried by the workflow, which re-reads first); anything else, or an action
+this flow does not run: ``ActionFailedError``.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import assert_never
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
-from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
+from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, ElastiCacheGateway
+from elasticache_autoscaler.adapters.state_table import StatePort
+from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import Decision
+from elasticache_autoscaler.models.decision import BlockedBy, Capacity, Decision
 from elasticache_autoscaler.models.record import Outcome
-from elasticache_autoscaler.models.snapshot import Topology
-from elasticache_autoscaler.models.workflow import ActRequest, ActResult
+from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
+from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
+from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import iso
 
+HISTORY_DAYS = 2
+_BLOCKED_TO_SKIP = {
+    BlockedBy.PAUSED: SkipReason.PAUSED,
+    BlockedBy.CIRCUIT_OPEN: SkipReason.CIRCUIT_OPEN,
+    BlockedBy.NOT_QUIESCENT: SkipReason.NOT_QUIESCENT,
+    BlockedBy.COOLDOWN: SkipReason.COOLDOWN,
+}
 
-def act(
-    request: ActRequest, elasticache: ElastiCacheGateway, log: DecisionLogPort, now: datetime
-) -> ActResult:
+
+@dataclass(frozen=True)
+class ActDeps:
+    elasticache: ElastiCacheGateway
+    log: DecisionLogPort
+    state: StatePort
+    managed_tag_key: str
+    paused_tag_key: str
+    lease_seconds: int
+
+
+def lease_for(request: ActRequest, floor: int) -> int:
+    """The lease Act takes: the action timeout for a change; for a rotation, both of its waits for the group
+    plus its grace period (renewed by nobody while the rotation workflow runs), plus ten minutes."""
+    policy = request.policy
+    if request.decision.action.is_rotation:
+        return max(floor, 2 * policy.action_timeout_seconds + policy.rotation.grace_period_seconds + 600)
+    return max(floor, policy.action_timeout_seconds)
+
+
+def act(request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
     decision = request.decision
-    _refuse_unless_runnable(decision)
-    topology = elasticache.read_topology(request.cluster)
+    _refuse_unless_runnable(decision, rotation_gate=request.check_only)
+    topology, tags = deps.elasticache.read_topology_and_tags(request.cluster)  # the one read of this step
+    refusal = _tag_then_lock(request, deps, tags, now)
+    if refusal is not None:
+        return _skip(request, now, *refusal)
+    record = deps.log.get(request.record)
+    retry = record is not None and record.get("status") == "in_progress"
     busy = topology.not_quiescent_because()
-    if busy is not None:
+    if retry and busy is not None:
+        # Our own earlier attempt may have been applied: wait for it, never skip or call over it.
         raise GroupBusyError(f"{request.cluster}: {busy}")
+    refusal = _guard_refusal(request, deps, topology, tags, now) or _topology_refusal(decision, topology)
+    if refusal is not None:
+        return _skip(request, now, *refusal)
+    if request.check_only:
+        return ActResult(outcome="ready", operation="none", started_at=now)
+    observed = _capacity(topology)
     _refuse_unless_allowed(decision, topology)
-    record = log.get(request.record)
-    if record is None or record.get("status") != "in_progress":
-        # A retry after a busy answer from the call finds its record already in progress.
-        log.advance(request.record, Outcome(status="in_progress", started_at=iso(now)))
-    return ActResult(operation=_dispatch(request.cluster, decision, elasticache, topology), started_at=now)
+    if not retry:
+        deps.log.advance(request.record, Outcome(status="in_progress", started_at=iso(now)))
+    if observed == decision.target:
+        return ActResult(outcome="already_there", operation=ALREADY_THERE_RESULT, started_at=now)
+    operation = _dispatch(request.cluster, decision, deps.elasticache, topology)
+    outcome = "already_there" if operation == ALREADY_THERE_RESULT else "called"
+    return ActResult(outcome=outcome, operation=operation, started_at=now)
+
+
+def _tag_then_lock(
+    request: ActRequest, deps: ActDeps, tags: dict[str, str], now: datetime
+) -> tuple[SkipReason, str] | None:
+    """Unmanaged: refused, and no lock is taken for it; then renew our lock (held by another: refused).
+    The group was read before the renewal, but only the lock's owner changes it through this product, and
+    the call follows only if the renewal proves that owner is this execution."""
+    if tags.get(deps.managed_tag_key) != "true":
+        return SkipReason.NOT_MANAGED, f"not tagged {deps.managed_tag_key}=true: not managed"
+    holder = deps.state.acquire_lock(
+        request.cluster, request.owner, now, lease_for(request, deps.lease_seconds)
+    )
+    if holder is not None:
+        return SkipReason.LOCK_NOT_HELD, f"lock held by {holder}"
+    return None
+
+
+def _capacity(topology: Topology) -> Capacity:
+    return Capacity(
+        node_type=topology.node_type,
+        shards=topology.shard_count,
+        replicas_per_shard=topology.replicas_per_shard,
+    )
+
+
+def _topology_refusal(decision: Decision, topology: Topology) -> tuple[SkipReason, str] | None:
+    """The group must still be what the decision saw (or already what it wants)."""
+    if decision.action.is_rotation:
+        return None
+    observed = _capacity(topology)
+    if observed in (decision.current, decision.target):
+        return None
+    return (
+        SkipReason.TOPOLOGY_CHANGED,
+        f"the group is {observed.describe()}, the decision saw {decision.current.describe()}",
+    )
+
+
+def _guard_refusal(
+    request: ActRequest, deps: ActDeps, topology: Topology, tags: dict[str, str], now: datetime
+) -> tuple[SkipReason, str] | None:
+    """The engine's own guards, on what is true now (our own lock is not a reason to stop)."""
+    guards = deps.state.guards(request.cluster, now).model_copy(update={"lock_held_by": None})
+    if tags.get(deps.paused_tag_key) == "true":
+        guards = guards.model_copy(update={"paused": True})
+    snapshot = Snapshot(taken_at=now, topology=topology, metrics=Metrics(window_end=now), guards=guards)
+    # Only decisions that went on to act (in progress or settled) can have changed the group: a concurrent
+    # execution's decision that is merely planned has not (the lock and the topology check cover it), and
+    # counting it would let two executions each stop the other.
+    history = tuple(
+        past
+        for past in deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS))
+        if iso(past.decided_at) != request.record.decided_at and past.status != "planned"
+    )
+    for check in (
+        standing_guard(snapshot, request.policy),
+        cooldown_guard(request.decision.action, history, request.policy, now),
+    ):
+        if check.blocked_by is not None:
+            code, _, detail = check.blocked_by.partition(":")
+            return _BLOCKED_TO_SKIP.get(BlockedBy(code), SkipReason.NOT_QUIESCENT), detail.strip()
+    return None
+
+
+def _skip(request: ActRequest, now: datetime, skip: SkipReason, detail: str) -> ActResult:
+    reason = f"{skip.value}: {detail} (checked at the moment of acting: no call made)"
+    logger.info("act skipped", cluster=request.cluster, skip=skip.value, reason=reason)
+    return ActResult(
+        outcome="skipped", operation="none", started_at=now, skipped=True, skip=skip, reason=reason
+    )
 
 
 def _dispatch(cluster: str, decision: Decision, elasticache: ElastiCacheGateway, topology: Topology) -> str:
@@ -66,8 +196,10 @@ def removal_order(decision: Decision) -> dict[str, float]:
     return {shard_id: float(rank) for rank, shard_id in enumerate(decision.shards_to_remove)}
 
 
-def _refuse_unless_runnable(decision: Decision) -> None:
-    if decision.action.is_rotation:
+def _refuse_unless_runnable(decision: Decision, *, rotation_gate: bool = False) -> None:
+    if rotation_gate and not decision.action.is_rotation:
+        raise ActionFailedError(f"checkOnly is the gate of a rotation, not of {decision.action.value}")
+    if decision.action.is_rotation and not rotation_gate:
         raise ActionFailedError(f"action {decision.action.value} belongs to the credential rotation flow")
     if decision.action is Action.NONE:
         raise ActionFailedError("decision changes nothing: action none")

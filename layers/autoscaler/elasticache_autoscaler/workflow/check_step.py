@@ -7,24 +7,75 @@ the smaller cluster) and puts the group back to ``available`` with its old size.
 whose capacity equals the decision's ``current`` (and differs from the target) had started and gone back:
 ``done=False, abandoned=True``, ``waiting_for`` says why, and the workflow records a failure instead of
 waiting for the timeout.
+
+Transient read errors (throttling after botocore's own retries, 5xx, timeouts, lost connections) are not
+the change's outcome: the round answers ``done=False`` with ``read_error`` set and the workflow checks
+again after its interval, bounded by the action timeout. A change never turns ``failed`` because a read did.
+
+Timed out (``timed_out=True``): the group is still not where the target is after ``timeoutSeconds``. The
+workflow records it ``failed`` with "still modifying after N s" (the change was made: it does not count
+toward the circuit breaker) and keeps the lock (it is not released while the group is busy; the lease, the
+execution-end handler or ``guards --release-lock`` settle it once the group is quiescent).
 """
 
 from datetime import datetime
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.workflow import CheckRequest, CheckResult
 
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalError",
+        "RequestTimeout",
+    }
+)
+
+
+def transient_read_error(error: Exception) -> str | None:
+    """A description of ``error`` when it is a transient read failure, else None."""
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in TRANSIENT_CODES or status >= 500:
+            return f"{code or status}: {error.response.get('Error', {}).get('Message', '')}"
+        return None
+    if isinstance(error, BotoCoreError):  # timeouts, connection errors
+        return f"{type(error).__name__}: {error}"
+    return None
+
 
 def check(request: CheckRequest, elasticache: ElastiCacheGateway, now: datetime) -> CheckResult:
-    topology = elasticache.read_topology(request.cluster)
+    elapsed = (now - request.started_at).total_seconds()
+    try:
+        topology = elasticache.read_topology(request.cluster)
+    except (ClientError, BotoCoreError) as error:
+        transient = transient_read_error(error)
+        if transient is None:
+            raise
+        return CheckResult(
+            done=False,
+            timed_out=elapsed >= request.timeout_seconds,
+            elapsed_seconds=elapsed,
+            observed=request.current or request.target,
+            waiting_for=f"could not read the group this round (transient: {transient})",
+            read_error=transient,
+        )
     observed = Capacity(
         node_type=topology.node_type,
         shards=topology.shard_count,
         replicas_per_shard=topology.replicas_per_shard,
     )
-    elapsed = (now - request.started_at).total_seconds()
     waiting_for = topology.not_quiescent_because()
+    quiescent = waiting_for is None
     abandoned = False
     if waiting_for is None and observed != request.target:
         if request.current is not None and observed == request.current:
@@ -43,6 +94,7 @@ def check(request: CheckRequest, elasticache: ElastiCacheGateway, now: datetime)
         observed=observed,
         waiting_for=waiting_for,
         abandoned=abandoned,
+        quiescent=quiescent,
     )
 
 

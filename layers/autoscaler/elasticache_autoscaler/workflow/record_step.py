@@ -1,8 +1,10 @@
 """Record: move a decision to its outcome, or record a failure (creating a record when none exists yet).
-Every outcome and every failure is also a notification; failed actions count toward the circuit breaker."""
+Every outcome and every failure is also a notification; failed actions count toward the circuit breaker.
+Outcomes are named by the workflow and mapped to status and reason by ``workflow.outcomes``."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort, StaleStatusError
 from elasticache_autoscaler.adapters.notifier import NotifierPort
@@ -12,6 +14,7 @@ from elasticache_autoscaler.models.record import DecisionRecord, Outcome, Record
 from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import decision_time, iso
+from elasticache_autoscaler.workflow import outcomes
 
 MAX_ERROR_TEXT = 1000
 
@@ -26,18 +29,25 @@ class RecordDeps:
 
 def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> RecordKey:
     started = request.started_at
+    if request.outcome is not None:
+        settled = outcomes.settle(cast("outcomes.OutcomeName", request.outcome), request.detail)
+        status, reason = settled.status, settled.reason
+    elif request.status is not None:
+        status, reason = request.status, request.reason
+    else:
+        raise ValueError("an outcome request names an outcome (or a status)")
     outcome = Outcome(
-        status=request.status,
-        reason=request.reason,
+        status=status,
+        reason=reason,
         started_at=iso(started) if started else None,
         finished_at=iso(now),
         duration_seconds=round((now - started).total_seconds(), 3) if started else None,
     )
     _advance(deps.log, request.record, outcome)
-    if request.status == "succeeded":
+    if status == "succeeded":
         deps.state.count_success(request.record.cluster)
     deps.notifier.notify(
-        f"{request.action or 'decision'} {request.status} on {request.record.cluster}",
+        f"{request.action or 'decision'} {status} on {request.record.cluster}",
         {"cluster": request.record.cluster, "decidedAt": request.record.decided_at, **outcome.to_wire()},
     )
     return request.record
@@ -45,7 +55,8 @@ def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> 
 
 def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> RecordKey | None:
     """Mark the execution's decision failed, or write a failed record if it failed before deciding; count a
-    failed action toward the circuit breaker; release the lock if this execution holds it; notify.
+    failed action toward the circuit breaker; notify. The lock is not released here: the workflow's
+    ``ReleaseLockAfterFailure`` state does it (workflow.lock_step owns the lock).
     The error text is the exception's message: never a secret."""
     error = request.state.error
     text = f"{error.error}: {error.cause}"[:MAX_ERROR_TEXT] if error else "failed"
@@ -66,8 +77,6 @@ def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> 
         guards = deps.state.count_failure(cluster, breaker_at)
         details["consecutiveFailures"] = guards.consecutive_failures
         details["circuitOpen"] = guards.circuit_open
-    if deps.state.release_lock(cluster, request.execution.arn):
-        logger.info("lock released after failure", cluster=cluster)
     deps.notifier.notify(f"autoscaler failed on {cluster}", details)
     return key
 
