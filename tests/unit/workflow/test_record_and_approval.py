@@ -111,6 +111,38 @@ def test_a_failed_action_counts_toward_the_breaker_and_leaves_the_lock_to_the_lo
     assert notifier.sent[-1][1]["circuitOpen"] is True
 
 
+@pytest.mark.parametrize(
+    ("acted", "error", "counted"),
+    [
+        (None, "ActionFailedError", 1),  # the call itself failed: nothing changed
+        ({"outcome": "called"}, "ActionAbandoned", 1),  # ElastiCache gave the change up
+        ({"outcome": "called"}, "Lambda.Unknown", 0),  # Check broke after the change was made
+        ({"outcome": "already_there"}, "Lambda.Unknown", 1),
+    ],
+)
+def test_finding5_only_a_change_that_did_not_happen_counts_toward_the_breaker(
+    record_deps: RecordDeps,
+    log: FakeDecisionLog,
+    state: FakeState,
+    execution: Execution,
+    *,
+    acted: dict[str, str] | None,
+    error: str,
+    counted: int,
+) -> None:
+    _planned(log, execution, status="in_progress")
+    failed_state: dict[str, Any] = {
+        "error": {"Error": error, "Cause": "x"},
+        "observed": {"request": {"trigger": "alarm"}, "policy": {"circuitBreakerFailures": 3}},
+        "decided": {"record": KEY.to_wire(), "live": True},
+    }
+    if acted is not None:
+        failed_state["acted"] = acted
+    record_failure(_failure(execution, failed_state), record_deps, NOW)
+    assert log.items[(KEY.cluster, KEY.decided_at)]["status"] == "failed"
+    assert state.guard.consecutive_failures == counted
+
+
 def test_a_failure_does_not_release_someone_elses_lock(
     record_deps: RecordDeps, state: FakeState, execution: Execution
 ) -> None:

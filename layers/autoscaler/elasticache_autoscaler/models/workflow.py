@@ -228,12 +228,25 @@ class _FailedObservationWithPolicy(_FailedObservation):
     policy: _FailedPolicy | None = None
 
 
+class _FailedAct(_Loose):
+    outcome: str | None = None
+
+
 class FailedState(_Loose):
     """The workflow state as the Catch left it: the error and whatever steps had run."""
 
     error: StepError | None = None
     observed: _FailedObservationWithPolicy | None = None
     decided: _FailedDecision | None = None
+    acted: _FailedAct | None = None
+    """Act's result when it ran: ``outcome == "called"`` means the change was sent to ElastiCache."""
+
+    @property
+    def change_happened(self) -> bool:
+        """The call was made and ElastiCache did not give the change up: whatever failed afterwards (a
+        Check that could not finish, a record that could not be written), the change itself happened."""
+        called = self.acted is not None and self.acted.outcome == "called"
+        return called and (self.error is None or self.error.error != "ActionAbandoned")
 
 
 class FailedInput(_Loose):

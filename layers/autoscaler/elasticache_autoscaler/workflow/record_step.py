@@ -55,8 +55,9 @@ def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> 
 
 def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> RecordKey | None:
     """Mark the execution's decision failed, or write a failed record if it failed before deciding; count a
-    failed action toward the circuit breaker; notify. The lock is not released here: the workflow's
-    ``ReleaseLockAfterFailure`` state does it (workflow.lock_step owns the lock).
+    failed action toward the circuit breaker unless the change was made (``FailedState.change_happened``);
+    notify. The lock is not released here: the workflow's ``ReleaseLockAfterFailure`` state does it
+    (workflow.lock_step owns the lock).
     The error text is the exception's message: never a secret."""
     error = request.state.error
     text = f"{error.error}: {error.cause}"[:MAX_ERROR_TEXT] if error else "failed"
@@ -71,7 +72,8 @@ def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> 
     else:
         key = _record_early_failure(request, cluster, text, deps, now)
     details: dict[str, object] = {"cluster": cluster, "decidedAt": key.decided_at, "error": text}
-    if decided is not None and decided.live:
+    if decided is not None and decided.live and not request.state.change_happened:
+        # Only a change that did not happen counts toward the breaker (an abandoned one did not).
         observed = request.state.observed
         breaker_at = observed.policy.circuit_breaker_failures if observed and observed.policy else 3
         guards = deps.state.count_failure(cluster, breaker_at)
