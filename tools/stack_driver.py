@@ -155,11 +155,13 @@ class StackDriver:
 
     def put_group_load(self, group_id: str, minutes: int = 30) -> int:
         """``minutes`` one-minute datapoints of engine CPU, memory, connections and evictions for every
-        node of the group, whatever its size (calm values); the number of datapoints."""
+        node of the group, whatever its size (calm values), and ``IsMaster`` (1 on each shard's first
+        member, the emulator's primary: cluster mode enabled has no other source of roles); the number of
+        datapoints."""
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         data: list[dict[str, Any]] = []
         for shard in self.group(group_id)["NodeGroups"]:
-            for member in shard["NodeGroupMembers"]:
+            for index, member in enumerate(shard["NodeGroupMembers"]):
                 dims = [
                     {"Name": "CacheClusterId", "Value": member["CacheClusterId"]},
                     {"Name": "CacheNodeId", "Value": "0001"},
@@ -171,6 +173,7 @@ class StackDriver:
                         ("DatabaseMemoryUsageCountedForEvictPercentage", 30.0 + minute % 5 + 0.654321),
                         ("CurrConnections", 800.0 + minute),
                         ("Evictions", 0.0),
+                        ("IsMaster", 1.0 if index == 0 else 0.0),
                     ):
                         data.append(
                             {"MetricName": name, "Dimensions": dims, "Timestamp": when, "Value": value}
