@@ -160,4 +160,4 @@ def test_bench_prints_every_policy_on_every_scenario_and_the_goal(capsys: pytest
     assert "cost/AAS" in out
     assert "(hindsight)" in out
     assert "no reversal within 30 min" in out
-    assert "of 33 goal checks pass" in out
+    assert "of 59 goal checks pass" in out

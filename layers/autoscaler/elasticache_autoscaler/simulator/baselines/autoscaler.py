@@ -82,8 +82,9 @@ class AutoscalerController:
         base = policy or Policy()
         self.policy = base.model_copy(update={"mode": "act", "approval_required": frozenset()})
         self.schedule_minutes = schedule_minutes
-        stabilization = max(base.scale_in_stabilization_seconds, 1800)
-        self.window_minutes = stabilization // 60 + 5
+        # as observe fetches: every window the policy reads (stabilization, scale-in lookback), + 5 min
+        lookback = max(base.metrics_lookback_seconds, 1800)
+        self.window_minutes = -(-lookback // 60) + 5
         self.alarms = policy_alarms(self.policy)
         self.evaluations: list[int] = []
         self._decide = engine
