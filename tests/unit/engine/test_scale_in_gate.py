@@ -116,13 +116,22 @@ def test_a_signal_that_fell_through_the_window_is_projected_from_its_peak_not_wh
     assert decision.action is Action.NONE
 
 
-@pytest.mark.parametrize(("minutes_ago", "removed"), [(60, False), (61, True)])
-def test_the_whole_lookback_must_be_measured_on_todays_topology(minutes_ago: float, removed: bool) -> None:
-    history = (past(Action.ADD_REPLICAS, minutes_ago=minutes_ago),)
-
-    action, _ = _decide_with(history)
+@pytest.mark.parametrize(
+    ("last", "minutes_ago", "removed"),
+    [
+        (Action.REMOVE_SHARDS, 60, False),  # the lookback still holds data from before the scale-in
+        (Action.REMOVE_SHARDS, 61, True),
+        (Action.ADD_SHARDS, 31, True),  # data from before a scale-out reads higher per node: the safe side
+    ],
+)
+def test_after_a_scale_in_the_whole_lookback_must_be_measured_on_todays_topology(
+    last: Action, minutes_ago: float, removed: bool
+) -> None:
+    action, reasons = _decide_with((past(last, minutes_ago=minutes_ago),))
 
     assert (action is Action.REMOVE_REPLICAS) is removed
+    if not removed:
+        assert "last scale-in 60 min ago, inside the 60 min lookback" in reasons
 
 
 def test_the_policy_asks_observe_for_the_lookback_and_the_history_for_the_recurrence() -> None:

@@ -24,7 +24,7 @@ from typing import Literal
 
 from elasticache_autoscaler.catalog import NodeType
 from elasticache_autoscaler.engine.costs import capacity_cost
-from elasticache_autoscaler.engine.guards import seconds_since_topology_change
+from elasticache_autoscaler.engine.guards import seconds_since_scale_in, seconds_since_topology_change
 from elasticache_autoscaler.engine.node_type_choice import choose_smaller, compute
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
 from elasticache_autoscaler.engine.signals import SCALE_IN_HORIZON_MINUTES, target_of
@@ -41,13 +41,21 @@ def _not_ready(sit: Situation) -> str | None:
     stabilization = policy.scale_in_stabilization_seconds
     since = seconds_since_topology_change(sit.history, sit.now)
     # Strictly more than the window: a scale-in exactly 30 min after a change would still undo it "within
-    # 30 minutes" (the reversal the simulator counts). And the whole lookback must be measured on today's
-    # topology: a burst seen with more replicas than now is a smaller per-node figure than it would be now.
-    settle = max(stabilization, policy.scale_in_gate.lookback_seconds)
-    if since is not None and since <= settle:
+    # 30 minutes" (the reversal the simulator counts).
+    if since is not None and since <= stabilization:
         return (
             f"scale-in: last topology change {since / 60:.0f} min ago, inside the "
-            f"{settle / 60:.0f} min stabilization window and lookback"
+            f"{stabilization / 60:.0f} min stabilization window"
+        )
+    # After a scale-in the whole lookback must be measured on today's topology: a burst seen on more nodes
+    # than now reads lower per node than it would now. (Data from before a scale-out reads higher: the safe
+    # side, so the stabilization window is enough there.)
+    lookback = policy.scale_in_gate.lookback_seconds
+    since_in = seconds_since_scale_in(sit.history, sit.now)
+    if since_in is not None and since_in <= lookback:
+        return (
+            f"scale-in: last scale-in {since_in / 60:.0f} min ago, inside the {lookback / 60:.0f} min "
+            "lookback, which must be measured on the topology it left"
         )
     if not window.complete:
         shown = "; ".join(window.missing[:3]) + ("; ..." if len(window.missing) > 3 else "")
