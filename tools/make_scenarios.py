@@ -1,6 +1,6 @@
 """Generate the simulator's shipped scenarios (trace.csv + cluster.json), deterministically.
 
-    .venv/bin/python tools/make_scenarios.py
+    .venv/bin/python -m tools.make_scenarios          # from the repository root
 
 Each synthetic scenario is a minute-by-minute load with 2 % multiplicative noise from a fixed seed. The
 ``google2019_*`` and ``alibaba2018_*`` scenarios come from real data-centre usage series
