@@ -12,7 +12,7 @@ from elasticache_autoscaler.simulator.hindsight import hindsight
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace, parse_cluster, parse_trace
 from elasticache_autoscaler.simulator.result import SimulationResult
 from elasticache_autoscaler.simulator.timing import ActionTimings
-from elasticache_autoscaler.simulator.twin import simulate
+from elasticache_autoscaler.simulator.twin import CloudWatchLag, simulate
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,14 @@ class BenchRow:
         return float(mine) / float(theirs)
 
 
-def run_bench(policy: Policy | None = None, timings: ActionTimings | None = None) -> list[BenchRow]:
-    """``policy`` is our autoscaler's policy; the baselines keep the default targets and bounds."""
+def run_bench(
+    policy: Policy | None = None,
+    timings: ActionTimings | None = None,
+    *,
+    cloudwatch: CloudWatchLag | None = None,
+) -> list[BenchRow]:
+    """``policy`` is our autoscaler's policy; the baselines keep the default targets and bounds;
+    ``cloudwatch``: every policy sees the metrics late and with gaps."""
     rows = []
     for scenario in scenarios():
         results = {
@@ -69,6 +75,7 @@ def run_bench(policy: Policy | None = None, timings: ActionTimings | None = None
                 scenario.spec,
                 controller(name, policy if name == "autoscaler" else None),
                 timings=timings,
+                cloudwatch=cloudwatch,
             )
             for name in POLICIES
         }

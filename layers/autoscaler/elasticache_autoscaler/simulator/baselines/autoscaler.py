@@ -93,13 +93,15 @@ class AutoscalerController:
         return initial_capacity(spec)
 
     def step(self, view: ClusterView) -> Proposal | None:
-        latest = view.metrics[-1]
         fired = [
-            alarm.spec.name for alarm, read in self.alarms if alarm.observe(read(latest)) is AlarmState.ALARM
+            alarm.spec.name
+            for point in view.new_datapoints()
+            for alarm, read in self.alarms
+            if alarm.observe(None if point is None else read(point)) is AlarmState.ALARM
         ]
         scheduled = (view.minute + 1) % self.schedule_minutes == 0
         # While the group is modifying the workflow refuses to act (not quiescent): skip the call.
-        if view.modifying or not (fired or scheduled):
+        if view.modifying or not (fired or scheduled) or not view.metrics:
             return None
         now = SIM_EPOCH + timedelta(minutes=view.minute + 1)
         self.evaluations.append(view.minute)
