@@ -1,5 +1,6 @@
 """The CLI contract: any trace in the documented format runs, --json keys, errors name line and column."""
 
+import gzip
 import json
 import subprocess
 import sys
@@ -161,3 +162,36 @@ def test_bench_prints_every_policy_on_every_scenario_and_the_goal(capsys: pytest
     assert "(hindsight)" in out
     assert "no reversal within 30 min" in out
     assert "of 59 goal checks pass" in out
+
+
+def test_simulate_with_cloudwatch_lag_sees_the_rise_later(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, cluster = files
+    trace = tmp_path / "step.csv"  # reads 20k -> 200k/s at minute 30: the replicas cross 66 % at once
+    rows = "".join(f"{m},{20_000 if m < 30 else 200_000},2000,3.5,900,300\n" for m in range(90))
+    trace.write_text(HEADER + rows)
+    args = ["simulate", "--trace", str(trace), "--cluster", str(cluster), "--policy", "autoscaler", "--json"]
+
+    assert main(args) == 0
+    prompt = json.loads(capsys.readouterr().out)
+    assert main([*args, "--cloudwatch-lag"]) == 0
+    late = json.loads(capsys.readouterr().out)
+
+    # the same step: the first scale-out is decided at least a minute later when CloudWatch lags
+    assert late["actions"][0]["startedMinute"] > prompt["actions"][0]["startedMinute"]
+
+
+def test_a_gzipped_trace_reads_like_the_plain_one(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    trace, cluster = files
+    packed = trace.with_suffix(".csv.gz")
+    packed.write_bytes(gzip.compress(trace.read_bytes()))
+    args = ["--cluster", str(cluster), "--policy", "hpa", "--json"]
+
+    assert main(["simulate", "--trace", str(trace), *args]) == 0
+    plain = capsys.readouterr().out
+    assert main(["simulate", "--trace", str(packed), *args]) == 0
+
+    assert capsys.readouterr().out == plain
