@@ -168,8 +168,10 @@ def test_simulate_with_cloudwatch_lag_sees_the_rise_later(
     files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, cluster = files
-    trace = tmp_path / "step.csv"  # reads 20k -> 200k/s at minute 30: the replicas cross 66 % at once
-    rows = "".join(f"{m},{20_000 if m < 30 else 200_000},2000,3.5,900,300\n" for m in range(90))
+    # reads 60k -> 200k/s at minute 40: nothing to remove before (2 -> 1 shards would put the replicas at
+    # ~60 %), the replicas cross 66 % at once after
+    trace = tmp_path / "step.csv"
+    rows = "".join(f"{m},{60_000 if m < 40 else 200_000},2000,3.5,900,300\n" for m in range(90))
     trace.write_text(HEADER + rows)
     args = ["simulate", "--trace", str(trace), "--cluster", str(cluster), "--policy", "autoscaler", "--json"]
 
@@ -178,8 +180,11 @@ def test_simulate_with_cloudwatch_lag_sees_the_rise_later(
     assert main([*args, "--cloudwatch-lag"]) == 0
     late = json.loads(capsys.readouterr().out)
 
-    # the same step: the first scale-out is decided at least a minute later when CloudWatch lags
-    assert late["actions"][0]["startedMinute"] > prompt["actions"][0]["startedMinute"]
+    # the same step: the scale-out is decided at once without lag, 1-3 minutes later with it
+    first, later = prompt["actions"][0], late["actions"][0]
+    assert first["action"] == later["action"] == "add_replicas"
+    assert first["startedMinute"] == 42  # the alarm's 2 of 3: minutes 40 and 41, decided after 41
+    assert 43 <= later["startedMinute"] <= 45  # minute 41's datapoint arrives 1-3 minutes later
 
 
 def test_a_gzipped_trace_reads_like_the_plain_one(
