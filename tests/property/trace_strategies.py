@@ -162,3 +162,80 @@ def trending_loads(draw: st.DrawFn, mode: ClusterMode, shapes: tuple[Shape, ...]
         seed=draw(st.integers(0, 2**16)),
         item_bytes=draw(st.sampled_from(ITEM_BYTES)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BurstLoad:
+    """A load at a base level with a burst of ``dimension`` every ``period`` minutes for ``length`` minutes
+    (1-minute edges), levels in utilisation of the starting cluster; the other dimensions stay level."""
+
+    cluster: ClusterSpec
+    dimension: Literal["write_cpu", "read_cpu"]
+    base: int
+    burst: int
+    period: int
+    length: int
+    bursts: int
+    write_cpu: int
+    memory: int
+    noise: float
+    seed: int
+    item_bytes: float
+
+    def trace(self) -> Trace:
+        physics = Physics()
+        node = node_type(self.cluster.node_type)
+        shards, replicas = self.cluster.shards, self.cluster.replicas_per_shard
+        ops = physics.ops_capacity(node) / physics.op_cost(self.item_bytes)
+        rng = random.Random(self.seed)
+        minutes = self.period * self.bursts
+        reads, writes, dataset, connections = [], [], [], []
+        for minute in range(minutes):
+            bursting = minute % self.period < self.length
+            level = (self.burst if bursting else self.base) / 100
+            write_level = level if self.dimension == "write_cpu" else self.write_cpu / 100
+            read_level = level if self.dimension == "read_cpu" else self.base / 100
+            jitter = 1 + rng.uniform(-self.noise, self.noise)
+            write = write_level * ops * shards * jitter
+            read = read_level * ops * shards * replicas * jitter
+            reads.append(round(read, 1))
+            writes.append(round(write, 1))
+            dataset.append(round(self.memory / 100 * node.maxmemory_gib * shards, 3))
+            connections.append(round(2000 + (read + write) / 40))
+        return Trace(
+            minutes=tuple(range(minutes)),
+            reads_per_s=tuple(reads),
+            writes_per_s=tuple(writes),
+            dataset_gib=tuple(dataset),
+            connections=tuple(connections),
+            avg_item_bytes=(self.item_bytes,) * minutes,
+        )
+
+
+# Burst periods the engine sees whole: up to its default scale-in lookback (scaleInGate.lookbackSeconds, 60
+# min); a longer quiet gap between bursts looks, from a 60-minute view, like a load that has gone.
+BURST_PERIODS = (20, 30, 40, 50, 60)
+
+
+@st.composite
+def burst_loads(draw: st.DrawFn, mode: ClusterMode) -> BurstLoad:
+    """3-8 bursts of reads (or writes) from a quiet base to above the scale-out threshold and back."""
+    cluster = draw(clusters(mode))
+    period = draw(st.sampled_from(BURST_PERIODS))
+    dimension = draw(st.sampled_from(["read_cpu", "write_cpu"] if mode == "enabled" else ["read_cpu"]))
+    write_cpu = draw(st.integers(FLOOR["write_cpu"], 20))
+    top = 150 - write_cpu // 2 if dimension == "read_cpu" else 140
+    return BurstLoad(
+        cluster=cluster,
+        dimension=dimension,
+        base=draw(st.integers(5, 30)),
+        burst=draw(st.integers(70, top)),
+        period=period,
+        length=draw(st.integers(3, min(15, period // 2))),
+        bursts=draw(st.integers(3, 8)),
+        write_cpu=write_cpu,
+        memory=draw(st.integers(FLOOR["memory"], STEADY_CAP["memory"])),
+        noise=draw(st.sampled_from(NOISES)),
+        seed=draw(st.integers(0, 2**16)),
+        item_bytes=draw(st.sampled_from(ITEM_BYTES)),
+    )

@@ -23,7 +23,7 @@ from elasticache_autoscaler.simulator.baselines.static_peak import StaticPeakCon
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, InputError, Trace, load_cluster, load_trace
 from elasticache_autoscaler.simulator.result import SimulationResult
 from elasticache_autoscaler.simulator.timing import ActionTimings, load_timings
-from elasticache_autoscaler.simulator.twin import simulate
+from elasticache_autoscaler.simulator.twin import CloudWatchLag, simulate
 
 
 def _out(text: str) -> None:
@@ -62,11 +62,17 @@ def summary(result: SimulationResult) -> str:
     return "\n".join(lines)
 
 
+def _lag(args: argparse.Namespace) -> CloudWatchLag | None:
+    return CloudWatchLag() if getattr(args, "cloudwatch_lag", False) else None
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     trace = load_trace(args.trace)
     spec = load_cluster(args.cluster)
     policy = load_policy(args.policy_file)
-    result = simulate(trace, spec, controller(args.policy, policy), timings=_timings(args))
+    result = simulate(
+        trace, spec, controller(args.policy, policy), timings=_timings(args), cloudwatch=_lag(args)
+    )
     if args.plot:
         from elasticache_autoscaler.simulator.plot import plot  # noqa: PLC0415 - matplotlib only when asked
 
@@ -78,7 +84,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from elasticache_autoscaler.simulator.bench import format_table, goal_check, run_bench  # noqa: PLC0415
 
-    rows = run_bench(load_policy(args.policy_file), _timings(args))
+    rows = run_bench(load_policy(args.policy_file), _timings(args), cloudwatch=_lag(args))
     if args.json:
         _out(
             json.dumps(
@@ -161,16 +167,25 @@ def parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print one JSON document")
 
+    def lag(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--cloudwatch-lag",
+            action="store_true",
+            help="every policy sees the metrics 1-3 min late and 1 %% of datapoints missing",
+        )
+
     sim = commands.add_parser("simulate", help="replay one trace through one policy")
     sim.add_argument("--trace", type=Path, required=True)
     sim.add_argument("--cluster", type=Path, required=True)
     sim.add_argument("--policy", choices=POLICIES, required=True)
     sim.add_argument("--plot", type=Path, help="write demand vs capacity (PNG) here")
     common(sim)
+    lag(sim)
     sim.set_defaults(run=cmd_simulate)
 
     bench = commands.add_parser("bench", help="every policy on every shipped scenario")
     common(bench)
+    lag(bench)
     bench.set_defaults(run=cmd_bench)
 
     back = commands.add_parser("backtest", help="replay a real group's CloudWatch history")

@@ -7,6 +7,7 @@ import pytest
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy
+from elasticache_autoscaler.models.policy import ScaleInGate
 from elasticache_autoscaler.models.snapshot import Guards, Snapshot
 from tests.unit.engine.builders import NOW, past
 from tests.unit.engine.cases import Case, automatic_cases
@@ -93,7 +94,9 @@ def test_inside_its_own_cooldown_an_action_is_blocked(case: Case) -> None:
 
 @pytest.mark.parametrize("case", [c for c in SCALE_CASES if c.action.is_scale_in], ids=lambda c: c.name)
 def test_scale_in_cooldown_blocks_after_the_stabilization_window(case: Case) -> None:
-    policy = case.policy.model_copy(update={"scale_in_stabilization_seconds": 600})
+    policy = case.policy.model_copy(
+        update={"scale_in_stabilization_seconds": 600, "scale_in_gate": ScaleInGate(lookback_seconds=600)}
+    )
 
     decision = decide(case.snapshot, policy, (past(Action.REMOVE_REPLICAS, minutes_ago=20),), NOW)
 

@@ -3,8 +3,8 @@
 import pytest
 
 from elasticache_autoscaler.engine import decide
-from elasticache_autoscaler.engine.signals import fell_through, settled
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.policy import ScaleInGate
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role
 from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
 
@@ -140,11 +140,13 @@ def test_inside_the_stabilization_window_after_a_scale_out_nothing_is_removed() 
 def test_a_scale_in_needs_strictly_more_than_the_window_since_the_last_change(
     minutes_ago: float, removed: bool
 ) -> None:
-    # exactly 30 min after a change, a removal would still undo it "within 30 minutes"
+    # exactly 30 min after a change, a removal would still undo it "within 30 minutes" (a lookback no longer
+    # than the window: the default's 60 min is test_scale_in_gate's)
     topo = topology(replicas=2)
     history = (past(Action.ADD_REPLICAS, minutes_ago=minutes_ago),)
+    policy = ACT.model_copy(update={"scale_in_gate": ScaleInGate(lookback_seconds=1800)})
 
-    decision = decide(snapshot(topo, quiet(topo)), ACT, history, NOW)
+    decision = decide(snapshot(topo, quiet(topo)), policy, history, NOW)
 
     assert (decision.action is Action.REMOVE_REPLICAS) is removed
 
@@ -302,23 +304,6 @@ def _read_cpu_series(data: Metrics, values: tuple[float, ...]) -> Metrics:
     return data.model_copy(update={"series": replaced})
 
 
-def _falling(start: float, end: float, minutes: int = 60) -> tuple[float, ...]:
-    step = (start - end) / (minutes - 1)
-    return tuple(start - step * i for i in range(minutes))
-
-
-def test_a_signal_that_fell_through_the_window_is_projected_from_where_it_fell_to() -> None:
-    """Read CPU fell 44 -> 26 over the last hour: 2 -> 1 replicas from its last 3 minutes' peak (~27 x 2),
-    not from the window's peak (~35 x 2 = 70, over the 60 % target)."""
-    topo = topology(replicas=2, allowed_down=())
-    data = _read_cpu_series(quiet(topo), _falling(44.0, 26.0))
-
-    decision = decide(snapshot(topo, data), ACT, (), NOW)
-
-    assert decision.action is Action.REMOVE_REPLICAS
-    assert decision.target.replicas_per_shard == 1
-
-
 def test_noise_is_projected_from_the_window_peak() -> None:
     """The same levels as noise (no fall through the window): the window's peak decides, nothing goes."""
     topo = topology(replicas=2, allowed_down=())
@@ -329,20 +314,3 @@ def test_noise_is_projected_from_the_window_peak() -> None:
 
     assert decision.action is Action.NONE
     assert any("replicas: removing one would push read CPU" in r for r in decision.reasons)
-
-
-@pytest.mark.parametrize(
-    ("window", "fell", "level"),
-    [
-        ((40.0,) * 15 + (30.0,) * 15, True, 30.0),  # a step down: the level it fell to
-        ((40.0,) * 10 + (35.0,) * 10 + tuple(range(33, 23, -1)), True, 26.0),  # still falling: its last 3 min
-        ((30.0,) * 15 + (40.0,) * 15, False, 40.0),  # a step up: the peak
-        ((40.0, 30.0) * 15, False, 40.0),  # noise: the peak
-        ((40.0,) * 10 + (50.0,) * 10 + (30.0,) * 10, True, 30.0),  # a bump that went: where it fell to
-        ((40.0,) * 10 + (30.0,) * 9 + (41.0,), False, 41.0),  # fell, then came back: the peak
-        ((40.0,) * 4 + (30.0,) * 5, False, 40.0),  # too short to tell a fall from noise
-    ],
-)
-def test_settled_level(window: tuple[float, ...], fell: bool, level: float) -> None:
-    assert fell_through(window) is fell
-    assert settled(window) == level

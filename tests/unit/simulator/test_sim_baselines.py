@@ -116,5 +116,5 @@ def test_ours_sees_cloudwatch_series_per_shard_and_role_with_the_hot_shard_first
     write_cpu = snapshot.metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY)
     assert write_cpu["0001"][-1] == pytest.approx(16.0)  # 40 % of 40k writes
     assert write_cpu["0002"][-1] == pytest.approx(8.0)
-    assert len(write_cpu["0001"]) == 35  # the stabilization window and 5 minutes
+    assert len(write_cpu["0001"]) == 40  # all 40 minutes: within the 60-min scale-in lookback and 5 minutes
     assert {s.metric for s in snapshot.metrics.series} == set(MetricName)

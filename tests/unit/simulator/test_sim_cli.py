@@ -1,5 +1,6 @@
 """The CLI contract: any trace in the documented format runs, --json keys, errors name line and column."""
 
+import gzip
 import json
 import subprocess
 import sys
@@ -160,4 +161,42 @@ def test_bench_prints_every_policy_on_every_scenario_and_the_goal(capsys: pytest
     assert "cost/AAS" in out
     assert "(hindsight)" in out
     assert "no reversal within 30 min" in out
-    assert "of 33 goal checks pass" in out
+    assert "of 59 goal checks pass" in out
+
+
+def test_simulate_with_cloudwatch_lag_sees_the_rise_later(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, cluster = files
+    # reads 60k -> 200k/s at minute 40: nothing to remove before (2 -> 1 shards would put the replicas at
+    # ~60 %), the replicas cross 66 % at once after
+    trace = tmp_path / "step.csv"
+    rows = "".join(f"{m},{60_000 if m < 40 else 200_000},2000,3.5,900,300\n" for m in range(90))
+    trace.write_text(HEADER + rows)
+    args = ["simulate", "--trace", str(trace), "--cluster", str(cluster), "--policy", "autoscaler", "--json"]
+
+    assert main(args) == 0
+    prompt = json.loads(capsys.readouterr().out)
+    assert main([*args, "--cloudwatch-lag"]) == 0
+    late = json.loads(capsys.readouterr().out)
+
+    # the same step: the scale-out is decided at once without lag, 1-3 minutes later with it
+    first, later = prompt["actions"][0], late["actions"][0]
+    assert first["action"] == later["action"] == "add_replicas"
+    assert first["startedMinute"] == 42  # the alarm's 2 of 3: minutes 40 and 41, decided after 41
+    assert 43 <= later["startedMinute"] <= 45  # minute 41's datapoint arrives 1-3 minutes later
+
+
+def test_a_gzipped_trace_reads_like_the_plain_one(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    trace, cluster = files
+    packed = trace.with_suffix(".csv.gz")
+    packed.write_bytes(gzip.compress(trace.read_bytes()))
+    args = ["--cluster", str(cluster), "--policy", "hpa", "--json"]
+
+    assert main(["simulate", "--trace", str(trace), *args]) == 0
+    plain = capsys.readouterr().out
+    assert main(["simulate", "--trace", str(packed), *args]) == 0
+
+    assert capsys.readouterr().out == plain

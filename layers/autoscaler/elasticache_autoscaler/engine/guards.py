@@ -71,3 +71,9 @@ def seconds_since_topology_change(history: History, now: datetime) -> float | No
     """Seconds since the last change of shards, replicas or node type, or None when history has none."""
     last = _latest(history, _TOPOLOGY)
     return None if last is None else (now - last.settled_at).total_seconds()
+
+
+def seconds_since_scale_in(history: History, now: datetime) -> float | None:
+    """Seconds since the last scale-in (fewer replicas, shards or a smaller node), or None."""
+    last = _latest(history, _SCALE_IN)
+    return None if last is None else (now - last.settled_at).total_seconds()

@@ -7,16 +7,24 @@ Each dimension is judged by the signals it affects (removing a replica does not 
 - a smaller node type: all of them.
 "Low" = below target x ``scaleInFactor`` at every minute of the window, on every shard. Then, in order, the
 first that keeps projected utilisation under target: fewer replicas (never below the Multi-AZ floor), fewer
-shards (cluster mode enabled), a cheaper node type. Projections use the window's maxima (the hottest shard,
-the busiest minute), raised to where a rising signal is heading (see ``signals``) and never below the
-scale-out view, so a scale-in cannot trigger an immediate scale-out.
+shards (cluster mode enabled), a cheaper node type. Projections use the maxima over the lookback
+(``scaleInGate.lookbackSeconds``: the hottest shard, the busiest minute), raised to where a rising signal
+is heading (see ``signals``) and never below the scale-out view, so a scale-in cannot trigger an immediate
+scale-out: the scale-in target is never below the recommendation of any minute of the lookback (HPA's
+scale-down stabilisation, on the recommendation, not only on the signal).
+
+A planned scale-in then passes the gate of ``_worth_it`` (``scaleInGate``): the load that recurs at this
+time of day (a scale-out decided 1 or 7 days ago soon after this hour, from the decision history) and the
+savings before that next likely scale-out against the disruption a scale-in and its re-add cost.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from elasticache_autoscaler.catalog import NodeType
-from elasticache_autoscaler.engine.guards import seconds_since_topology_change
+from elasticache_autoscaler.engine.costs import capacity_cost
+from elasticache_autoscaler.engine.guards import seconds_since_scale_in, seconds_since_topology_change
 from elasticache_autoscaler.engine.node_type_choice import choose_smaller, compute
 from elasticache_autoscaler.engine.outcome import Outcome, Plan
 from elasticache_autoscaler.engine.signals import SCALE_IN_HORIZON_MINUTES, target_of
@@ -38,6 +46,16 @@ def _not_ready(sit: Situation) -> str | None:
         return (
             f"scale-in: last topology change {since / 60:.0f} min ago, inside the "
             f"{stabilization / 60:.0f} min stabilization window"
+        )
+    # After a scale-in the whole lookback must be measured on today's topology: a burst seen on more nodes
+    # than now reads lower per node than it would now. (Data from before a scale-out reads higher: the safe
+    # side, so the stabilization window is enough there.)
+    lookback = policy.scale_in_gate.lookback_seconds
+    since_in = seconds_since_scale_in(sit.history, sit.now)
+    if since_in is not None and since_in <= lookback:
+        return (
+            f"scale-in: last scale-in {since_in / 60:.0f} min ago, inside the {lookback / 60:.0f} min "
+            "lookback, which must be measured on the topology it left"
         )
     if not window.complete:
         shown = "; ".join(window.missing[:3]) + ("; ..." if len(window.missing) > 3 else "")
@@ -68,33 +86,6 @@ class Peaks:
             write_cpu=_peak(window.write_cpu_max_percent, signals.write_cpu_ahead_percent),
             read_cpu=_peak(window.read_cpu_max_percent, signals.read_cpu_ahead_percent),
             connections=_peak(window.connections_max_per_node, signals.connections_ahead_per_node),
-        )
-
-    @classmethod
-    def settled(cls, sit: Situation) -> "Peaks":
-        """What projections start from: the window's peak, or for a signal that fell through the window
-        the peak of its last 3 minutes (see ``signals.settled``); never below the scale-out (trend) view."""
-        window, signals = sit.window, sit.signals
-
-        def level(settled: float | None, peak: float | None) -> float | None:
-            return peak if settled is None else settled
-
-        return cls(
-            memory=_peak(
-                level(window.memory_settled_percent, window.memory_max_percent), signals.memory_ahead_percent
-            ),
-            write_cpu=_peak(
-                level(window.write_cpu_settled_percent, window.write_cpu_max_percent),
-                signals.write_cpu_ahead_percent,
-            ),
-            read_cpu=_peak(
-                level(window.read_cpu_settled_percent, window.read_cpu_max_percent),
-                signals.read_cpu_ahead_percent,
-            ),
-            connections=_peak(
-                level(window.connections_settled_per_node, window.connections_max_per_node),
-                signals.connections_ahead_per_node,
-            ),
         )
 
 
@@ -167,7 +158,7 @@ def _fewer_replicas(sit: Situation) -> Outcome:
     busy = _still_busy(sit, REPLICA_SIGNALS)
     if busy:
         return _busy_reason("replicas", busy)
-    peaks, window = Peaks.settled(sit), sit.window
+    peaks, window = Peaks.of(sit), sit.window
     baseline = sit.node.network_baseline_gbps if sit.node else float("inf")
 
     def fits(count: int) -> bool:
@@ -203,7 +194,7 @@ def _fewer_shards(sit: Situation) -> Outcome:
     busy = _still_busy(sit, SHARD_SIGNALS)
     if busy:
         return _busy_reason("shards", busy)
-    targets, peaks = policy.targets, Peaks.settled(sit)
+    targets, peaks = policy.targets, Peaks.of(sit)
 
     baseline = sit.node.network_baseline_gbps if sit.node else float("inf")
 
@@ -245,7 +236,7 @@ def _smaller_node(sit: Situation) -> Outcome:
     busy = _still_busy(sit, NODE_SIGNALS)
     if busy:
         return _busy_reason("node type", busy)
-    peaks = Peaks.settled(sit)
+    peaks = Peaks.of(sit)
 
     def fits(candidate: NodeType) -> bool:
         memory = (
@@ -276,6 +267,67 @@ def _smaller_node(sit: Situation) -> Outcome:
     )
 
 
+# Minutes from a scale-in's call until its re-add would serve again: the removal plus the re-add
+# (data/elasticache_scaling_durations.csv: replicas 5 + 10; a reshard ~6 + data moved, taken as 15 each way;
+# a node type change 20 each way).
+REMOVE_AND_READD_MINUTES = {Action.REMOVE_REPLICAS: 15, Action.REMOVE_SHARDS: 30, Action.SCALE_DOWN: 40}
+REVERSAL_MINUTES = 30
+
+
+def next_scale_out_minutes(sit: Situation) -> tuple[float, int] | None:
+    """Minutes until the next likely scale-out and how many days ago it recurs from, or None: the earliest
+    scale-out decided within the savings horizon after this time of day, ``recurrenceDays`` ago (history)."""
+    gate = sit.policy.scale_in_gate
+    horizon = timedelta(seconds=gate.savings_horizon_seconds)
+    best: tuple[float, int] | None = None
+    for days in gate.recurrence_days:
+        then = sit.now - timedelta(days=days)
+        for past in sit.history:
+            if not (past.action.is_scale_out and past.may_have_changed_cluster):
+                continue
+            if then <= past.decided_at < min(then + horizon, sit.now):
+                minutes = (past.decided_at - then).total_seconds() / 60
+                if best is None or minutes < best[0]:
+                    best = (minutes, days)
+    return best
+
+
+def _worth_it(sit: Situation, outcome: Outcome) -> Outcome:
+    """The savings-versus-disruption gate on a planned scale-in (``scaleInGate``, docs/decisions.md)."""
+    plan = outcome.plan
+    if plan is None:
+        return outcome
+    gate, engine = sit.policy.scale_in_gate, sit.topology.engine
+    lead = REMOVE_AND_READD_MINUTES.get(plan.action, 40)
+    recurs = next_scale_out_minutes(sit)
+    horizon = gate.savings_horizon_seconds / 60
+    if recurs is not None and recurs[0] <= lead + REVERSAL_MINUTES:
+        minutes, days = recurs
+        return Outcome(
+            (
+                *outcome.reasons,
+                f"scale-in gate: the load recurs: {days} day(s) ago a scale-out came {minutes:.0f} min after "
+                f"this time of day, within the {lead} min a removal and its re-add take + "
+                f"{REVERSAL_MINUTES} min",
+            )
+        )
+    before, after = capacity_cost(engine, sit.current), capacity_cost(engine, plan.target)
+    if before is None or after is None:
+        return outcome  # no price: the bounds and projections alone decide, as before
+    until = horizon if recurs is None else recurs[0]
+    saving = (before - after) * max(until - lead, 0.0) / 60
+    seen = "nothing recurs"
+    if recurs is not None:
+        seen = f"{recurs[1]} day(s) ago a scale-out came {until:.0f} min later"
+    summary = (
+        f"saves {saving:.2f} $ over {until:.0f} min ({seen}; {before - after:.3f} $/h, the first {lead} min "
+        f"not counted) against a disruption cost of {gate.disruption_cost_usd:.2f} $"
+    )
+    if saving <= gate.disruption_cost_usd:
+        return Outcome((*outcome.reasons, f"scale-in gate: not worth it: {summary}"))
+    return Outcome((*outcome.reasons, f"scale-in gate: worth it: {summary}"), outcome.plan, outcome.refusal)
+
+
 def scale_in(sit: Situation) -> Outcome:
     not_ready = _not_ready(sit)
     if not_ready is not None:
@@ -288,7 +340,7 @@ def scale_in(sit: Situation) -> Outcome:
         f"needs the signals it affects below target x {sit.policy.scale_in_factor}",
     )
     for step in (_fewer_replicas, _fewer_shards, _smaller_node):
-        outcome = step(sit).after(reasons)
+        outcome = _worth_it(sit, step(sit)).after(reasons)
         if outcome.plan is not None:
             return outcome
         reasons = outcome.reasons

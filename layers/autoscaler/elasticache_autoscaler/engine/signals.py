@@ -3,8 +3,10 @@
 Two views of the same series:
 - ``recent``: the scale-out view, the mean of each shard's last ``scaleOutEvaluationSeconds`` of data, then
   the max over shards (the hottest shard decides, never the average);
-- ``ScaleInWindow``: the scale-in view, the max over the whole stabilization window and over shards, with
-  the data coverage it needs: a shard, metric or role without a full window is missing data.
+- ``ScaleInWindow``: the scale-in view, the max over shards and over the whole stabilization window, or
+  over the longer ``scaleInGate.lookbackSeconds`` as far as the data reaches (the recommendation's
+  stabilisation), with the data coverage it needs: a shard, metric or role without a full stabilization
+  window is missing data.
 
 Both views are trend aware (a rising signal is judged where it is heading, never where it was):
 - scale-out ``ahead``: per shard, the recent mean plus the rise expected by the time new capacity serves
@@ -34,8 +36,6 @@ BREAKOUT_POINTS = 30
 SCALE_IN_TREND_POINTS = 15
 SCALE_IN_HORIZON_MINUTES = 50.0
 RISING_SHARE = 0.1
-SETTLED_MIN_POINTS = 5
-SETTLED_TAIL_POINTS = 3
 
 
 def rising_slope(values: tuple[float, ...] | list[float]) -> float:
@@ -109,13 +109,6 @@ class ScaleInWindow:
     network_allowance_exceeded: float | None
     lowest_memory_shards: tuple[str, ...]
     """Shard ids, emptiest first (by their memory maximum over the window): which shards to remove."""
-    memory_settled_percent: float | None = None
-    write_cpu_settled_percent: float | None = None
-    read_cpu_settled_percent: float | None = None
-    connections_settled_per_node: float | None = None
-    """``*_settled``: what a scale-in's projection starts from (``settled``): the window's maximum, except
-    for a signal that fell through the window, where it is the maximum of the last 3 minutes. Never
-    above the ``*_max`` value, never below the trend's rise; ``None`` = same as ``*_max``."""
     network_primary_gbps: float | None = None
     network_replica_gbps: float | None = None
     """The busiest node of each role over the window: its peak of ``NetworkBytesIn`` or ``NetworkBytesOut``
@@ -139,24 +132,6 @@ class ScaleInWindow:
             "windowNetworkAllowanceExceeded": self.network_allowance_exceeded,
             "windowMissingSeries": float(len(self.missing)),
         }
-
-
-def fell_through(window: tuple[float, ...]) -> bool:
-    """Whether the signal fell through the window: every point of its last third is below every point of
-    its first third (a move larger than the noise, not a dip inside it)."""
-    third = len(window) // 3
-    if third < SETTLED_MIN_POINTS:
-        return False
-    return max(window[-third:]) < min(window[:third])
-
-
-def settled(window: tuple[float, ...]) -> float:
-    """Where a signal stands at the end of the window, noise included: the window's maximum, or, when it
-    fell through the window (a fall larger than its noise), the maximum of its last ``SETTLED_TAIL_POINTS``
-    (the level it fell to, read like the scale-out view reads a level: over the last 3 minutes)."""
-    if fell_through(window):
-        return max(window[-SETTLED_TAIL_POINTS:])
-    return max(window)
 
 
 def _points(seconds: int, period_seconds: int) -> int:
@@ -288,10 +263,10 @@ def _network_gbps(metrics: Metrics, role: Role, shard_ids: list[str], points: in
 def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -> ScaleInWindow:
     """Maxima over the stabilization window for every shard of the topology, with full coverage checked."""
     points = _points(policy.scale_in_stabilization_seconds, metrics.period_seconds)
+    lookback = max(points, _points(policy.scale_in_gate.lookback_seconds, metrics.period_seconds))
     shard_ids = [shard.shard_id for shard in topology.shards]
     missing: list[str] = []
     maxima: dict[str, dict[str, float]] = {}
-    settled_levels: dict[str, dict[str, float]] = {}
     rising: dict[str, float] = {}
     totals: dict[str, float] = {}
     for metric, role, label in _required_series(topology):
@@ -303,20 +278,18 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
                 missing.append(f"{label} on shard {shard}: {len(values)} of {points} points")
                 continue
             window = values[-points:]
-            peaks[shard] = max(window)
+            # the recommendation's stabilisation: the peak over the longer lookback, as far as data reaches
+            peaks[shard] = max(values[-lookback:])
             if label in _TRENDED:
-                level = settled(window)
                 tail = window[-SCALE_IN_TREND_POINTS:]
                 slope = rising_slope(tail)
                 if slope > 0:
                     horizon = (len(tail) - 1) / 2 + SCALE_IN_HORIZON_MINUTES * 60 / metrics.period_seconds
                     rise = fmean(tail) + slope * horizon
                     peaks[shard] = max(peaks[shard], rise)
-                    level = max(level, rise)
                     signal = _TRENDED[label]
                     if slope * horizon >= RISING_SHARE * target_of(policy, signal):
                         rising[signal] = max(rising.get(signal, 0.0), slope * horizon)
-                settled_levels.setdefault(label, {})[shard] = level
             totals[label] = totals.get(label, 0.0) + sum(window)
         maxima[label] = peaks
     memory = maxima["memory"]
@@ -332,10 +305,6 @@ def read_scale_in_window(metrics: Metrics, topology: Topology, policy: Policy) -
             totals.get("network in allowance", 0.0) + totals.get("network out allowance", 0.0)
         ),
         lowest_memory_shards=tuple(sorted(memory, key=lambda shard: (memory[shard], shard))),
-        memory_settled_percent=_max(settled_levels.get("memory", {})),
-        write_cpu_settled_percent=_max(settled_levels.get("primary engine CPU", {})),
-        read_cpu_settled_percent=_max(settled_levels.get("replica engine CPU", {})),
-        connections_settled_per_node=_max(settled_levels.get("connections", {})),
         network_primary_gbps=_network_gbps(metrics, Role.PRIMARY, shard_ids, points),
         network_replica_gbps=(
             _network_gbps(metrics, Role.REPLICA, shard_ids, points) if topology.replicas_per_shard else None

@@ -155,6 +155,35 @@ class Rotation(WireModel):
     )
 
 
+class ScaleInGate(WireModel):
+    """What a scale-in must clear besides "every signal low" (issue 12: no flapping on real load).
+
+    - ``lookbackSeconds``: the recommendation is stabilised, HPA-style: a scale-in is sized on each signal's
+      peak over this lookback (at least the stabilization window), so its target is never below the
+      recommendation of any minute in it. ``observe`` fetches this much metric history.
+    - ``recurrenceDays``: the load is taken to recur at the same time of day: a scale-out decided
+      within ``savingsHorizonSeconds`` after this time of day, that many days ago (from the decision history),
+      is the next likely scale-out. The decision history must reach back that far (``historyLookbackDays``).
+    - the savings-versus-disruption gate: a scale-in goes ahead only if what it saves before the next likely
+      scale-out (the hourly cost difference x the hours until then, at most ``savingsHorizonSeconds``; the
+      horizon when nothing recurs) exceeds ``disruptionCostUsd``, what one scale-in and its re-add cost
+      beyond the bill: client reconnects and cold cache on the re-added node, a change the operator reads,
+      and the breach risk of the re-add's lead time. A next likely scale-out sooner than the removal plus
+      the re-add's lead time plus 30 minutes always blocks (it would be a reversal).
+    """
+
+    lookback_seconds: int = Field(default=3600, ge=60, le=3 * 3600)
+    recurrence_days: tuple[int, ...] = Field(default=(1, 7), max_length=4)
+    savings_horizon_seconds: int = Field(default=6 * 3600, ge=3600, le=7 * 86400)
+    disruption_cost_usd: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _days_are_positive(self) -> Self:
+        if any(day < 1 or day > 28 for day in self.recurrence_days):
+            raise ValueError("recurrenceDays must be between 1 and 28")
+        return self
+
+
 class Policy(WireModel):
     mode: Mode = "observe"
     targets: Targets = Targets()
@@ -171,6 +200,7 @@ class Policy(WireModel):
     scale_in_cooldown_seconds: int = Field(default=1800, ge=0)
     scale_in_stabilization_seconds: int = Field(default=1800, ge=60)
     scale_in_enabled: bool = True
+    scale_in_gate: ScaleInGate = ScaleInGate()
     rotation: Rotation = Rotation()
     approval_required: frozenset[Action] = frozenset({Action.SCALE_DOWN, Action.REMOVE_SHARDS})
     notification_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
@@ -190,4 +220,14 @@ class Policy(WireModel):
     @property
     def metrics_lookback_seconds(self) -> int:
         """How much metric history ``observe`` must fetch for this policy: the longest window it reads."""
-        return max(self.scale_in_stabilization_seconds, self.scale_out_evaluation_seconds)
+        return max(
+            self.scale_in_stabilization_seconds,
+            self.scale_out_evaluation_seconds,
+            self.scale_in_gate.lookback_seconds,
+        )
+
+    @property
+    def history_lookback_days(self) -> int:
+        """How far back the decision history must reach for ``scaleInGate.recurrenceDays`` (+1 day for the
+        savings horizon after that time of day)."""
+        return max(self.scale_in_gate.recurrence_days, default=0) + 1

@@ -1,5 +1,6 @@
 """Every policy on every shipped scenario, in one table with ratios against the two references."""
 
+import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -11,7 +12,7 @@ from elasticache_autoscaler.simulator.hindsight import hindsight
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace, parse_cluster, parse_trace
 from elasticache_autoscaler.simulator.result import SimulationResult
 from elasticache_autoscaler.simulator.timing import ActionTimings
-from elasticache_autoscaler.simulator.twin import simulate
+from elasticache_autoscaler.simulator.twin import CloudWatchLag, simulate
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +27,18 @@ def _scenario_root() -> Traversable:
 
 
 def scenarios() -> Iterator[Scenario]:
-    """The shipped scenarios, by name."""
+    """The shipped scenarios, by name (``trace.csv``, or gzipped ``trace.csv.gz`` for the long ones)."""
     for folder in sorted(_scenario_root().iterdir(), key=lambda f: f.name):
-        if not folder.is_dir() or not folder.joinpath("trace.csv").is_file():
+        if not folder.is_dir():
             continue
-        trace = parse_trace(folder.joinpath("trace.csv").read_text(), f"{folder.name}/trace.csv")
+        plain, packed = folder.joinpath("trace.csv"), folder.joinpath("trace.csv.gz")
+        if plain.is_file():
+            trace = parse_trace(plain.read_text(), f"{folder.name}/trace.csv")
+        elif packed.is_file():
+            text = gzip.decompress(packed.read_bytes()).decode()
+            trace = parse_trace(text, f"{folder.name}/trace.csv.gz")
+        else:
+            continue
         spec = parse_cluster(folder.joinpath("cluster.json").read_text(), f"{folder.name}/cluster.json")
         yield Scenario(folder.name, trace, spec)
 
@@ -51,8 +59,14 @@ class BenchRow:
         return float(mine) / float(theirs)
 
 
-def run_bench(policy: Policy | None = None, timings: ActionTimings | None = None) -> list[BenchRow]:
-    """``policy`` is our autoscaler's policy; the baselines keep the default targets and bounds."""
+def run_bench(
+    policy: Policy | None = None,
+    timings: ActionTimings | None = None,
+    *,
+    cloudwatch: CloudWatchLag | None = None,
+) -> list[BenchRow]:
+    """``policy`` is our autoscaler's policy; the baselines keep the default targets and bounds;
+    ``cloudwatch``: every policy sees the metrics late and with gaps."""
     rows = []
     for scenario in scenarios():
         results = {
@@ -61,6 +75,7 @@ def run_bench(policy: Policy | None = None, timings: ActionTimings | None = None
                 scenario.spec,
                 controller(name, policy if name == "autoscaler" else None),
                 timings=timings,
+                cloudwatch=cloudwatch,
             )
             for name in POLICIES
         }
@@ -75,14 +90,14 @@ def _ratio(value: float | None) -> str:
 
 def format_table(rows: list[BenchRow]) -> str:
     header = (
-        f"{'scenario':<32}{'policy':<17}{'cost $':>9}{'breach min':>11}{'actions':>8}{'revers.':>8}"
+        f"{'scenario':<36}{'policy':<17}{'cost $':>9}{'breach min':>11}{'actions':>8}{'revers.':>8}"
         f"{'node-h':>8}{'cost/AAS':>9}{'breach/AAS':>11}{'cost/SP':>8}{'breach/SP':>10}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
         for name, r in row.results.items():
             lines.append(
-                f"{row.scenario + ('' if row.cluster_mode_enabled else ' (CMD)'):<32}{name:<17}"
+                f"{row.scenario + ('' if row.cluster_mode_enabled else ' (CMD)'):<36}{name:<17}"
                 f"{r.cost_usd:>9.2f}{r.breach_minutes:>11}{len(r.actions):>8}{r.reversals:>8}{r.node_hours:>8.1f}"
                 f"{_ratio(row.ratio(name, 'app-autoscaling', 'cost_usd')):>9}"
                 f"{_ratio(row.ratio(name, 'app-autoscaling', 'breach_minutes')):>11}"
@@ -91,7 +106,7 @@ def format_table(rows: list[BenchRow]) -> str:
             )
         aas, peak = row.results["app-autoscaling"].cost_usd, row.results["static-peak"].cost_usd
         lines.append(
-            f"{'':<32}{'(hindsight)':<17}{row.hindsight_usd:>9.2f}{0:>11}{'-':>8}{'-':>8}{'-':>8}"
+            f"{'':<36}{'(hindsight)':<17}{row.hindsight_usd:>9.2f}{0:>11}{'-':>8}{'-':>8}{'-':>8}"
             f"{row.hindsight_usd / aas:>9.2f}{'-':>11}{row.hindsight_usd / peak:>8.2f}{'-':>10}"
         )
         lines.append("")

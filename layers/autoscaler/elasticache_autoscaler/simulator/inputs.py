@@ -13,6 +13,7 @@ A bad file is an :class:`InputError` naming the file, the line and the column (o
 """
 
 import csv
+import gzip
 import io
 import json
 from dataclasses import dataclass
@@ -169,6 +170,9 @@ def parse_trace(text: str, source: str = "trace") -> Trace:
 
 
 def load_trace(path: Path) -> Trace:
+    """A trace file; a name ending in ``.gz`` is read as gzipped CSV."""
+    if path.suffix == ".gz":
+        return parse_trace(gzip.decompress(path.read_bytes()).decode(), str(path))
     return parse_trace(path.read_text(), str(path))
 
 

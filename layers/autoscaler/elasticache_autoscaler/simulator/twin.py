@@ -6,7 +6,8 @@ CloudWatch and DescribeReplicationGroups and may propose a new capacity. While a
 ``modifying`` and any other proposal is refused, as ElastiCache refuses it.
 """
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from elasticache_autoscaler.catalog import NodeType, node_type
@@ -39,9 +40,39 @@ class Proposal:
     a type with the same memory is a scale up or a scale down only by the controller's intent."""
 
 
+@dataclass(frozen=True, slots=True)
+class CloudWatchLag:
+    """What CloudWatch shows every controller of the group's 1-minute metrics: a minute's datapoint is
+    published ``minDelay``-``maxDelay`` minutes after the minute ends (1-3), in order (a datapoint is never
+    shown before an older one), and a ``missing_share`` of them never (missing data). Drawn from ``seed``,
+    the same for every controller, so policies are compared on the same gaps."""
+
+    min_delay: int = 1
+    max_delay: int = 3
+    missing_share: float = 0.01
+    seed: int = 0
+
+    def published_after(self, minutes: int) -> list[int | None]:
+        """Per minute ``j``, the minute after which its datapoint is visible (``None``: never). Visible
+        after minute ``i`` means a controller stepping after minute ``i`` sees it."""
+        rng = random.Random(self.seed)  # noqa: S311 - a reproducible simulation, not a secret
+        out: list[int | None] = []
+        latest = 0
+        for j in range(minutes):
+            delay = rng.randint(self.min_delay, self.max_delay)
+            lost = rng.random() < self.missing_share
+            latest = max(latest, j + delay)
+            out.append(None if lost else latest)
+        return out
+
+
 @dataclass(slots=True)
 class ClusterView:
-    """What a controller may look at after minute ``minute``: CloudWatch history and the group's state."""
+    """What a controller may look at after minute ``minute``: CloudWatch history and the group's state.
+
+    ``metrics``: the datapoints CloudWatch has published so far, oldest first (every minute, unless the
+    simulation runs with a ``CloudWatchLag``); ``new_datapoints()``: those published by this minute, in
+    order, with ``None`` for one CloudWatch lost (what an alarm evaluates as missing)."""
 
     minute: int
     spec: ClusterSpec
@@ -50,6 +81,13 @@ class ClusterView:
     pending: ActionRecord | None
     metrics: list[GroupMetrics]
     actions: list[ActionRecord]
+    fresh: list[GroupMetrics | None] | None = None
+
+    def new_datapoints(self) -> list[GroupMetrics | None]:
+        """``fresh``, or without a ``CloudWatchLag`` (``fresh`` not given) the latest minute."""
+        if self.fresh is None:
+            return list[GroupMetrics | None](self.metrics[-1:])
+        return self.fresh
 
     @property
     def modifying(self) -> bool:
@@ -93,15 +131,40 @@ def metrics_of(
     )
 
 
+@dataclass(slots=True)
+class _Publisher:
+    """Releases the twin's per-minute metrics as ``CloudWatchLag.published_after`` says."""
+
+    published_after: list[int | None]
+    seen: list[GroupMetrics] = field(default_factory=list)
+    cursor: int = 0
+
+    def after(self, i: int, metrics: list[GroupMetrics]) -> list[GroupMetrics | None]:
+        """The datapoints published by minute ``i`` not shown before (``None`` for a lost one)."""
+        fresh: list[GroupMetrics | None] = []
+        while self.cursor <= min(i, len(self.published_after) - 1):
+            at = self.published_after[self.cursor]
+            if at is not None and at > i:
+                break
+            fresh.append(None if at is None else metrics[self.cursor])
+            self.cursor += 1
+        self.seen.extend(point for point in fresh if point is not None)
+        return fresh
+
+
 def simulate(
     trace: Trace,
     spec: ClusterSpec,
     controller: Controller,
     physics: Physics | None = None,
     timings: ActionTimings | None = None,
+    *,
+    cloudwatch: CloudWatchLag | None = None,
 ) -> SimulationResult:
+    """Replay ``trace``; with ``cloudwatch`` every controller sees the metrics late and with gaps."""
     physics = physics or Physics()
     timings = timings or ActionTimings()
+    shown = _Publisher(cloudwatch.published_after(len(trace))) if cloudwatch else None
     capacity = controller.start(spec, trace, physics)
     result = SimulationResult(policy=controller.name, minutes=len(trace), initial=capacity, final=capacity)
     series = result.series
@@ -143,14 +206,16 @@ def simulate(
         series.nodes.append(nodes_of(capacity))
         series.breach.append(breach)
 
+        fresh = None if shown is None else shown.after(i, metrics)
         view = ClusterView(
             minute=i,
             spec=spec,
             physics=physics,
             capacity=capacity,
             pending=pending,
-            metrics=metrics,
+            metrics=metrics if shown is None else shown.seen,
             actions=result.actions,
+            fresh=fresh,
         )
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == capacity:

@@ -126,10 +126,13 @@ class TargetTrackingPolicy:
         )
         return cls(name, target, reading, Alarm(high), Alarm(low))
 
-    def observe(self, metrics: GroupMetrics) -> None:
-        self.last = self.reading(metrics)
-        self.high.observe(self.last)
-        self.low.observe(self.last)
+    def observe(self, metrics: GroupMetrics | None) -> None:
+        """One published datapoint (``None``: one CloudWatch lost); ``last`` keeps the latest value seen."""
+        value = None if metrics is None else self.reading(metrics)
+        if value is not None:
+            self.last = value
+        self.high.observe(value)
+        self.low.observe(value)
 
 
 def _last_of(actions: Sequence[ActionRecord], action: Action) -> ActionRecord | None:
@@ -216,8 +219,9 @@ class AppAutoScalingController:
     def step(self, view: ClusterView) -> Proposal | None:
         if not view.spec.cluster_mode_enabled:
             return None
-        for policy in (*self.shards.policies, *self.replicas.policies):
-            policy.observe(view.metrics[-1])
+        for point in view.new_datapoints():
+            for policy in (*self.shards.policies, *self.replicas.policies):
+                policy.observe(point)
         if view.modifying:
             return None
         return self._within_bounds(view.capacity) or self._scale_out(view) or self._scale_in(view)

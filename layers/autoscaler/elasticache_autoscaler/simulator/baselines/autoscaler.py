@@ -82,8 +82,9 @@ class AutoscalerController:
         base = policy or Policy()
         self.policy = base.model_copy(update={"mode": "act", "approval_required": frozenset()})
         self.schedule_minutes = schedule_minutes
-        stabilization = max(base.scale_in_stabilization_seconds, 1800)
-        self.window_minutes = stabilization // 60 + 5
+        # as observe fetches: every window the policy reads (stabilization, scale-in lookback), + 5 min
+        lookback = max(base.metrics_lookback_seconds, 1800)
+        self.window_minutes = -(-lookback // 60) + 5
         self.alarms = policy_alarms(self.policy)
         self.evaluations: list[int] = []
         self._decide = engine
@@ -92,13 +93,15 @@ class AutoscalerController:
         return initial_capacity(spec)
 
     def step(self, view: ClusterView) -> Proposal | None:
-        latest = view.metrics[-1]
         fired = [
-            alarm.spec.name for alarm, read in self.alarms if alarm.observe(read(latest)) is AlarmState.ALARM
+            alarm.spec.name
+            for point in view.new_datapoints()
+            for alarm, read in self.alarms
+            if alarm.observe(None if point is None else read(point)) is AlarmState.ALARM
         ]
         scheduled = (view.minute + 1) % self.schedule_minutes == 0
         # While the group is modifying the workflow refuses to act (not quiescent): skip the call.
-        if view.modifying or not (fired or scheduled):
+        if view.modifying or not (fired or scheduled) or not view.metrics:
             return None
         now = SIM_EPOCH + timedelta(minutes=view.minute + 1)
         self.evaluations.append(view.minute)

@@ -63,6 +63,8 @@ class HpaController:
         return initial_capacity(spec)
 
     def step(self, view: ClusterView) -> Proposal | None:
+        if not view.metrics:
+            return None
         current, latest, targets = view.capacity, view.metrics[-1], self.policy.targets
         shards = current.shards
         if view.spec.cluster_mode_enabled:
