@@ -241,10 +241,21 @@ def test_finding3_a_skip_at_the_moment_of_acting_is_recorded_and_never_a_failure
 
 def test_finding5_act_retries_without_resending_and_check_survives_transient_reads() -> None:
     retried = {e for r in STATES["Act"]["Retry"] for e in r["ErrorEquals"]}
-    assert {"GroupBusyError", "ThrottledError", "CallOutcomeUnknownError", "States.Timeout"} <= retried
+    # A Lambda that times out after its call was sent (Sandbox.Timedout, or the Task's own States.Timeout)
+    # is retried like a lost answer: the retried Act re-reads and finds the change, it never calls again.
+    assert {
+        "GroupBusyError",
+        "ThrottledError",
+        "CallOutcomeUnknownError",
+        "States.Timeout",
+        "Sandbox.Timedout",
+    } <= retried
     catches = {e: c["Next"] for c in STATES["Act"]["Catch"] for e in c["ErrorEquals"]}
     assert catches["ThrottledError"] == "RecordThrottled"
-    assert "States.Timeout" in {e for r in STATES["Check"]["Retry"] for e in r["ErrorEquals"]}
+    for check in ("Check", "CheckQuiescent"):
+        assert {"States.Timeout", "Sandbox.Timedout"} <= {
+            e for r in STATES[check]["Retry"] for e in r["ErrorEquals"]
+        }
     assert STATES["ActionTimedOut"]["Parameters"]["outcome"] == "timed_out"
     assert STATES["ActionTimedOut"]["Next"] == "WaitUntilQuiescent"
 
