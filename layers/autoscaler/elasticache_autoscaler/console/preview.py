@@ -77,7 +77,8 @@ def preview(cluster: str, stack: StackOutputs, clients: Clients, now: datetime) 
         paused_tag_key=stack.paused_tag_key,
         store=MemoryObservationStore(),
     )
-    request = {"cluster": cluster, "action": "evaluate", "reason": "console preview"}
+    # Not a dry run: the preview shows what the stack would do in the policy's mode (it acts on nothing).
+    request = {"cluster": cluster, "action": "evaluate", "dryRun": False, "reason": "console preview"}
     execution = Execution(arn=PREVIEW_ARN.format(cluster=cluster), started_at=now)
     event = ObserveInput(input=request, execution=execution)
     try:
