@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.call_count import CallCounter
@@ -25,7 +25,7 @@ def _answers(*answers: tuple[int, dict[str, Any]]) -> Any:
 
     def answer(request: Any, **_kwargs: Any) -> AWSResponse:
         status, body = pending.pop(0)
-        return AWSResponse(request.url, status, {}, _Raw(json.dumps(body).encode()))
+        return AWSResponse(request.url, status, HTTPHeaders(), _Raw(json.dumps(body).encode()))
 
     return answer
 
