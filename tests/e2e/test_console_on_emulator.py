@@ -113,9 +113,7 @@ def test_clusters_lists_managed_groups_with_mode_guards_lock_and_last_decision(
     plain = f"plain{uuid.uuid4().hex[:8]}"
     deployed.create_group(plain, managed=False)
     _evaluated(deployed, group_id)
-    code, _, err = _run(
-        capsys, "guards", "--table", deployed.stack.state_table, "--cluster", group_id, "--pause"
-    )
+    code, _, err = _run(capsys, "guards", "--stack", deployed.stack.name, "--cluster", group_id, "--pause")
     assert code == 0, err
 
     rows = {r["cluster"]: r for r in _json(capsys, "clusters", "--stack", deployed.stack.name)}
