@@ -13,6 +13,10 @@
    `tools.system_bench_cost`.
 4. The largest state payload (input or output of any state, from the execution history) of those runs and
    of an evaluation of a 90-shard x 5-replica group: Step Functions caps it at 256 KiB.
+5. A schedule tick over a fleet (`--fleet 500` managed groups and 20 unmanaged, made by the emulator's
+   fleet patch; the executions it starts are held, not run): requests the tick sent (its own count,
+   retries included) and the emulator received, its duration, and a second tick in the same bucket
+   (all duplicates). `--fleet-only` measures this section alone.
 
 See docs/system-bench.md.
 """
@@ -40,6 +44,7 @@ from typing import Any
 from tools import local_stack
 from tools import system_bench_cost as cost
 from tools.emulator.control import Emulator, free_port
+from tools.fleet_tick import run_fleet_tick
 from tools.stack_driver import (
     StackDriver,
     create_lambda_role,
@@ -406,17 +411,26 @@ def _pctl(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def run(runs: int, import_runs: int, change_seconds: float) -> dict[str, Any]:
+def run(runs: int, import_runs: int, change_seconds: float, fleet: int, fleet_only: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ecas-system-bench-") as scratch:
         build_dir = Path(scratch) / "build"
         local_stack.build(build_dir=build_dir)
+        if fleet_only:
+            bench = start_bench(change_seconds, build_dir)
+            try:
+                return {"fleet_tick": run_fleet_tick(bench, count=fleet).figures()}
+            finally:
+                bench.emulator.stop()
         result: dict[str, Any] = {"imports": import_times(build_dir, import_runs)}
         bench = start_bench(change_seconds, build_dir)
-        return _measure(bench, result, runs, change_seconds)
+        return _measure(bench, result, runs, change_seconds, fleet)
 
 
-def _measure(bench: Bench, result: dict[str, Any], runs: int, change_seconds: float) -> dict[str, Any]:
+def _measure(
+    bench: Bench, result: dict[str, Any], runs: int, change_seconds: float, fleet: int
+) -> dict[str, Any]:
     try:
+        result["fleet_tick"] = run_fleet_tick(bench, count=fleet).figures()
         groups = [f"bench-{uuid.uuid4().hex[:8]}" for _ in range(runs + 1)]
         alarms = {}
         for group in groups:
@@ -524,7 +538,36 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
 
+def render_fleet(fleet: dict[str, Any]) -> str:
+    out = [
+        f"== 5. schedule tick over {fleet['managed_groups_in_fleet']} managed groups "
+        f"(+{fleet['unmanaged_groups']} unmanaged; {fleet['groups_found']} found)"
+    ]
+    rows = []
+    for name, key in (("first tick", "first_tick"), ("same bucket again", "second_tick_same_bucket")):
+        t = fleet[key]
+        calls = ", ".join(f"{op} {n}" for op, n in t["api_calls"].items())
+        rows.append(
+            [
+                name,
+                str(t["started"]),
+                str(t["duplicates"]),
+                str(t["failed"]),
+                str(t["duration_ms"]),
+                str(t["invoke_wall_ms"]),
+                calls,
+            ]
+        )
+    headers = ["tick", "started", "duplicates", "failed", "tick ms", "invoke ms", "requests sent"]
+    out.append(_table(headers, rows))
+    server = ", ".join(f"{op} {n}" for op, n in fleet["first_tick"]["server_calls"].items())
+    out.append(f"the emulator received (first tick): {server}")
+    return "\n".join(out)
+
+
 def render(result: dict[str, Any]) -> str:
+    if set(result) == {"fleet_tick"}:
+        return render_fleet(result["fleet_tick"])
     lat, imp, cst = result["latency"], result["imports"], result["cost"]
     out = ["== 1. alarm state change -> first mutating ElastiCache call (waits off)"]
     out.append(
@@ -623,6 +666,7 @@ def render(result: dict[str, Any]) -> str:
         for name, (size, where) in payload["runs"].items()
     ]
     out.append(_table(["run", "KiB", "% of cap", "where"], rows))
+    out.append("\n" + render_fleet(result["fleet_tick"]))
     return "\n".join(out)
 
 
@@ -633,9 +677,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--change-seconds", type=float, default=0.2, help="EMULATOR_ELASTICACHE_CHANGE_SECONDS"
     )
+    parser.add_argument("--fleet", type=int, default=500, help="fleet tick: managed groups")
+    parser.add_argument("--fleet-only", action="store_true", help="measure the fleet tick (section 5) alone")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    result = run(args.runs, args.import_runs, args.change_seconds)
+    result = run(args.runs, args.import_runs, args.change_seconds, args.fleet, args.fleet_only)
     print(json.dumps(result, indent=2, default=str) if args.json else render(result))
     sys.stdout.flush()
 

@@ -1,7 +1,8 @@
 """EventBridge Scheduler tick -> one evaluation per managed cluster per time bucket.
 
-Answers ``{"started": [...], "ignored": [...], "failed": [...]}``; a group that is gone or unmanaged is
-ignored, and one that fails otherwise never stops the others (the tick raises after them, to be retried)."""
+Answers ``{"started": [...], "ignored": [], "failed": [...], "groups": n, "apiCalls": {...},
+"durationMs": n}``: the managed groups come from one Tagging API pass, their evaluations start a few at a
+time, and one that fails never stops the others (the tick raises after them, to be retried)."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -21,11 +22,13 @@ from elasticache_autoscaler.workflow.triggers import start_for_schedule
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     parse(ScheduleInput, event)
     settings = wiring.settings()
-    tick = start_for_schedule(
-        datetime.now(UTC),
-        wiring.elasticache(),
-        wiring.starter(),
-        settings.managed_tag_key,
-        settings.schedule_bucket_minutes,
-    )
+    with wiring.tick_call_counter() as calls:
+        tick = start_for_schedule(
+            datetime.now(UTC),
+            wiring.managed_groups(),
+            wiring.starter(),
+            settings.managed_tag_key,
+            settings.schedule_bucket_minutes,
+            api_calls=calls.counts,
+        )
     return tick.to_wire()

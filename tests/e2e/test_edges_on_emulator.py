@@ -169,36 +169,25 @@ def test_the_same_alarm_in_alarm_state_starts_one_execution(deployed: Deployed, 
 # ---------- finding 6: the schedule trigger ----------
 
 
-def _managed_groups(deployed: Deployed) -> set[str]:
-    elasticache = deployed.client("elasticache")
-    managed = set()
-    for group in elasticache.describe_replication_groups()["ReplicationGroups"]:
-        tags = elasticache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"]
-        if {"Key": "elasticache-autoscaler:managed", "Value": "true"} in tags:
-            managed.add(group["ReplicationGroupId"])
-    return managed
-
-
-def test_finding6_a_group_deleted_mid_tick_never_stops_the_tick(deployed: Deployed) -> None:
-    # Given several managed groups
+def test_finding6_the_tick_starts_tagged_groups_only_without_reading_each_group(deployed: Deployed) -> None:
+    # Given managed groups and an unmanaged one
     mine = {f"tick{uuid.uuid4().hex[:8]}" for _ in range(3)}
     for group in sorted(mine):
         deployed.create_group(group)
         deployed.set_policy(group, {"mode": "observe"})
-    managed = _managed_groups(deployed)
+    plain = f"tick{uuid.uuid4().hex[:8]}"
+    deployed.create_group(plain, managed=False)
     _quiesce(deployed)
     deployed.emulator.reset()
-    # When the first group the tick looks at is gone by the time its tags are read (deleted mid-tick)
-    deployed.emulator.inject_fault("ListTagsForResource", "ReplicationGroupNotFoundFault", status=404)
+    # When the schedule ticks
     error, tick = _invoke(deployed, "OnScheduleFunction", SCHEDULE_INPUT)
-    # Then the handler does not fail: that group is a logged ignore and every other managed group started
+    # Then every managed group started (the Tagging API found them: issue 13) and the unmanaged one did not
     assert error is None, tick
-    gone = [i for i in tick["ignored"] if i["why"] == "cluster does not exist"]
-    assert len(gone) == 1
     started = {s["cluster"] for s in tick["started"]}
-    assert started == managed - {gone[0]["cluster"]}
-    assert len(mine & started) >= 2
+    assert mine <= started
+    assert plain not in started
     assert tick["failed"] == []
+    assert tick["apiCalls"]["resource-groups-tagging-api.GetResources"] >= 1
     sfn = deployed.client("stepfunctions")
     for started_one in (s for s in tick["started"] if s["cluster"] in mine):
         arn = deployed.stack.state_machine_arn.replace(":stateMachine:", ":execution:")

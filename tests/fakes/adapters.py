@@ -97,8 +97,9 @@ class FakeElastiCache:
                 return group_id
         return None
 
-    def list_group_ids(self) -> list[str]:
-        return list(self.groups)
+    def managed_group_ids(self, tag_key: str) -> list[str]:
+        """The Tagging API's answer (ManagedGroupsPort): the groups tagged ``tag_key=true``, sorted."""
+        return sorted(g for g, tags in self.group_tags.items() if tags.get(tag_key) == "true")
 
     def set_replica_count(
         self, group_id: str, replicas_per_shard: int, topology: Topology | None = None

@@ -292,14 +292,6 @@ def test_group_of_member(stub: Stubber, adapter: ElastiCache) -> None:
     assert adapter.group_of_member("gone-001") is None
 
 
-def test_list_group_ids_reads_every_page(stub: Stubber, adapter: ElastiCache) -> None:
-    first = group_response([1])["ReplicationGroups"][0]
-    second = {**first, "ReplicationGroupId": "sessions"}
-    stub.add_response("describe_replication_groups", {"ReplicationGroups": [first], "Marker": "m"}, {})
-    stub.add_response("describe_replication_groups", {"ReplicationGroups": [second]}, {"Marker": "m"})
-    assert adapter.list_group_ids() == [GROUP, "sessions"]
-
-
 # --- replicas ----------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from elasticache_autoscaler import wiring
+from elasticache_autoscaler.adapters.call_count import CallCounter
 from elasticache_autoscaler.errors import InvalidInputError
 from elasticache_autoscaler.workflow.decide_step import DecideDeps
 from elasticache_autoscaler.workflow.observe import ObserveDeps
@@ -78,6 +79,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
     made.elasticache.add(topology("orders"))
     monkeypatch.setattr(wiring, "elasticache", lambda: made.elasticache)
     monkeypatch.setattr(wiring, "starter", lambda: made.starter)
+    monkeypatch.setattr(wiring, "managed_groups", lambda: made.elasticache)
+    monkeypatch.setattr(wiring, "tick_call_counter", lambda: CallCounter().watching())
     monkeypatch.setattr(wiring, "decision_log", lambda: made.log)
     monkeypatch.setattr(wiring, "state_table", lambda: made.state)
     store = FakeObservationStore()

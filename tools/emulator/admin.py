@@ -110,7 +110,18 @@ def redact(params: dict[str, str]) -> dict[str, str]:
     return {k: (REDACTED if _SECRET_KEY.match(k) else v) for k, v in params.items()}
 
 
-def _apply(method: str, route: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:  # noqa: PLR0911
+AdminRoute = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+EXTRA_ROUTES: dict[tuple[str, str], AdminRoute] = {}
+"""(method, route) -> handler: routes that patches register (they may import ministack; this module not)."""
+
+
+def _apply(method: str, route: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    if (method, route) in EXTRA_ROUTES:
+        return EXTRA_ROUTES[(method, route)](body)
+    return _apply_own(method, route, body)
+
+
+def _apply_own(method: str, route: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:  # noqa: PLR0911
     state = STATE
     if route == "/health":
         return 200, {"ok": True}

@@ -235,3 +235,23 @@ class Emulator:
     def reset(self) -> None:
         """Clear faults, counters, recorded calls, stuck groups; restore delays from the environment."""
         self._request("POST", "/reset")
+
+    # ---- a fleet (patch_fleet) ---------------------------------------------------------------
+    def create_fleet(self, prefix: str, count: int, tags: dict[str, str]) -> None:
+        """``count`` 1-node groups ``<prefix>-000`` ... with ``tags``, made in-process (fast)."""
+        self._request("POST", "/fleet/groups", {"prefix": prefix, "count": count, "tags": tags})
+
+    def delete_fleet(self, prefix: str) -> int:
+        return int(self._request("DELETE", "/fleet/groups", {"prefix": prefix})["deleted"])
+
+    def hold_executions(self, name_prefix: str) -> None:
+        """Executions named ``name_prefix...`` start (RUNNING, duplicates refused) but never run."""
+        self._request("POST", "/fleet/hold", {"name_prefix": name_prefix})
+
+    def held_executions(self) -> list[str]:
+        held: list[str] = self._request("GET", "/fleet/hold")["held"]
+        return held
+
+    def release_held_executions(self) -> int:
+        """Drop the held executions and lift the hold; how many were dropped."""
+        return int(self._request("DELETE", "/fleet/hold")["dropped"])

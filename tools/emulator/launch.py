@@ -65,6 +65,7 @@ def _apply_patches() -> None:
         patch_cloudformation,
         patch_cloudwatch,
         patch_elasticache,
+        patch_fleet,
         patch_lambda,
         patch_redis_acl,
         patch_stepfunctions,
@@ -78,6 +79,7 @@ def _apply_patches() -> None:
     patch_cloudformation.install()
     patch_stepfunctions.install()
     patch_tls.install()  # the TLS-only bucket policy: the emulator is plain HTTP
+    patch_fleet.install()  # GetResources pages; the 500-group tick's fast paths (admin /fleet/...)
 
 
 def _build_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:

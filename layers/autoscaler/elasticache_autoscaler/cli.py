@@ -1,9 +1,11 @@
-"""``elasticache-autoscaler``: replay load through the decision engine and the alternatives.
+"""``elasticache-autoscaler``: operate a deployed stack, and replay load through the decision engine.
 
 elasticache-autoscaler simulate --trace T.csv --cluster C.json --policy autoscaler [--json] [--plot out.png]
 elasticache-autoscaler bench [--policy-file P.json] [--json]
 elasticache-autoscaler backtest --cluster <replication-group-id> --days 14 [--json]
 elasticache-autoscaler guards --table <StateTableName> --cluster <id> [--pause|--resume] [--reset-circuit]
+elasticache-autoscaler decisions|clusters|preview|policy --stack <name> ... (the operator console, see
+    elasticache_autoscaler/console/commands.py and docs/operations.md)
 """
 
 import argparse
@@ -16,6 +18,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from elasticache_autoscaler import operator_switches
+from elasticache_autoscaler.console.commands import add_parsers as add_console_parsers
+from elasticache_autoscaler.console.errors import ConsoleError
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.simulator.baselines import POLICIES, controller
 from elasticache_autoscaler.simulator.baselines.as_is import AsIsController
@@ -197,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
     back.set_defaults(run=cmd_backtest)
 
     operator_switches.add_parser(commands)
+    add_console_parsers(commands)
     return root
 
 
@@ -204,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except (InputError, OSError) as error:
+    except (InputError, ConsoleError, OSError) as error:
         sys.stderr.write(f"elasticache-autoscaler: error: {error}\n")
         return 2
     return code

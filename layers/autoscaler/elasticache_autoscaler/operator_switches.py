@@ -1,6 +1,7 @@
 """``elasticache-autoscaler guards``: an operator's switches for one cluster, in the stack's state table.
 
-    elasticache-autoscaler guards --table <StateTableName> --cluster orders            # show
+    elasticache-autoscaler guards --stack <stack name> --cluster orders                # show
+    elasticache-autoscaler guards --table <StateTableName> --cluster orders            # the same
     elasticache-autoscaler guards --table <StateTableName> --cluster orders --pause    # stop all actions
     elasticache-autoscaler guards --table <StateTableName> --cluster orders --resume
     elasticache-autoscaler guards --table <StateTableName> --cluster orders --reset-circuit
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCache, ElastiCacheGateway
 from elasticache_autoscaler.adapters.state_table import StatePort, StateTable
+from elasticache_autoscaler.console.clients import Clients
 
 
 class LockReleaseRefused(Exception):
@@ -45,7 +47,10 @@ def apply_switches(
 
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     guards = commands.add_parser("guards", help="show or flip a cluster's pause switch and circuit breaker")
-    guards.add_argument("--table", required=True, help="the stack's StateTableName output")
+    where = guards.add_mutually_exclusive_group(required=True)
+    where.add_argument("--stack", help="the deployed stack's name (its StateTableName output is looked up)")
+    where.add_argument("--table", help="the stack's StateTableName output")
+    guards.add_argument("--region", help="AWS region (default: the environment's)")
     guards.add_argument("--cluster", help="replication group id")
     guards.add_argument(
         "--release-lock",
@@ -58,10 +63,16 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     guards.set_defaults(run=cmd_guards)
 
 
+def _state(args: argparse.Namespace, clients: Clients) -> StateTable:
+    table = args.table or clients.stack(args.stack).state_table
+    return StateTable(table, clients.dynamodb)
+
+
 def cmd_guards(args: argparse.Namespace) -> int:
+    clients = Clients.for_region(args.region)
     if args.release_lock:
         try:
-            shown = release_lock(StateTable(args.table), ElastiCache(), args.release_lock)
+            shown = release_lock(_state(args, clients), ElastiCache(clients.elasticache), args.release_lock)
         except LockReleaseRefused as refused:
             sys.stderr.write(f"elasticache-autoscaler: refused: {refused}\n")
             return 3
@@ -72,7 +83,7 @@ def cmd_guards(args: argparse.Namespace) -> int:
         return 2
     try:
         shown = apply_switches(
-            StateTable(args.table), args.cluster, args.pause, args.resume, args.reset_circuit
+            _state(args, clients), args.cluster, args.pause, args.resume, args.reset_circuit
         )
     except ValueError as error:
         sys.stderr.write(f"elasticache-autoscaler: error: {error}\n")

@@ -1,7 +1,10 @@
 """Real adapters for the Lambda functions, built once per process from the validated settings."""
 
+from contextlib import AbstractContextManager
 from functools import cache
 
+from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.adapters.call_count import CallCounter
 from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
 from elasticache_autoscaler.adapters.decision_log import DecisionLog
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
@@ -9,6 +12,7 @@ from elasticache_autoscaler.adapters.notifier import Notifier
 from elasticache_autoscaler.adapters.observation_store import S3ObservationStore
 from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
+from elasticache_autoscaler.adapters.tagging import ResourceTagging
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
 from elasticache_autoscaler.settings import ObservationSettings, Settings, TriggerSettings
 from elasticache_autoscaler.workflow.act_step import ActDeps
@@ -40,6 +44,16 @@ def state_table() -> StateTable:
 @cache
 def starter() -> WorkflowStarter:
     return WorkflowStarter(TriggerSettings.from_environment().state_machine_arn)
+
+
+@cache
+def managed_groups() -> ResourceTagging:
+    return ResourceTagging()
+
+
+def tick_call_counter() -> AbstractContextManager[CallCounter]:
+    """Counts the requests of the clients a schedule tick uses (Tagging API, Step Functions)."""
+    return CallCounter().watching(aws.tagging(), aws.stepfunctions())
 
 
 @cache

@@ -118,30 +118,6 @@ def test_finding6_an_alarm_on_a_deleted_member_is_a_logged_ignore(
     assert starter.started == {}
 
 
-def test_finding6_a_group_deleted_mid_tick_is_ignored_and_the_others_still_start(
-    client: "ElastiCacheClient", stub: Stubber, caplog: pytest.LogCaptureFixture
-) -> None:
-    listed = [{"ReplicationGroupId": g, "ARN": _arn(g)} for g in ("alpha", "deleted", "bravo", "plain")]
-    stub.add_response("describe_replication_groups", {"ReplicationGroups": listed}, {})
-    _group_exists(stub, "alpha")
-    _group_is_gone(stub, "deleted")  # listed a moment ago, gone by its tag lookup
-    _group_exists(stub, "bravo")
-    _group_exists(stub, "plain", managed=False)
-    starter = FakeStarter()
-
-    tick = start_for_schedule(NOW, ElastiCache(client), starter, TAG, bucket_minutes=5)
-
-    assert [s.cluster for s in tick.started] == ["alpha", "bravo"]
-    assert sorted(r.cluster for r in starter.started.values()) == ["alpha", "bravo"]
-    assert {s.cluster: s.why for s in tick.ignored} == {
-        "deleted": "cluster does not exist",
-        "plain": "cluster is not managed",
-    }
-    assert tick.failed == ()
-    summary = [r for r in _logs(caplog) if r["message"] == "schedule tick handled"]
-    assert summary[0]["ignored"] == {"deleted": "cluster does not exist", "plain": "cluster is not managed"}
-
-
 class _FailsFor(FakeStarter):
     def __init__(self, bad: str) -> None:
         super().__init__()
@@ -153,12 +129,18 @@ class _FailsFor(FakeStarter):
         return super().start(name, request)
 
 
-def test_finding6_one_group_that_fails_never_stops_the_tick(elasticache: FakeElastiCache) -> None:
+def test_finding6_one_group_that_fails_never_stops_the_tick(
+    elasticache: FakeElastiCache, caplog: pytest.LogCaptureFixture
+) -> None:
     elasticache.add(topology("billing", shards=1, replicas=1))
-    starter = _FailsFor("orders")  # listed first
-    with pytest.raises(TickIncompleteError, match=r"1 group\(s\) not started \(orders\); 1 started"):
+    elasticache.add(topology("payments", shards=1, replicas=1))
+    starter = _FailsFor("orders")  # between the other two
+    with pytest.raises(TickIncompleteError, match=r"1 group\(s\) not started \(orders\); 2 started"):
         start_for_schedule(NOW, elasticache, starter, TAG, bucket_minutes=5)
-    assert [r.cluster for r in starter.started.values()] == ["billing"]
+    assert sorted(r.cluster for r in starter.started.values()) == ["billing", "payments"]
+    (summary,) = [r for r in _logs(caplog) if r["message"] == "schedule tick handled"]
+    assert summary["failed"] == {"orders": "RuntimeError: StartExecution throttled"}
+    assert (summary["groups"], summary["new"], summary["duplicates"]) == (3, 2, 0)
 
 
 @pytest.mark.parametrize("state", ["OK", "INSUFFICIENT_DATA"])

@@ -2,14 +2,17 @@
 execution per event or time bucket, with a deterministic name, and everything else is ignored."""
 
 import json
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from elasticache_autoscaler.models.alarm_event import AlarmStateChange, AlarmStateChangeEvent
+from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.workflow.triggers import alarm_execution_name, start_for_alarm, start_for_schedule
-from tests.fakes.adapters import FakeElastiCache, FakeStarter
+from tests.fakes.adapters import FakeElastiCache, FakeStarter, topology
 from tests.unit.workflow.conftest import NOW
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
@@ -90,10 +93,56 @@ def test_a_schedule_tick_evaluates_every_managed_cluster_once_per_bucket(
     elasticache: FakeElastiCache, starter: FakeStarter
 ) -> None:
     first = start_for_schedule(NOW, elasticache, starter, TAG, bucket_minutes=5)
-    assert [s.cluster for s in first.started] == ["orders"]
-    assert [(s.cluster, s.why) for s in first.ignored] == [("sessions", "cluster is not managed")]
+    assert [s.cluster for s in first.started] == ["orders"]  # "sessions" is not tagged: never found
+    assert (first.groups, first.ignored, first.failed) == (1, (), ())
     again = start_for_schedule(NOW + timedelta(minutes=1), elasticache, starter, TAG, bucket_minutes=5)
     assert [(s.started, s.outcome) for s in again.started] == [(False, "duplicate")]
     later = start_for_schedule(NOW + timedelta(minutes=5), elasticache, starter, TAG, bucket_minutes=5)
     assert [s.started for s in later.started] == [True]
     assert all(r.trigger == "schedule" for r in starter.started.values())
+
+
+class _SlowStarter(FakeStarter):
+    """Holds each start a moment and records how many were in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    def start(self, name: str, request: WorkflowRequest) -> bool:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(0.01)
+        with self._lock:
+            self.in_flight -= 1
+            return super().start(name, request)
+
+
+def test_a_fleet_tick_starts_its_groups_in_bounded_parallel_batches() -> None:
+    fleet = FakeElastiCache()
+    for i in range(60):
+        fleet.add(topology(f"g{i:02d}"))
+    starter = _SlowStarter()
+
+    tick = start_for_schedule(NOW, fleet, starter, TAG, bucket_minutes=5, parallelism=4)
+
+    assert 1 < starter.most_in_flight <= 4
+    assert [s.cluster for s in tick.started] == sorted(fleet.groups)  # reported in discovery order
+    assert tick.groups == 60
+    again = start_for_schedule(NOW, fleet, starter, TAG, bucket_minutes=5, parallelism=4)
+    assert {s.outcome for s in again.started} == {"duplicate"}
+    assert len(starter.started) == 60
+
+
+def test_a_tick_reports_its_api_calls_and_duration(
+    elasticache: FakeElastiCache, starter: FakeStarter
+) -> None:
+    calls = {"resource-groups-tagging-api.GetResources": 1, "sfn.StartExecution": 1}
+    tick = start_for_schedule(NOW, elasticache, starter, TAG, bucket_minutes=5, api_calls=lambda: calls)
+    wire = tick.to_wire()
+    assert wire["apiCalls"] == calls
+    assert isinstance(wire["durationMs"], int)
+    assert wire["groups"] == 1

@@ -57,7 +57,6 @@ class ElastiCacheGateway(Protocol):
     def tags(self, group_id: str) -> dict[str, str]: ...
     def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]: ...
     def group_of_member(self, cache_cluster_id: str) -> str | None: ...
-    def list_group_ids(self) -> list[str]: ...
     def set_replica_count(
         self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
     ) -> str: ...
@@ -338,12 +337,6 @@ class ElastiCache:
                 return None
             raise
         return clusters[0].get("ReplicationGroupId") if clusters else None
-
-    def list_group_ids(self) -> list[str]:
-        ids: list[str] = []
-        for page in self._client.get_paginator("describe_replication_groups").paginate():
-            ids.extend(g["ReplicationGroupId"] for g in page["ReplicationGroups"])
-        return ids
 
     # Each setter works on the freshest state, right before the call: the ``topology`` its caller has just
     # read in the same step (act: one topology read per step), or, without one, a read of its own. It makes

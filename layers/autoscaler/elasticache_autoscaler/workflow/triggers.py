@@ -2,18 +2,24 @@
 with deterministic names so that a duplicate delivery starts nothing new.
 
 Neither trigger crashes on what it does not manage (issue 11, finding 6): an alarm left behind after its
-group was deleted, a group deleted between the tick's listing and its tag lookup, a group without the
-managed tag, an alarm state other than ALARM - each is a logged ignore, never an exception. One bad group
-never stops a tick: every other group is still started, and the tick reports what it ignored or failed.
+group was deleted, a group without the managed tag, an alarm state other than ALARM - each is a logged
+ignore, never an exception. The schedule tick finds its groups in one Tagging API pass filtered on the
+managed tag (issue 13), so it sees only managed groups; one bad group never stops it: every other group is
+still started, and the tick reports what failed, the requests it made and how long it took.
 """
 
 import hashlib
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Literal
 
 from botocore.exceptions import ClientError
+from pydantic import Field
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
+from elasticache_autoscaler.adapters.tagging import ManagedGroupsPort
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarterPort
 from elasticache_autoscaler.errors import ClusterNotFoundError, TickIncompleteError
 from elasticache_autoscaler.models.alarm_event import AlarmStateChange
@@ -51,9 +57,14 @@ class Tick(WireModel):
     started: tuple[Started, ...] = ()
     """Executions started, or found already running for this bucket (``outcome == "duplicate"``)."""
     ignored: tuple[Started, ...] = ()
-    """Groups gone or not managed: nothing to do."""
+    """Groups gone or not managed: nothing to do (a schedule tick's tag filter finds managed groups only)."""
     failed: tuple[Started, ...] = ()
     """Groups whose evaluation could not be started (the tick raises TickIncompleteError after the rest)."""
+    groups: int = 0
+    """Managed groups found (schedule tick)."""
+    api_calls: dict[str, int] = Field(default_factory=dict)
+    """Requests sent during the tick, retries included, by ``service.Operation`` (schedule tick)."""
+    duration_ms: int = 0
 
 
 def _ignored(cluster: str | None, why: str, alarm: str | None = None) -> Started:
@@ -149,56 +160,69 @@ def start_for_alarm(
     return result
 
 
-def _start_one_scheduled(
-    cluster: str, bucket: int, elasticache: ElastiCacheGateway, starter: WorkflowStarterPort, tag_key: str
-) -> Started:
-    not_ours = managed_state(cluster, elasticache, tag_key)
-    if not_ours is not None:
-        return _ignored(cluster, not_ours)
+START_PARALLELISM = 8
+"""StartExecution calls in flight at once during a tick: far below Step Functions' StartExecution bucket
+(hundreds a second), enough to start a fleet of 500 groups in seconds."""
+
+
+def schedule_execution_name(cluster: str, bucket: int) -> str:
+    return f"schedule-{cluster}-{bucket}"
+
+
+def _start_one_scheduled(cluster: str, bucket: int, starter: WorkflowStarterPort) -> Started:
+    """Start ``cluster``'s evaluation for this bucket; never raises (one bad group never stops a tick)."""
     request = WorkflowRequest(
         cluster=cluster, dry_run=False, trigger="schedule", reason="periodic evaluation"
     )
-    return _start(starter, cluster, f"schedule-{cluster}-{bucket}", request)
+    try:
+        return _start(starter, cluster, schedule_execution_name(cluster, bucket), request)
+    except Exception as error:  # one bad group never stops the tick
+        why = f"{type(error).__name__}: {error}"[:500]
+        logger.warning("scheduled evaluation not started", cluster=cluster, error=why)
+        return Started(cluster=cluster, execution_name=None, started=False, why=why, outcome="failed")
 
 
 def start_for_schedule(
     now: datetime,
-    elasticache: ElastiCacheGateway,
+    discovery: ManagedGroupsPort,
     starter: WorkflowStarterPort,
     tag_key: str,
     bucket_minutes: int,
+    *,
+    parallelism: int = START_PARALLELISM,
+    api_calls: Callable[[], dict[str, int]] = dict,
 ) -> Tick:
-    """One evaluation per managed group per bucket. A group that is gone or unmanaged is ignored; a group
-    that fails for any other reason is recorded as failed and the tick goes on with the next one. After
-    every group had its turn, failures (only) raise TickIncompleteError naming them."""
+    """One evaluation per managed group per bucket: the groups tagged ``tag_key=true`` found in one
+    Tagging API pass, started ``parallelism`` at a time under a deterministic name (a duplicate starts
+    nothing). A group that fails is recorded as failed and the others still start; after every group had
+    its turn, failures (only) raise TickIncompleteError naming them. ``api_calls`` reports the requests
+    made so far (the tick's log and answer carry them)."""
+    began = time.monotonic()
     bucket = int(now.timestamp()) // (bucket_minutes * 60)
-    started: list[Started] = []
-    ignored: list[Started] = []
-    failed: list[Started] = []
-    for cluster in elasticache.list_group_ids():
-        try:
-            result = _start_one_scheduled(cluster, bucket, elasticache, starter, tag_key)
-        except Exception as error:  # one bad group never stops the tick
-            if _is_gone(error):
-                result = _ignored(cluster, "cluster does not exist")
-            else:
-                why = f"{type(error).__name__}: {error}"[:500]
-                logger.warning("scheduled evaluation not started", cluster=cluster, error=why)
-                result = Started(
-                    cluster=cluster, execution_name=None, started=False, why=why, outcome="failed"
-                )
-        {"ignored": ignored, "failed": failed}.get(result.outcome, started).append(result)
-    tick = Tick(started=tuple(started), ignored=tuple(ignored), failed=tuple(failed))
+    clusters = discovery.managed_group_ids(tag_key)
+    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="tick") as pool:
+        results = list(pool.map(lambda c: _start_one_scheduled(c, bucket, starter), clusters))
+    started = tuple(r for r in results if r.outcome in ("started", "duplicate"))
+    failed = tuple(r for r in results if r.outcome == "failed")
+    tick = Tick(
+        started=started,
+        failed=failed,
+        groups=len(clusters),
+        api_calls=api_calls(),
+        duration_ms=round((time.monotonic() - began) * 1000),
+    )
     logger.info(
         "schedule tick handled",
-        clusters=len(started),
-        started=[s.cluster for s in started],
-        ignored={s.cluster: s.why for s in ignored},
+        groups=tick.groups,
+        new=sum(1 for s in started if s.started),
+        duplicates=sum(1 for s in started if not s.started),
         failed={s.cluster: s.why for s in failed},
+        api_calls=tick.api_calls,
+        duration_ms=tick.duration_ms,
     )
     if failed:
         raise TickIncompleteError(
             f"{len(failed)} group(s) not started ({', '.join(str(s.cluster) for s in failed)}); "
-            f"{len(started)} started, {len(ignored)} ignored"
+            f"{len(started)} started"
         )
     return tick
