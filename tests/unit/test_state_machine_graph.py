@@ -269,3 +269,24 @@ def test_outcomes_not_statuses_are_passed_to_the_record_step() -> None:
         if state.get("Resource") == "${RecordFunctionArn}" and params.get("op") == "outcome":
             assert "status" not in params and "reason" not in params, name
             outcomes.settle(params["outcome"], "detail")
+
+
+def test_every_lambda_task_waits_longer_than_its_function_may_run() -> None:
+    """A Task's TimeoutSeconds above its function's own Timeout: a slow function ends as the function's
+    Sandbox.Timedout (retried where safe), never as the state's States.Timeout while the function still runs
+    on (a second attempt could then overlap the first)."""
+    resources = TEMPLATE["Resources"]
+    default = TEMPLATE["Globals"]["Function"]["Timeout"]
+    substitutions = resources["ScalingStateMachine"]["Properties"]["DefinitionSubstitutions"]
+    checked = 0
+    for name, state in STATES.items():
+        resource = state.get("Resource", "")
+        if state["Type"] != "Task" or not resource.startswith("${"):
+            continue
+        target = substitutions[resource[2:-1]]
+        if not str(target).endswith(".Arn") or "Function" not in str(target):
+            continue
+        function = resources[str(target).removesuffix(".Arn")]["Properties"]
+        assert state["TimeoutSeconds"] > function.get("Timeout", default), name
+        checked += 1
+    assert checked >= 10
