@@ -10,6 +10,15 @@ import pytest
 from pydantic import BaseModel
 from samcli.yamlhelper import yaml_parse
 
+from elasticache_autoscaler.models.rotation import (
+    ApplyResult,
+    FinalizeResult,
+    PromoteResult,
+    RotationPlan,
+    StageResult,
+    VerifyResult,
+)
+from elasticache_autoscaler.models.rotation import CheckResult as CredentialCheckResult
 from elasticache_autoscaler.models.workflow import (
     ActResult,
     CheckResult,
@@ -45,6 +54,17 @@ PRODUCED: dict[str, type[BaseModel] | None] = {
     "$.releaseError": None,
     "$.approval": None,
 }
+ROTATION_PRODUCED: dict[str, type[BaseModel] | None] = {
+    "$.plan": RotationPlan,
+    "$.staged": StageResult,
+    "$.applied": ApplyResult,
+    "$.checked": CredentialCheckResult,
+    "$.verified": VerifyResult,
+    "$.promoted": PromoteResult,
+    "$.finalized": FinalizeResult,
+    "$.error": None,
+}
+PRODUCED_BY = {"ScalingStateMachine": PRODUCED, "RotationStateMachine": ROTATION_PRODUCED}
 
 # The Retry entry every Lambda-backed Task carries for the Lambda service's own transient errors.
 LAMBDA_SERVICE_ERRORS = [
@@ -242,26 +262,30 @@ def test_substitutions_match_the_template_both_ways(machine: str) -> None:
         assert target in TEMPLATE["Resources"], key
 
 
-def test_every_path_read_is_produced_by_an_earlier_step() -> None:
-    for name, state in STATES.items():
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_path_read_is_produced_by_an_earlier_step(machine: str) -> None:
+    produced = PRODUCED_BY[machine]
+    for name, state in MACHINES[machine]["States"].items():
         # A ResultSelector reads the task's result, not the state's input.
         for path in _paths({k: v for k, v in state.items() if k != "ResultSelector"}):
             parts = path.split(".")[1:]
             root = f"$.{parts[0]}"
-            assert root in PRODUCED, f"{name} reads {path}: nothing writes {root}"
-            model = PRODUCED[root]
+            assert root in produced, f"{name} reads {path}: nothing writes {root}"
+            model = produced[root]
             if model is not None and len(parts) > 1:
                 assert _model_has(model, parts[1:]), (
                     f"{name} reads {path}: {model.__name__} has no such field"
                 )
 
 
-def test_every_result_path_is_known() -> None:
-    for name, state in STATES.items():
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_result_path_is_known(machine: str) -> None:
+    produced = PRODUCED_BY[machine]
+    for name, state in MACHINES[machine]["States"].items():
         if "ResultPath" in state and state["ResultPath"] is not None:
-            assert state["ResultPath"] in PRODUCED, name
+            assert state["ResultPath"] in produced, name
         for catch in state.get("Catch", []):
-            assert catch["ResultPath"] in PRODUCED, name
+            assert catch["ResultPath"] in produced, name
 
 
 @pytest.mark.parametrize("machine", MACHINES)
