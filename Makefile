@@ -42,8 +42,9 @@ lint: setup ## ruff (lint + format check)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: setup ## mypy --strict on the package, the handlers and the tools
-	$(BIN)/mypy layers/autoscaler tests/fakes
+# Every handler is a module named `app`: one mypy run each (one run over all would see 11 modules `app`).
+typecheck: setup ## mypy --strict on the package, the tests, the tools and each handler
+	$(BIN)/mypy layers/autoscaler tests tools
 	for f in $(FUNCTIONS); do $(BIN)/mypy $$f || exit 1; done
 
 validate: setup ## sam validate --lint, then cfn-lint and checkov on the SAM-translated template
@@ -58,6 +59,12 @@ checkov: $(CHECKOV_VENV)/.installed ## checkov on the SAM-translated template (s
 
 unit: setup ## Unit, property and adapter tests (no emulator)
 	$(BIN)/pytest -q -m "not emulator" tests/unit tests/property tests/integration
+
+integration: setup ## The adapters against moto and botocore's stubber, the backtests (no emulator)
+	$(BIN)/pytest -q tests/integration
+
+e2e: setup ## sam build + the deployed stack on the local emulator, and the emulator's own tests (slow)
+	$(BIN)/pytest -q tests/e2e tests/emulator
 
 test: lint typecheck validate ## Every check and every test, emulator included
 	$(BIN)/pytest -q

@@ -8,7 +8,7 @@ instead of linting it. Usage: ``python -m tools.cfn_lint build/translated.json``
 
 import sys
 
-from cfnlint.runner import main  # type: ignore[import-untyped]
+from cfnlint.runner import main
 
 if __name__ == "__main__":
     sys.setrecursionlimit(20_000)

@@ -42,7 +42,7 @@ def translate() -> dict[str, Any]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = yaml_parse((ROOT / "template.yaml").read_text())
     _as_packaged(template)
-    translated: dict[str, Any] = transform(template, {"AWS::Region": "us-east-1"}, _Loader())  # type: ignore[arg-type]
+    translated: dict[str, Any] = transform(template, {"AWS::Region": "us-east-1"}, _Loader())
     return translated
 
 

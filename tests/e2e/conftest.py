@@ -69,7 +69,8 @@ class Deployed(StackDriver):
         item = self.client("dynamodb").get_item(
             TableName=self.stack.state_table, Key={"id": {"S": f"lock#{group_id}"}}, ConsistentRead=True
         )
-        return item.get("Item")
+        found: dict[str, Any] | None = item.get("Item")
+        return found
 
 
 @pytest.fixture(scope="session")

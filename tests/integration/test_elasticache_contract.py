@@ -751,5 +751,7 @@ def test_mutating_calls_are_never_resent_by_botocore() -> None:
     """A read timeout or a 5xx may follow an applied change: botocore must not send it again."""
     from elasticache_autoscaler.adapters import aws
 
-    assert aws.CHANGES.retries == {"mode": "standard", "total_max_attempts": 1}
-    assert aws.CHANGES.read_timeout == 10
+    # botocore-stubs declare Config's options as __init__ arguments only; Config stores them as attributes.
+    options = vars(aws.CHANGES)
+    assert options["retries"] == {"mode": "standard", "total_max_attempts": 1}
+    assert options["read_timeout"] == 10

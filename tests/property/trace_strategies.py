@@ -222,7 +222,10 @@ def burst_loads(draw: st.DrawFn, mode: ClusterMode) -> BurstLoad:
     """3-8 bursts of reads (or writes) from a quiet base to above the scale-out threshold and back."""
     cluster = draw(clusters(mode))
     period = draw(st.sampled_from(BURST_PERIODS))
-    dimension = draw(st.sampled_from(["read_cpu", "write_cpu"] if mode == "enabled" else ["read_cpu"]))
+    dimensions: list[Literal["write_cpu", "read_cpu"]] = (
+        ["read_cpu", "write_cpu"] if mode == "enabled" else ["read_cpu"]
+    )
+    dimension = draw(st.sampled_from(dimensions))
     write_cpu = draw(st.integers(FLOOR["write_cpu"], 20))
     top = 150 - write_cpu // 2 if dimension == "read_cpu" else 140
     return BurstLoad(

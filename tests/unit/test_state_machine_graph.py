@@ -7,9 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from pydantic import BaseModel
+from samcli.yamlhelper import yaml_parse
 
+from elasticache_autoscaler.models.rotation import (
+    ApplyResult,
+    FinalizeResult,
+    PromoteResult,
+    RotationPlan,
+    StageResult,
+    VerifyResult,
+)
+from elasticache_autoscaler.models.rotation import CheckResult as CredentialCheckResult
 from elasticache_autoscaler.models.workflow import (
     ActResult,
     CheckResult,
@@ -19,7 +28,14 @@ from elasticache_autoscaler.models.workflow import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-ASL = json.loads((ROOT / "statemachine" / "scaling.asl.json").read_text())
+# The template's intrinsic tags (!GetAtt, !Ref, ...) read the way `sam` reads them.
+TEMPLATE: dict[str, Any] = yaml_parse((ROOT / "template.yaml").read_text())
+# Each state machine definition, by the template resource that deploys it.
+MACHINES: dict[str, dict[str, Any]] = {
+    "ScalingStateMachine": json.loads((ROOT / "statemachine" / "scaling.asl.json").read_text()),
+    "RotationStateMachine": json.loads((ROOT / "statemachine" / "rotation.asl.json").read_text()),
+}
+ASL = MACHINES["ScalingStateMachine"]
 STATES: dict[str, dict[str, Any]] = ASL["States"]
 
 # What each ResultPath holds: the output model of the step that writes it.
@@ -38,22 +54,65 @@ PRODUCED: dict[str, type[BaseModel] | None] = {
     "$.releaseError": None,
     "$.approval": None,
 }
+ROTATION_PRODUCED: dict[str, type[BaseModel] | None] = {
+    "$.plan": RotationPlan,
+    "$.staged": StageResult,
+    "$.applied": ApplyResult,
+    "$.checked": CredentialCheckResult,
+    "$.verified": VerifyResult,
+    "$.promoted": PromoteResult,
+    "$.finalized": FinalizeResult,
+    "$.error": None,
+}
+PRODUCED_BY = {"ScalingStateMachine": PRODUCED, "RotationStateMachine": ROTATION_PRODUCED}
+
+# The Retry entry every Lambda-backed Task carries for the Lambda service's own transient errors.
+LAMBDA_SERVICE_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+LAMBDA_RETRY = {
+    "ErrorEquals": LAMBDA_SERVICE_ERRORS,
+    "IntervalSeconds": 2,
+    "MaxAttempts": 3,
+    "BackoffRate": 2,
+    "JitterStrategy": "FULL",
+}
+# The deliberate differences, (machine, state) -> errors the Lambda entry retries besides the service's.
+# Check and CheckQuiescent only read: a Lambda that timed out (the Task's States.Timeout, the sandbox's
+# Sandbox.Timedout) is retried like a service error. Act's timeouts have an entry of their own (a longer
+# backoff, the retried Act re-reads before it calls), so its Lambda entry stays the common one.
+LAMBDA_RETRY_EXTRA: dict[tuple[str, str], list[str]] = {
+    ("ScalingStateMachine", "Check"): ["States.Timeout", "Sandbox.Timedout"],
+    ("ScalingStateMachine", "CheckQuiescent"): ["States.Timeout", "Sandbox.Timedout"],
+}
+# Tasks that are not a Lambda invocation, and their whole Retry: Rotate starts the rotation workflow and
+# waits for it (.sync); only Step Functions' execution limit is transient there.
+NOT_LAMBDA_RETRY: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("ScalingStateMachine", "Rotate"): [
+        {
+            "ErrorEquals": ["StepFunctions.ExecutionLimitExceeded"],
+            "IntervalSeconds": 5,
+            "MaxAttempts": 3,
+            "BackoffRate": 2,
+            "JitterStrategy": "FULL",
+        }
+    ],
+}
+# ARNs a state may name literally: the Step Functions service integrations (not resources of ours).
+SERVICE_INTEGRATIONS = {
+    "arn:aws:states:::lambda:invoke.waitForTaskToken",
+    "arn:aws:states:::states:startExecution.sync:2",
+}
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+def _tasks(machine: str) -> list[tuple[str, str]]:
+    return [(machine, n) for n, s in MACHINES[machine]["States"].items() if s["Type"] == "Task"]
 
 
-def _any_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> object:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_Loader.add_multi_constructor("!", _any_tag)
-TEMPLATE = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)
+ALL_TASKS = [task for machine in MACHINES for task in _tasks(machine)]
 
 
 def _targets(state: dict[str, Any]) -> list[str]:
@@ -98,67 +157,140 @@ def _model_has(model: type[BaseModel], parts: list[str]) -> bool:
     return True
 
 
-def test_every_transition_targets_an_existing_state() -> None:
-    assert ASL["StartAt"] in STATES
-    for name, state in STATES.items():
+def _invokes_lambda(state: dict[str, Any]) -> bool:
+    resource = str(state["Resource"])
+    return resource.endswith("FunctionArn}") or resource.startswith("arn:aws:states:::lambda:invoke")
+
+
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_transition_targets_an_existing_state(machine: str) -> None:
+    states = MACHINES[machine]["States"]
+    assert MACHINES[machine]["StartAt"] in states
+    for name, state in states.items():
+        assert state["Type"] not in {"Parallel", "Map"}, f"{name}: nested states are not walked here"
         for target in _targets(state):
-            assert target in STATES, f"{name} -> {target} does not exist"
+            assert target in states, f"{name} -> {target} does not exist"
 
 
-def test_every_state_is_reachable_from_the_start() -> None:
-    seen, todo = set(), [ASL["StartAt"]]
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_state_is_reachable_from_the_start(machine: str) -> None:
+    states = MACHINES[machine]["States"]
+    seen: set[str] = set()
+    todo = [MACHINES[machine]["StartAt"]]
     while todo:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo += _targets(STATES[name])
-    assert seen == set(STATES), f"unreachable: {set(STATES) - seen}"
+            todo += _targets(states[name])
+    assert seen == set(states), f"unreachable: {set(states) - seen}"
 
 
-def test_every_non_terminal_state_has_a_way_out() -> None:
-    for name, state in STATES.items():
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_non_terminal_state_has_a_way_out(machine: str) -> None:
+    for name, state in MACHINES[machine]["States"].items():
         if state["Type"] not in {"Succeed", "Fail"}:
             assert _targets(state) or state.get("End"), name
 
 
-@pytest.mark.parametrize("name", [n for n, s in STATES.items() if s["Type"] == "Task"])
-def test_every_task_has_a_timeout_a_retry_and_a_catch(name: str) -> None:
-    state = STATES[name]
+@pytest.mark.parametrize(("machine", "name"), ALL_TASKS)
+def test_every_task_has_a_timeout_a_retry_and_a_catch(machine: str, name: str) -> None:
+    state = MACHINES[machine]["States"][name]
     assert state.get("TimeoutSeconds", 0) > 0 or state.get("TimeoutSecondsPath", "").startswith("$.")
     assert state.get("Retry"), "no Retry"
     assert any("States.ALL" in c["ErrorEquals"] for c in state.get("Catch", [])), "no Catch of States.ALL"
 
 
-def test_substitutions_match_the_template_both_ways() -> None:
-    used = set(re.findall(r"\$\{(\w+)\}", json.dumps(ASL)))
-    machine = TEMPLATE["Resources"]["ScalingStateMachine"]["Properties"]
-    assert used == set(machine["DefinitionSubstitutions"])
+@pytest.mark.parametrize(("machine", "name"), ALL_TASKS)
+def test_every_task_retries_lambda_service_errors_with_the_same_block(machine: str, name: str) -> None:
+    """One Retry entry for the Lambda service's errors, identical everywhere but where LAMBDA_RETRY_EXTRA
+    says why; a Task that is not a Lambda has the whole Retry NOT_LAMBDA_RETRY records for it."""
+    state = MACHINES[machine]["States"][name]
+    if not _invokes_lambda(state):
+        assert state["Retry"] == NOT_LAMBDA_RETRY.get((machine, name)), f"{name}: undocumented Retry"
+        return
+    entries = [r for r in state["Retry"] if set(r["ErrorEquals"]) & set(LAMBDA_SERVICE_ERRORS)]
+    assert len(entries) == 1, f"{name}: the Lambda service errors are split over {len(entries)} entries"
+    expected = {
+        **LAMBDA_RETRY,
+        "ErrorEquals": LAMBDA_SERVICE_ERRORS + LAMBDA_RETRY_EXTRA.get((machine, name), []),
+    }
+    assert entries[0] == expected, f"{name}: not the common Lambda Retry block (or an undocumented change)"
+    # Entries before it (domain errors with their own backoff) must not catch every error first.
+    assert all("States.ALL" not in r["ErrorEquals"] for r in state["Retry"]), name
 
 
-def test_every_path_read_is_produced_by_an_earlier_step() -> None:
-    for name, state in STATES.items():
+def test_the_documented_retry_differences_are_all_still_real() -> None:
+    """A stale entry in LAMBDA_RETRY_EXTRA or NOT_LAMBDA_RETRY fails here: each names an existing Task."""
+    for machine, name in [*LAMBDA_RETRY_EXTRA, *NOT_LAMBDA_RETRY]:
+        assert (machine, name) in ALL_TASKS, f"{machine}.{name} is not a Task"
+    for machine, name in NOT_LAMBDA_RETRY:
+        assert not _invokes_lambda(MACHINES[machine]["States"][name]), name
+
+
+def _arns(value: object) -> list[str]:
+    """Every string in a state that is, or stands for, an ARN: Resource, *Arn and FunctionName values."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if isinstance(inner, str) and (key in {"Resource", "FunctionName"} or key.endswith("Arn")):
+                found.append(inner)
+            else:
+                found += _arns(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found += _arns(inner)
+    return found
+
+
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_arn_is_a_substitution_or_a_service_integration(machine: str) -> None:
+    for name, state in MACHINES[machine]["States"].items():
+        for arn in _arns(state):
+            assert re.fullmatch(r"\$\{\w+\}", arn) or arn in SERVICE_INTEGRATIONS, f"{name}: {arn}"
+
+
+@pytest.mark.parametrize("machine", MACHINES)
+def test_substitutions_match_the_template_both_ways(machine: str) -> None:
+    used = set(re.findall(r"\$\{(\w+)\}", json.dumps(MACHINES[machine])))
+    properties = TEMPLATE["Resources"][machine]["Properties"]
+    assert used == set(properties["DefinitionSubstitutions"])
+    for key, value in properties["DefinitionSubstitutions"].items():
+        # Each ARN is the template's own resource, never a literal pasted in.
+        (function,) = value
+        assert function in {"Fn::GetAtt", "Ref"}, key
+        target = value[function][0] if function == "Fn::GetAtt" else value[function]
+        assert target in TEMPLATE["Resources"], key
+
+
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_path_read_is_produced_by_an_earlier_step(machine: str) -> None:
+    produced = PRODUCED_BY[machine]
+    for name, state in MACHINES[machine]["States"].items():
         # A ResultSelector reads the task's result, not the state's input.
         for path in _paths({k: v for k, v in state.items() if k != "ResultSelector"}):
             parts = path.split(".")[1:]
             root = f"$.{parts[0]}"
-            assert root in PRODUCED, f"{name} reads {path}: nothing writes {root}"
-            model = PRODUCED[root]
+            assert root in produced, f"{name} reads {path}: nothing writes {root}"
+            model = produced[root]
             if model is not None and len(parts) > 1:
                 assert _model_has(model, parts[1:]), (
                     f"{name} reads {path}: {model.__name__} has no such field"
                 )
 
 
-def test_every_result_path_is_known() -> None:
-    for name, state in STATES.items():
+@pytest.mark.parametrize("machine", MACHINES)
+def test_every_result_path_is_known(machine: str) -> None:
+    produced = PRODUCED_BY[machine]
+    for name, state in MACHINES[machine]["States"].items():
         if "ResultPath" in state and state["ResultPath"] is not None:
-            assert state["ResultPath"] in PRODUCED, name
+            assert state["ResultPath"] in produced, name
         for catch in state.get("Catch", []):
-            assert catch["ResultPath"] in PRODUCED, name
+            assert catch["ResultPath"] in produced, name
 
 
-def test_execution_data_is_not_logged() -> None:
-    logging = TEMPLATE["Resources"]["ScalingStateMachine"]["Properties"]["Logging"]
+@pytest.mark.parametrize("machine", MACHINES)
+def test_execution_data_is_not_logged(machine: str) -> None:
+    logging = TEMPLATE["Resources"][machine]["Properties"]["Logging"]
     assert logging["IncludeExecutionData"] is False
 
 

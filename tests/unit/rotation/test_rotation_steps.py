@@ -142,7 +142,7 @@ def _run(
     if fail_after == "stage":
         return None
     for name, action_of in actions.items():
-        result = action_of(CredentialStep(step=name, plan=plan, credentials=staged))  # type: ignore[arg-type]
+        result = action_of(CredentialStep(step=name, plan=plan, credentials=staged))
         if isinstance(result, VerifyResult):
             verified = result
         if name == fail_after:

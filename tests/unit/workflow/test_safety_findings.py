@@ -212,7 +212,17 @@ class _Client:
         (ReadTimeoutError(endpoint_url="http://x"), CallOutcomeUnknownError),
         (
             ClientError(
-                {"Error": {"Code": "InternalFailure"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "X"
+                {
+                    "Error": {"Code": "InternalFailure"},
+                    "ResponseMetadata": {
+                        "RequestId": "r",
+                        "HostId": "h",
+                        "HTTPStatusCode": 503,
+                        "HTTPHeaders": {},
+                        "RetryAttempts": 0,
+                    },
+                },
+                "X",
             ),
             CallOutcomeUnknownError,
         ),
