@@ -416,9 +416,10 @@ def test_every_lambda_task_waits_longer_than_its_function_may_run() -> None:
         if state["Type"] != "Task" or not resource.startswith("${"):
             continue
         target = substitutions[resource[2:-1]]
-        if not str(target).endswith(".Arn") or "Function" not in str(target):
+        logical, _ = target.get("Fn::GetAtt", ("", "")) if isinstance(target, dict) else ("", "")
+        if resources.get(logical, {}).get("Type") != "AWS::Serverless::Function":
             continue
-        function = resources[str(target).removesuffix(".Arn")]["Properties"]
+        function = resources[logical]["Properties"]
         assert state["TimeoutSeconds"] > function.get("Timeout", default), name
         checked += 1
     assert checked >= 10

@@ -72,7 +72,7 @@ def _run_execution(exec_arn: str) -> None:
 def _create_groups(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     prefix, count = str(body["prefix"]), int(body["count"])
     tags = {str(k): str(v) for k, v in dict(body.get("tags", {})).items()}
-    created = []
+    created: list[str] = []
     for index in range(count):
         params: dict[str, list[str]] = {
             "ReplicationGroupId": [f"{prefix}-{index:03d}"],
