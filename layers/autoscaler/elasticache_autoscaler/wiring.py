@@ -3,6 +3,7 @@
 from functools import cache
 
 from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
+from elasticache_autoscaler.adapters.cloudwatch_alarms import CloudWatchAlarms
 from elasticache_autoscaler.adapters.decision_log import DecisionLog
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.adapters.notifier import Notifier
@@ -10,10 +11,12 @@ from elasticache_autoscaler.adapters.observation_store import S3ObservationStore
 from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
-from elasticache_autoscaler.settings import ObservationSettings, Settings, TriggerSettings
+from elasticache_autoscaler.settings import ObservationSettings, ReconcileSettings, Settings, TriggerSettings
 from elasticache_autoscaler.workflow.act_step import ActDeps
 from elasticache_autoscaler.workflow.decide_step import DecideDeps
+from elasticache_autoscaler.workflow.follow_up import FollowUpDeps
 from elasticache_autoscaler.workflow.observe import ObserveDeps
+from elasticache_autoscaler.workflow.reconcile import ReconcileDeps
 from elasticache_autoscaler.workflow.record_step import RecordDeps
 
 
@@ -93,3 +96,21 @@ def act_deps() -> ActDeps:
         paused_tag_key=settings().paused_tag_key,
         lease_seconds=settings().lock_lease_seconds,
     )
+
+
+@cache
+def reconcile_deps() -> ReconcileDeps:
+    reconcile_settings = ReconcileSettings.from_environment()
+    return ReconcileDeps(
+        elasticache=elasticache(),
+        alarms=CloudWatchAlarms(),
+        policies=PolicyStore(reconcile_settings.policy_prefix),
+        prefix=reconcile_settings.alarm_prefix,
+        owner=reconcile_settings.alarm_owner,
+        managed_tag_key=reconcile_settings.managed_tag_key,
+    )
+
+
+@cache
+def follow_up_deps() -> FollowUpDeps:
+    return FollowUpDeps(reconcile=reconcile_deps(), starter=starter())
