@@ -199,6 +199,29 @@ class StackDriver:
         )
         return name
 
+    def reconcile(self) -> dict[str, Any]:
+        """Invoke the stack's reconcile function as its schedule does (every group); what it answered."""
+        outputs = self.client("cloudformation").describe_stacks(StackName=self.stack.name)["Stacks"][0][
+            "Outputs"
+        ]
+        (name,) = [o["OutputValue"] for o in outputs if o["OutputKey"] == "ReconcileFunctionName"]
+        answer = self.client("lambda").invoke(
+            FunctionName=name, Payload=json.dumps({"source": "elasticache-autoscaler.reconcile"}).encode()
+        )
+        payload: dict[str, Any] = json.loads(answer["Payload"].read())
+        if answer.get("FunctionError"):
+            raise RuntimeError(f"reconcile failed: {payload}")
+        return payload
+
+    def owned_alarms(self, group_id: str, prefix: str = "ecas-") -> dict[str, dict[str, Any]]:
+        """The group's alarms of the prefix (reconcile's naming: ``<prefix><group>.<member>.<signal>``)."""
+        pages = (
+            self.client("cloudwatch")
+            .get_paginator("describe_alarms")
+            .paginate(AlarmNamePrefix=f"{prefix}{group_id}.")
+        )
+        return {a["AlarmName"]: a for page in pages for a in page["MetricAlarms"]}
+
     def start(self, request: dict[str, Any], state_machine_arn: str | None = None) -> str:
         """Start an execution of the scaling state machine (unless another is named); its ARN."""
         answer = self.client("stepfunctions").start_execution(

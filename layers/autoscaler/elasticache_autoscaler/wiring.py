@@ -104,7 +104,8 @@ def reconcile_deps() -> ReconcileDeps:
     return ReconcileDeps(
         elasticache=elasticache(),
         alarms=CloudWatchAlarms(),
-        policies=PolicyStore(reconcile_settings.policy_prefix),
+        # Read afresh on every run: a policy change reaches the alarms at the next reconcile, not a minute on.
+        policies=PolicyStore(reconcile_settings.policy_prefix, max_age=0),
         prefix=reconcile_settings.alarm_prefix,
         owner=reconcile_settings.alarm_owner,
         managed_tag_key=reconcile_settings.managed_tag_key,

@@ -1,0 +1,154 @@
+"""Owned alarms on the deployed stack (issue 13 parts 1 and 2): reconcile makes a managed group's alarms
+match its policy and members, the load fires one, the execution it starts scales out, the alarms then
+cover the new member, and the scale-out still in alarm is followed up. Alarms it does not own stay.
+
+The emulator evaluates an alarm on PutMetricAlarm and PutMetricData only (no periodic evaluation), on the
+statistic of the datapoints of its last EvaluationPeriods x Period, without M of N: enough for "load ->
+ALARM" here, as the load is put after the alarms exist."""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Deployed
+
+pytestmark = pytest.mark.emulator
+
+OWNER_TAG = "elasticache-autoscaler:owner"
+SIGNALS = ("memory", "evictions", "connections", "network-in-allowance", "network-out-allowance")
+
+
+def _eventually[T](probe: Callable[[], T], timeout: float = 45, what: str = "condition") -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise TimeoutError(f"{what} not met within {timeout}s")
+
+
+def _owner(deployed: Deployed, alarm: dict[str, Any]) -> str | None:
+    tags = deployed.client("cloudwatch").list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+    return next((t["Value"] for t in tags if t["Key"] == OWNER_TAG), None)
+
+
+def _group_arn(deployed: Deployed, group_id: str) -> str:
+    return str(deployed.group(group_id)["ARN"])
+
+
+def test_reconcile_keeps_a_groups_alarms_in_line_with_its_policy_and_tag(
+    deployed: Deployed, group_id: str
+) -> None:
+    # Given a managed group (1 primary, 1 replica) under the default targets
+    # When reconcile runs (as its schedule does)
+    deployed.reconcile()
+
+    # Then its alarms appear: one per node and signal, the policy's thresholds and M of N, owned by the stack
+    alarms = deployed.owned_alarms(group_id)
+    primary, replica = f"ecas-{group_id}.{group_id}-001", f"ecas-{group_id}.{group_id}-002"
+    assert set(alarms) == {f"{primary}.{s}" for s in (*SIGNALS, "write-cpu")} | {
+        f"{replica}.{s}" for s in (*SIGNALS, "read-cpu")
+    }
+    read = alarms[f"{replica}.read-cpu"]
+    assert (read["MetricName"], read["Statistic"], read["ComparisonOperator"]) == (
+        "EngineCPUUtilization",
+        "Maximum",
+        "GreaterThanThreshold",
+    )
+    assert read["Threshold"] == pytest.approx(60 * 1.1)
+    assert (read["EvaluationPeriods"], read["DatapointsToAlarm"], read["Period"]) == (3, 2, 60)
+    assert {d["Name"]: d["Value"] for d in read["Dimensions"]} == {
+        "CacheClusterId": f"{group_id}-002",
+        "CacheNodeId": "0001",
+    }
+    assert {_owner(deployed, a) for a in alarms.values()} == {deployed.stack.name}
+
+    # When the policy changes
+    deployed.set_policy(group_id, {"mode": "act", "targets": {"readCpuPercent": 50}, "tolerance": 0.2})
+    deployed.reconcile()
+    # Then the alarms follow it
+    assert deployed.owned_alarms(group_id)[f"{replica}.read-cpu"]["Threshold"] == pytest.approx(60)
+
+    # When the group is untagged
+    elasticache = deployed.client("elasticache")
+    elasticache.remove_tags_from_resource(
+        ResourceName=_group_arn(deployed, group_id), TagKeys=["elasticache-autoscaler:managed"]
+    )
+    deployed.reconcile()
+    # Then its alarms are gone
+    assert deployed.owned_alarms(group_id) == {}
+
+
+def test_an_alarm_the_stack_does_not_own_is_never_touched(deployed: Deployed, group_id: str) -> None:
+    # Given alarms of the prefix the stack did not create: one under a name reconcile wants for the group
+    # (another threshold, no owner tag), one hand-made beside it
+    cloudwatch = deployed.client("cloudwatch")
+    squatted = f"ecas-{group_id}.{group_id}-002.read-cpu"
+    hand_made = f"ecas-{group_id}.hand.made"
+    for name in (squatted, hand_made):
+        cloudwatch.put_metric_alarm(
+            AlarmName=name,
+            Namespace="AWS/ElastiCache",
+            MetricName="EngineCPUUtilization",
+            Dimensions=[{"Name": "CacheClusterId", "Value": f"{group_id}-002"}],
+            Statistic="Average",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=12.5,
+            ComparisonOperator="GreaterThanThreshold",
+            Tags=[{"Key": "team", "Value": "payments"}],
+        )
+
+    # When reconcile runs while the group is managed, then after it is untagged
+    first = deployed.reconcile()
+    deployed.client("elasticache").remove_tags_from_resource(
+        ResourceName=_group_arn(deployed, group_id), TagKeys=["elasticache-autoscaler:managed"]
+    )
+    second = deployed.reconcile()
+
+    # Then neither alarm was changed nor deleted, and both were reported as not owned
+    alarms = deployed.owned_alarms(group_id)
+    assert set(alarms) == {squatted, hand_made}
+    for name in (squatted, hand_made):
+        assert (alarms[name]["Threshold"], alarms[name]["Period"]) == (12.5, 300)
+    assert {squatted, hand_made} <= set(first["notOwned"])
+    assert {squatted, hand_made} <= set(second["notOwned"])
+    cloudwatch.delete_alarms(AlarmNames=[squatted, hand_made])
+
+
+def test_load_fires_an_owned_alarm_the_scale_out_is_followed_up_and_the_alarms_cover_the_new_member(
+    deployed: Deployed, group_id: str
+) -> None:
+    # Given the group's owned alarms (scale-outs may follow each other at once)
+    deployed.set_policy(
+        group_id,
+        {"mode": "act", "checkIntervalSeconds": 1, "actionTimeoutSeconds": 60, "scaleOutCooldownSeconds": 0},
+    )
+    deployed.reconcile()
+    before = deployed.execution_arns()
+
+    # When the replica runs hot (PutMetricData: the emulator evaluates the alarm, which goes into ALARM)
+    deployed.put_load(group_id, replica_cpu=88.0)
+
+    # Then the read-CPU alarm of the replica fires, on_alarm starts an execution, and it scales out
+    fired = f"ecas-{group_id}.{group_id}-002.read-cpu"
+    assert deployed.owned_alarms(group_id)[fired]["StateValue"] == "ALARM"
+    first = deployed.wait_for_new_execution(before, timeout=30)
+    described = deployed.wait(first)
+    assert described["status"] == "SUCCEEDED" and str(described["name"]).startswith(f"alarm-{group_id}-")
+    assert deployed.record_of(first)["action"] == "add_replicas"
+    assert deployed.replicas(group_id) >= 2
+
+    # And right after the change (the succeeded execution's event), the alarms cover the new member
+    new_member = f"ecas-{group_id}.{group_id}-003.read-cpu"
+    _eventually(lambda: new_member in deployed.owned_alarms(group_id), what="alarms of the new member")
+    # And, the alarm staying in ALARM (no new event), the group is evaluated again: a follow-up
+    follow_up = _eventually(
+        lambda: [e for e in deployed.executions() if str(e["name"]).startswith(f"followup-{group_id}-")],
+        what="a follow-up execution",
+    )
+    input_of = deployed.client("stepfunctions").describe_execution(executionArn=follow_up[0]["executionArn"])
+    assert '"followUp": 1' in input_of["input"] and '"trigger": "alarm"' in input_of["input"]
