@@ -4,6 +4,7 @@ from functools import cache
 
 from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
 from elasticache_autoscaler.adapters.cloudwatch_alarms import CloudWatchAlarms
+from elasticache_autoscaler.adapters.decision_events import DecisionEvents
 from elasticache_autoscaler.adapters.decision_log import DecisionLog
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.adapters.notifier import Notifier
@@ -67,7 +68,10 @@ def observe_deps() -> ObserveDeps:
 @cache
 def decide_deps() -> DecideDeps:
     return DecideDeps(
-        store=observation_store(), log=decision_log(), retention_days=settings().decision_retention_days
+        store=observation_store(),
+        log=decision_log(),
+        retention_days=settings().decision_retention_days,
+        events=DecisionEvents(),
     )
 
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_stepfunctions import SFNClient
 
@@ -52,3 +53,8 @@ def stepfunctions() -> "SFNClient":
 @cache
 def sns() -> "SNSClient":
     return boto3.client("sns", config=RETRIES)
+
+
+@cache
+def events() -> "EventBridgeClient":
+    return boto3.client("events", config=RETRIES)
