@@ -6,6 +6,7 @@ The emulator evaluates an alarm on PutMetricAlarm and PutMetricData only (no per
 statistic of the datapoints of its last EvaluationPeriods x Period, without M of N: enough for "load ->
 ALARM" here, as the load is put after the alarms exist."""
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -65,6 +66,19 @@ def test_reconcile_keeps_a_groups_alarms_in_line_with_its_policy_and_tag(
         "CacheNodeId": "0001",
     }
     assert {_owner(deployed, a) for a in alarms.values()} == {deployed.stack.name}
+    # and the signals dashboard draws the group's nodes against its thresholds
+    body = json.loads(
+        deployed.client("cloudwatch").get_dashboard(DashboardName=f"{deployed.stack.name}-signals")[
+            "DashboardBody"
+        ]
+    )
+    (read_widget,) = [w for w in body["widgets"] if w["properties"]["title"].startswith("read-cpu ")]
+    assert [f"{group_id}-002"] == [
+        line[3] for line in read_widget["properties"]["metrics"] if line[3].startswith(group_id)
+    ]
+    assert {"label": f"{group_id} alarm threshold", "value": pytest.approx(66)} in read_widget["properties"][
+        "annotations"
+    ]["horizontal"]
 
     # When the policy changes
     deployed.set_policy(group_id, {"mode": "act", "targets": {"readCpuPercent": 50}, "tolerance": 0.2})

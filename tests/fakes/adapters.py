@@ -278,6 +278,8 @@ class FakeAlarmStore:
     puts: list[str] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     tag_reads: int = 0
+    dashboards: dict[str, dict[str, object]] = field(default_factory=dict)
+    region: str = "us-east-1"
 
     def list_alarms(self, name_prefix: str) -> dict[str, ExistingAlarm]:
         return {
@@ -306,3 +308,6 @@ class FakeAlarmStore:
             self.alarms.pop(name, None)
             self.owners.pop(name, None)
         self.deletes.extend(names)
+
+    def put_dashboard(self, name: str, body: dict[str, object]) -> None:
+        self.dashboards[name] = body

@@ -12,10 +12,11 @@ dimensions, so one cluster's metric would move every cluster's alarm. The wrappe
 series whose dimensions equal the alarm's, as CloudWatch does.
 
 IAM (``AUTH=true``): ministack authorizes CloudWatch calls on the alarm ARN only when the request has an
-``AlarmName``; ``ListTagsForResource``/``TagResource``/``UntagResource`` (``ResourceARN``) and
-``DeleteAlarms`` (``AlarmNames``) were authorized on ``*``, so a policy scoped to
-``arn:...:alarm:<prefix>*`` refused them where AWS allows them. ``_resource_arn`` names the alarm those
-calls act on (``DeleteAlarms``: AWS checks every alarm it names, this checks the first one).
+``AlarmName``; ``ListTagsForResource``/``TagResource``/``UntagResource`` (``ResourceARN``), ``DeleteAlarms``
+(``AlarmNames``) and ``PutDashboard`` (``DashboardName``) were authorized on ``*``, so a policy scoped to
+``arn:...:alarm:<prefix>*`` or to one dashboard refused them where AWS allows them. ``_resource_arn``
+names the alarm or dashboard those calls act on (``DeleteAlarms``: AWS checks every alarm it names, this
+checks the first one).
 """
 
 from __future__ import annotations
@@ -158,6 +159,9 @@ def _resource_arn(  # noqa: PLR0917 - ministack's extract_resource_arn signature
         resource = fields.get("ResourceARN") or query("ResourceARN")
         if resource:
             return str(resource)
+        dashboard = fields.get("DashboardName") or query("DashboardName")
+        if dashboard:
+            return f"arn:aws:cloudwatch::{account_id}:dashboard/{dashboard}"
         names = fields.get("AlarmNames") or [query("AlarmNames.member.1")]
         if names and names[0]:
             return f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{names[0]}"

@@ -14,6 +14,9 @@ Which nodes a signal watches: write CPU the primaries, read CPU the replicas (``
 by role); a node whose role DescribeReplicationGroups does not give (cluster mode enabled) gets both, so it
 is watched whatever its role. Every other signal watches every node. Thresholds and M-of-N: the policy's
 target x (1 + tolerance), 2 of 3 one-minute datapoints; evictions and network allowance: above 0, 1 of 1.
+
+``signals_dashboard``: what the owned alarms watch, drawn against each group's threshold (reconcile keeps
+the dashboard ``<stack>-signals`` in line with the alarms).
 """
 
 from dataclasses import dataclass
@@ -24,6 +27,8 @@ from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Member, MetricName, Role, Topology
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from mypy_boto3_cloudwatch.type_defs import PutMetricAlarmInputTypeDef
 
 NAMESPACE = "AWS/ElastiCache"
@@ -185,3 +190,53 @@ def desired_alarms(topology: Topology, policy: Policy, prefix: str) -> tuple[Own
         for spec in definitions
         if spec.watches(member)
     )
+
+
+MAX_LINES_PER_WIDGET = 500
+"""CloudWatch's limit of metrics per graph widget: a fleet larger than that shows its first nodes only."""
+
+
+def signals_dashboard(alarms: "Iterable[OwnedAlarm]", region: str) -> dict[str, object]:
+    """The dashboard body of the managed groups' signals: one widget per signal, one line per node it
+    watches, and each group's threshold as a horizontal annotation (what its owned alarm compares to)."""
+    by_signal: dict[Signal, list[OwnedAlarm]] = {signal: [] for signal in Signal}
+    for alarm in alarms:
+        by_signal[alarm.definition.signal].append(alarm)
+    widgets: list[dict[str, object]] = []
+    for index, (signal, owned) in enumerate(by_signal.items()):
+        lines = sorted(owned, key=lambda a: a.name)[:MAX_LINES_PER_WIDGET]
+        thresholds = sorted({(a.group, a.definition.threshold) for a in lines})
+        widgets.append(
+            {
+                "type": "metric",
+                "x": 12 * (index % 2),
+                "y": 6 * (index // 2),
+                "width": 12,
+                "height": 6,
+                "properties": {
+                    "title": f"{signal.value} (max per node) against each group's threshold",
+                    "region": region,
+                    "view": "timeSeries",
+                    "period": PERIOD_SECONDS,
+                    "metrics": [
+                        [
+                            NAMESPACE,
+                            a.definition.metric.value,
+                            "CacheClusterId",
+                            a.member,
+                            "CacheNodeId",
+                            "0001",
+                            {"stat": a.definition.statistic, "label": a.member},
+                        ]
+                        for a in lines
+                    ],
+                    "annotations": {
+                        "horizontal": [
+                            {"label": f"{group} alarm threshold", "value": threshold}
+                            for group, threshold in thresholds
+                        ]
+                    },
+                },
+            }
+        )
+    return {"widgets": widgets}

@@ -2,6 +2,7 @@
 never touched (issue 13 part 1)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -203,3 +204,23 @@ def test_a_node_of_unknown_role_is_watched_for_both_cpu_signals(
     node = "ecas-orders.orders-0002-002"
     assert {f"{node}.write-cpu", f"{node}.read-cpu"} <= names(store)
     assert len(store.alarms) == 4 * 7
+
+
+def test_the_signals_dashboard_draws_each_node_against_its_groups_threshold(
+    groups: FakeElastiCache, store: FakeAlarmStore
+) -> None:
+    groups.add(topology("carts", shards=1, replicas=0))
+    strict = FakePolicies(Policy(targets=Targets(memory_percent=50), tolerance=0.0))
+
+    reconcile(deps(groups, store, strict))
+
+    body: Any = store.dashboards[f"{OWNER}-signals"]
+    widgets = {w["properties"]["title"].split(" ")[0]: w["properties"] for w in body["widgets"]}
+    memory = widgets["memory"]
+    assert [line[3] for line in memory["metrics"]] == ["carts-0001-001", "orders-0001-001", "orders-0001-002"]
+    assert memory["annotations"]["horizontal"] == [
+        {"label": "carts alarm threshold", "value": 50.0},
+        {"label": "orders alarm threshold", "value": 50.0},
+    ]
+    assert [line[3] for line in widgets["read-cpu"]["metrics"]] == ["orders-0001-002"]
+    assert len(widgets) == 7

@@ -1,7 +1,9 @@
-"""CloudWatch metric alarms: list by name prefix, read an alarm's owner tag, put, delete.
+"""CloudWatch metric alarms: list by name prefix, read an alarm's owner tag, put, delete; and the dashboard
+of what they watch.
 
 Only reconcile (``workflow.reconcile``) changes alarms, and only those whose owner tag names this stack."""
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -55,6 +57,9 @@ class AlarmStorePort(Protocol):
     def owner_of(self, alarm: ExistingAlarm) -> str | None: ...
     def put(self, request: "PutMetricAlarmInputTypeDef") -> None: ...
     def delete(self, names: list[str]) -> None: ...
+    def put_dashboard(self, name: str, body: dict[str, object]) -> None: ...
+    @property
+    def region(self) -> str: ...
 
 
 class CloudWatchAlarms:
@@ -81,3 +86,10 @@ class CloudWatchAlarms:
     def delete(self, names: list[str]) -> None:
         for start in range(0, len(names), DELETE_BATCH):
             self._client.delete_alarms(AlarmNames=names[start : start + DELETE_BATCH])
+
+    def put_dashboard(self, name: str, body: dict[str, object]) -> None:
+        self._client.put_dashboard(DashboardName=name, DashboardBody=json.dumps(body))
+
+    @property
+    def region(self) -> str:
+        return self._client.meta.region_name

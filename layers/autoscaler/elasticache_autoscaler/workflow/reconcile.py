@@ -13,7 +13,9 @@ scaling workflow that succeeded (that execution's group: its members may have ch
 Never touching an alarm it does not own: before any put over an existing alarm or any delete, the alarm's
 tag ``elasticache-autoscaler:owner`` must name this stack. An alarm of the prefix without it is reported
 (``notOwned``) and left alone, even where reconcile would have wanted that name. In steady state nothing
-differs and reconcile makes only reads: one DescribeElastiCache and one DescribeAlarms page per 100 alarms.
+differs and reconcile makes only reads, one DescribeReplicationGroups per group and one DescribeAlarms page
+per 100 alarms, and one write: the dashboard ``<stack>-signals`` (``alarms.signals_dashboard``), each
+managed group's signals against its thresholds.
 """
 
 from dataclasses import dataclass, field
@@ -24,7 +26,13 @@ from botocore.exceptions import ClientError
 from elasticache_autoscaler.adapters.cloudwatch_alarms import AlarmStorePort, ExistingAlarm
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.adapters.policy_store import InvalidPolicyError, PolicySource
-from elasticache_autoscaler.alarms import OwnedAlarm, desired_alarms, group_of_alarm, group_prefix
+from elasticache_autoscaler.alarms import (
+    OwnedAlarm,
+    desired_alarms,
+    group_of_alarm,
+    group_prefix,
+    signals_dashboard,
+)
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.observability import logger
@@ -134,8 +142,13 @@ def _delete_unwanted(
         plan.deleted.extend(doomed)
 
 
+def dashboard_name(owner: str) -> str:
+    return f"{owner}-signals"
+
+
 def reconcile(deps: ReconcileDeps, group: str | None = None) -> Reconciled:
-    """One group's alarms (``group``), or every group's and every alarm of the prefix (None)."""
+    """One group's alarms (``group``), or every group's and every alarm of the prefix (None), then (on a
+    run over every group: it draws them all) the signals dashboard."""
     if group is None:
         existing = deps.alarms.list_alarms(deps.prefix)
         groups = sorted(
@@ -147,6 +160,7 @@ def reconcile(deps: ReconcileDeps, group: str | None = None) -> Reconciled:
         groups = [group]
     plan = _Plan()
     keep: set[str] = set()
+    drawn: list[OwnedAlarm] = []
     for each in groups:
         wanted = _wanted(each, deps)
         if wanted is None:
@@ -155,7 +169,10 @@ def reconcile(deps: ReconcileDeps, group: str | None = None) -> Reconciled:
             keep.update(kept)
             continue
         keep |= _apply(wanted, existing, deps, plan)
+        drawn.extend(wanted)
     _delete_unwanted(existing, keep, deps, plan)
+    if group is None:
+        deps.alarms.put_dashboard(dashboard_name(deps.owner), signals_dashboard(drawn, deps.alarms.region))
     result = Reconciled(
         groups=tuple(groups),
         created=tuple(plan.created),
