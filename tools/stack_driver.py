@@ -9,6 +9,7 @@ import io
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,17 @@ def wait_for_execution(sfn: Any, execution_arn: str, timeout: float = 90) -> dic
             return described
         time.sleep(0.1)
     raise TimeoutError(f"{execution_arn} still running after {timeout}s")
+
+
+def wait_until[T](probe: Callable[[], T], timeout: float = 60, interval: float = 0.3) -> T:
+    """``probe()``'s first truthy answer, polled every ``interval`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = probe()
+        if answer:
+            return answer
+        time.sleep(interval)
+    raise TimeoutError(f"not met within {timeout}s")
 
 
 def states_entered(history: list[dict[str, Any]]) -> list[str]:

@@ -7,28 +7,17 @@ statistic of the datapoints of its last EvaluationPeriods x Period, without M of
 ALARM" here, as the load is put after the alarms exist."""
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import Deployed
+from tools.stack_driver import wait_until
 
 pytestmark = pytest.mark.emulator
 
 OWNER_TAG = "elasticache-autoscaler:owner"
 SIGNALS = ("memory", "evictions", "connections", "network-in-allowance", "network-out-allowance")
-
-
-def _eventually[T](probe: Callable[[], T], timeout: float = 45, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise TimeoutError(f"{what} not met within {timeout}s")
 
 
 def _owner(deployed: Deployed, alarm: dict[str, Any]) -> str | None:
@@ -158,11 +147,11 @@ def test_load_fires_an_owned_alarm_the_scale_out_is_followed_up_and_the_alarms_c
 
     # And right after the change (the succeeded execution's event), the alarms cover the new member
     new_member = f"ecas-{group_id}.{group_id}-003.read-cpu"
-    _eventually(lambda: new_member in deployed.owned_alarms(group_id), what="alarms of the new member")
+    wait_until(lambda: new_member in deployed.owned_alarms(group_id), timeout=45)
     # And, the alarm staying in ALARM (no new event), the group is evaluated again: a follow-up
-    follow_up = _eventually(
+    follow_up = wait_until(
         lambda: [e for e in deployed.executions() if str(e["name"]).startswith(f"followup-{group_id}-")],
-        what="a follow-up execution",
+        timeout=45,
     )
     input_of = deployed.client("stepfunctions").describe_execution(executionArn=follow_up[0]["executionArn"])
     assert '"followUp": 1' in input_of["input"] and '"trigger": "alarm"' in input_of["input"]
