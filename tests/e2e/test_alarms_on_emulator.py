@@ -9,7 +9,9 @@ ALARM" here, as the load is put after the alarms exist."""
 import json
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.e2e.conftest import Deployed
 from tools.stack_driver import wait_until
@@ -155,3 +157,50 @@ def test_load_fires_an_owned_alarm_the_scale_out_is_followed_up_and_the_alarms_c
     )
     input_of = deployed.client("stepfunctions").describe_execution(executionArn=follow_up[0]["executionArn"])
     assert '"followUp": 1' in input_of["input"] and '"trigger": "alarm"' in input_of["input"]
+
+
+def test_the_reconcile_role_may_change_only_alarms_of_the_prefix(deployed: Deployed) -> None:
+    # Given reconcile's own role (AUTH=true: the emulator enforces the template's IAM)
+    outputs = deployed.client("cloudformation").describe_stacks(StackName=deployed.stack.name)["Stacks"][0][
+        "Outputs"
+    ]
+    (function,) = [o["OutputValue"] for o in outputs if o["OutputKey"] == "ReconcileFunctionName"]
+    role = deployed.client("lambda").get_function_configuration(FunctionName=function)["Role"]
+    creds = deployed.client("sts").assume_role(RoleArn=role, RoleSessionName="e2e")["Credentials"]
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=deployed.emulator.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    admin = deployed.client("cloudwatch")
+    alarm: dict[str, Any] = {
+        "Namespace": "AWS/ElastiCache",
+        "MetricName": "EngineCPUUtilization",
+        "Statistic": "Maximum",
+        "Period": 60,
+        "EvaluationPeriods": 1,
+        "Threshold": 50.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+    }
+    admin.put_metric_alarm(AlarmName="someone-elses-alarm", **alarm)
+    admin.put_metric_alarm(AlarmName="ecas-role-check.a.memory", **alarm)
+    arn_of = {a["AlarmName"]: a["AlarmArn"] for a in admin.describe_alarms()["MetricAlarms"]}
+
+    # Then outside the prefix: no put, no delete, no tag read
+    denied = (
+        lambda: cloudwatch.put_metric_alarm(AlarmName="someone-elses-alarm", **alarm),
+        lambda: cloudwatch.delete_alarms(AlarmNames=["someone-elses-alarm"]),
+        lambda: cloudwatch.list_tags_for_resource(ResourceARN=arn_of["someone-elses-alarm"]),
+    )
+    for call in denied:
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] in {"AccessDenied", "AccessDeniedException"}
+    # And inside it: all three
+    cloudwatch.list_tags_for_resource(ResourceARN=arn_of["ecas-role-check.a.memory"])
+    cloudwatch.put_metric_alarm(AlarmName="ecas-role-check.a.memory", **alarm)
+    cloudwatch.delete_alarms(AlarmNames=["ecas-role-check.a.memory"])
+    admin.delete_alarms(AlarmNames=["someone-elses-alarm"])
