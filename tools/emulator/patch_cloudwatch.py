@@ -34,7 +34,8 @@ from ministack.services import cloudwatch, eventbridge
 logger = logging.getLogger("emulator.cloudwatch")
 
 _original_dispatch = cloudwatch._dispatch_alarm_actions
-_original_resource_arn = iam_actions.extract_resource_arn
+# Set by install(): the resolver in place then (patch_elasticache wraps it before this one does).
+_original_resource_arn: Any = None
 _original_evaluate = cloudwatch._evaluate_alarm
 # alarm ARN -> the state it entered last, for the next event's previousState
 _last_state: dict[str, dict[str, Any]] = {}
@@ -169,6 +170,8 @@ def _resource_arn(  # noqa: PLR0917 - ministack's extract_resource_arn signature
 
 
 def install() -> None:
+    global _original_resource_arn  # noqa: PLW0603 - the one resolver this patch wraps, chained at install
+    _original_resource_arn = iam_actions.extract_resource_arn
     iam_actions.extract_resource_arn = _resource_arn
     cloudwatch._dispatch_alarm_actions = _dispatch
     cloudwatch._evaluate_alarm = _evaluate
