@@ -187,7 +187,8 @@ def test_the_reconcile_role_may_change_only_alarms_of_the_prefix(deployed: Deplo
     }
     admin.put_metric_alarm(AlarmName="someone-elses-alarm", **alarm)
     admin.put_metric_alarm(AlarmName="ecas-role-check.a.memory", **alarm)
-    arn_of = {a["AlarmName"]: a["AlarmArn"] for a in admin.describe_alarms()["MetricAlarms"]}
+    named = admin.describe_alarms(AlarmNames=["someone-elses-alarm", "ecas-role-check.a.memory"])
+    arn_of = {a["AlarmName"]: a["AlarmArn"] for a in named["MetricAlarms"]}
 
     # Then outside the prefix: no put, no delete, no tag read
     denied = (
