@@ -1,8 +1,10 @@
 """`make demo`: the whole product on the local emulator, start to finish, in about a minute.
 
-Starts the emulator, builds and deploys the real template, creates a managed Valkey replication group whose
-replicas run hot, drives an `ecas-` CloudWatch alarm into ALARM, and prints the execution the alarm started
-and the cluster's decision log. Then an operator asks, from the "console", to remove the extra replica.
+Starts the emulator, builds and deploys the real template, creates a managed Valkey replication group, runs
+the stack's reconcile (the alarms it owns for the group appear, from its policy), makes the replica run hot
+so that its owned read-CPU alarm goes into ALARM, and prints the execution the alarm started, the alarms
+that now cover the new member and the follow-up evaluation while the alarm stays in ALARM. Then an operator
+asks, from the "console", to remove the extra replica, and the cluster's decision log is printed.
 """
 
 import json
@@ -10,7 +12,7 @@ from typing import Any
 
 from tools import local_stack
 from tools.emulator.control import Emulator
-from tools.stack_driver import StackDriver, states_entered
+from tools.stack_driver import StackDriver, states_entered, wait_until
 
 GROUP = "demo-orders"
 
@@ -41,6 +43,14 @@ def _print_log(records: list[dict[str, Any]]) -> None:
             print(f"{'':<30}- {reason}")
 
 
+def _print_alarms(driver: StackDriver) -> None:
+    for name, alarm in sorted(driver.owned_alarms(GROUP).items()):
+        print(
+            f"  {name:<58} {alarm['MetricName']:<46} > {alarm['Threshold']:<8g} "
+            f"{alarm.get('DatapointsToAlarm', 1)} of {alarm['EvaluationPeriods']}  {alarm['StateValue']}"
+        )
+
+
 def main() -> None:
     _say("building the SAM application (sam build, x86_64 for the local emulator)")
     local_stack.build()
@@ -60,16 +70,27 @@ def main() -> None:
             "tagged as managed, policy mode=act"
         )
         driver.create_group(GROUP)
-        driver.set_policy(GROUP, {"mode": "act", "checkIntervalSeconds": 1, "scaleOutCooldownSeconds": 0})
-        driver.put_load(GROUP, replica_cpu=88.0)
+        driver.set_policy(GROUP, {"mode": "act", "checkIntervalSeconds": 1})
 
-        _say("replicas run at 88 % engine CPU; alarm ecas-demo-orders-read-cpu goes into ALARM")
-        alarm = driver.put_replica_cpu_alarm(GROUP, threshold=66)
+        _say("reconcile (its schedule, run now): the alarms the stack owns for the group, from its policy")
+        driver.reconcile()
+        _print_alarms(driver)
+
+        _say("replicas run at 88 % engine CPU: the owned read-CPU alarm goes into ALARM, starts an execution")
         known = driver.execution_arns()
-        driver.client("cloudwatch").set_alarm_state(
-            AlarmName=alarm, StateValue="ALARM", StateReason="3 of 3 datapoints > 66"
+        driver.put_load(GROUP, replica_cpu=88.0)
+        first = driver.wait_for_new_execution(known)
+        _print_execution(driver, first)
+
+        _say("after the change: the new member has its alarms; the alarm still in ALARM gets a follow-up")
+        follow_up = wait_until(
+            lambda: [
+                e["executionArn"] for e in driver.executions() if e["name"].startswith(f"followup-{GROUP}-")
+            ],
+            timeout=60,
         )
-        _print_execution(driver, driver.wait_for_new_execution(known))
+        _print_execution(driver, follow_up[0])
+        _print_alarms(driver)
 
         _say("load is gone; an operator asks from the console to remove the replica again (scale-in)")
         driver.put_load(GROUP, replica_cpu=12.0)
@@ -83,7 +104,9 @@ def main() -> None:
         print("input: " + json.dumps(request))
         _print_execution(driver, driver.start(request))
 
-        _say(f"{GROUP} now has members {driver.group(GROUP)['MemberClusters']}; its decision log:")
+        _say(f"{GROUP} now has members {driver.group(GROUP)['MemberClusters']}; its alarms and decision log:")
+        wait_until(lambda: len(driver.owned_alarms(GROUP)) == 12, timeout=60)
+        _print_alarms(driver)
         _print_log(driver.decision_records(GROUP))
 
 

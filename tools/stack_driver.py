@@ -9,6 +9,7 @@ import io
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,17 @@ def wait_for_execution(sfn: Any, execution_arn: str, timeout: float = 90) -> dic
             return described
         time.sleep(0.1)
     raise TimeoutError(f"{execution_arn} still running after {timeout}s")
+
+
+def wait_until[T](probe: Callable[[], T], timeout: float = 60, interval: float = 0.3) -> T:
+    """``probe()``'s first truthy answer, polled every ``interval`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = probe()
+        if answer:
+            return answer
+        time.sleep(interval)
+    raise TimeoutError(f"not met within {timeout}s")
 
 
 def states_entered(history: list[dict[str, Any]]) -> list[str]:
@@ -201,6 +213,29 @@ class StackDriver:
             ComparisonOperator="GreaterThanThreshold",
         )
         return name
+
+    def reconcile(self) -> dict[str, Any]:
+        """Invoke the stack's reconcile function as its schedule does (every group); what it answered."""
+        outputs = self.client("cloudformation").describe_stacks(StackName=self.stack.name)["Stacks"][0][
+            "Outputs"
+        ]
+        (name,) = [o["OutputValue"] for o in outputs if o["OutputKey"] == "ReconcileFunctionName"]
+        answer = self.client("lambda").invoke(
+            FunctionName=name, Payload=json.dumps({"source": "elasticache-autoscaler.reconcile"}).encode()
+        )
+        payload: dict[str, Any] = json.loads(answer["Payload"].read())
+        if answer.get("FunctionError"):
+            raise RuntimeError(f"reconcile failed: {payload}")
+        return payload
+
+    def owned_alarms(self, group_id: str, prefix: str = "ecas-") -> dict[str, dict[str, Any]]:
+        """The group's alarms of the prefix (reconcile's naming: ``<prefix><group>.<member>.<signal>``)."""
+        pages = (
+            self.client("cloudwatch")
+            .get_paginator("describe_alarms")
+            .paginate(AlarmNamePrefix=f"{prefix}{group_id}.")
+        )
+        return {a["AlarmName"]: a for page in pages for a in page["MetricAlarms"]}
 
     def start(self, request: dict[str, Any], state_machine_arn: str | None = None) -> str:
         """Start an execution of the scaling state machine (unless another is named); its ARN."""

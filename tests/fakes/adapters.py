@@ -3,9 +3,10 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from elasticache_autoscaler.adapters import observation_store
+from elasticache_autoscaler.adapters.cloudwatch_alarms import ExistingAlarm, existing_from
 from elasticache_autoscaler.adapters.decision_log import StaleStatusError
 from elasticache_autoscaler.adapters.elasticache import (
     ALREADY_THERE_RESULT,
@@ -14,6 +15,7 @@ from elasticache_autoscaler.adapters.elasticache import (
     replica_count_request,
     shard_count_request,
 )
+from elasticache_autoscaler.alarms import OWNER_TAG_KEY
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
@@ -22,6 +24,9 @@ from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.models.snapshot import Guards, Member, Metrics, Role, Shard, Topology
 from elasticache_autoscaler.models.workflow import ObservationDetail, StoredObservation
 from elasticache_autoscaler.timestamps import parse
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.type_defs import PutMetricAlarmInputTypeDef
 
 
 def topology(
@@ -262,3 +267,48 @@ class FakeObservationStore:
 
     def get(self, stored: StoredObservation) -> ObservationDetail:
         return observation_store.decode(stored, self.objects[stored.key])
+
+
+@dataclass
+class FakeAlarmStore:
+    """CloudWatch metric alarms by name: the put requests as stored, their owner tag and state."""
+
+    alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    owners: dict[str, str | None] = field(default_factory=dict)
+    states: dict[str, str] = field(default_factory=dict)
+    puts: list[str] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+    tag_reads: int = 0
+    dashboards: dict[str, dict[str, object]] = field(default_factory=dict)
+    region: str = "us-east-1"
+
+    def list_alarms(self, name_prefix: str) -> dict[str, ExistingAlarm]:
+        return {
+            name: existing_from(
+                {**alarm, "AlarmArn": f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"}
+                | {"StateValue": self.states.get(name, "INSUFFICIENT_DATA")}
+            )
+            for name, alarm in sorted(self.alarms.items())
+            if name.startswith(name_prefix)
+        }
+
+    def owner_of(self, alarm: ExistingAlarm) -> str | None:
+        self.tag_reads += 1
+        return self.owners.get(alarm.name)
+
+    def put(self, request: "PutMetricAlarmInputTypeDef") -> None:
+        name = request["AlarmName"]
+        if name not in self.alarms:  # as CloudWatch: tags apply on create only
+            tags = request.get("Tags", [])
+            self.owners[name] = next((t["Value"] for t in tags if t["Key"] == OWNER_TAG_KEY), None)
+        self.alarms[name] = {k: v for k, v in request.items() if k != "Tags"}
+        self.puts.append(name)
+
+    def delete(self, names: list[str]) -> None:
+        for name in names:
+            self.alarms.pop(name, None)
+            self.owners.pop(name, None)
+        self.deletes.extend(names)
+
+    def put_dashboard(self, name: str, body: dict[str, object]) -> None:
+        self.dashboards[name] = body

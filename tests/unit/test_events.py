@@ -12,6 +12,11 @@ import pytest
 
 from elasticache_autoscaler.errors import InvalidInputError
 from elasticache_autoscaler.models.alarm_event import AlarmStateChangeEvent, ScheduleInput
+from elasticache_autoscaler.models.reconcile_event import (
+    ExecutionSucceededEvent,
+    ReconcileEvent,
+    ReconcileTick,
+)
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.workflow.observe import parse_request
@@ -71,7 +76,19 @@ def _not_our_schedule(event: dict[str, Any]) -> None:
     _not_an_alarm_state_change(event)
 
 
+def _reconcile_tick(event: dict[str, Any]) -> None:
+    assert isinstance(parse(ReconcileEvent, event).root, ReconcileTick)
+
+
+def _execution_succeeded(event: dict[str, Any]) -> None:
+    parsed = parse(ReconcileEvent, event).root
+    assert isinstance(parsed, ExecutionSucceededEvent)
+    assert parsed.detail.status == "SUCCEEDED"
+
+
 OURS: dict[str, Check] = {
+    "reconcile_tick.json": _reconcile_tick,
+    "execution_succeeded.json": _execution_succeeded,
     "alarm_state_change.json": _our_alarm,
     "schedule_tick.json": _our_schedule,
     "console_evaluate.json": _console_request,

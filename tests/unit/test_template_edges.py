@@ -152,7 +152,12 @@ def _async_trigger_functions() -> set[str]:
 
 def test_every_asynchronously_invoked_function_retries_then_dead_letters() -> None:
     functions = _async_trigger_functions()
-    assert functions == {"OnAlarmFunction", "OnScheduleFunction", "OnExecutionEndFunction"}
+    assert functions == {
+        "OnAlarmFunction",
+        "OnScheduleFunction",
+        "OnExecutionEndFunction",
+        "ReconcileFunction",
+    }
     configs = {
         c["Properties"]["FunctionName"]["Ref"]: c["Properties"]
         for c in resources("AWS::Lambda::EventInvokeConfig").values()

@@ -10,6 +10,13 @@ with the payload shape of the AWS documentation example
 ministack's evaluation pools every datum of the alarm's namespace and metric name whatever its
 dimensions, so one cluster's metric would move every cluster's alarm. The wrapper hands it only the
 series whose dimensions equal the alarm's, as CloudWatch does.
+
+IAM (``AUTH=true``): ministack authorizes CloudWatch calls on the alarm ARN only when the request has an
+``AlarmName``; ``ListTagsForResource``/``TagResource``/``UntagResource`` (``ResourceARN``), ``DeleteAlarms``
+(``AlarmNames``) and ``PutDashboard`` (``DashboardName``) were authorized on ``*``, so a policy scoped to
+``arn:...:alarm:<prefix>*`` or to one dashboard refused them where AWS allows them. ``_resource_arn``
+names the alarm or dashboard those calls act on (``DeleteAlarms``: AWS checks every alarm it names, this
+checks the first one).
 """
 
 from __future__ import annotations
@@ -21,11 +28,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from ministack.core import iam_actions
 from ministack.services import cloudwatch, eventbridge
 
 logger = logging.getLogger("emulator.cloudwatch")
 
 _original_dispatch = cloudwatch._dispatch_alarm_actions
+# Set by install(): the resolver in place then (patch_elasticache wraps it before this one does).
+_original_resource_arn: Any = None
 _original_evaluate = cloudwatch._evaluate_alarm
 # alarm ARN -> the state it entered last, for the next event's previousState
 _last_state: dict[str, dict[str, Any]] = {}
@@ -115,6 +125,53 @@ def _evaluate(alarm: dict[str, Any]) -> None:
         cloudwatch._metrics = everything
 
 
+def _decoded(body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        decoded = json.loads(body)
+    except (ValueError, TypeError):
+        try:
+            import cbor2  # ministack's own dependency for smithy-rpc-v2-cbor
+
+            decoded = cbor2.loads(body)
+        except Exception:
+            return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def _resource_arn(  # noqa: PLR0917 - ministack's extract_resource_arn signature
+    service: str,
+    method: str,
+    path: str,
+    headers: dict[str, Any],
+    body: bytes,
+    query_params: dict[str, Any],
+    region: str,
+    account_id: str,
+) -> str:
+    if service == "monitoring":
+        fields = _decoded(body)
+
+        def query(key: str) -> str:
+            value = query_params.get(key, "")
+            return str(value[0] if isinstance(value, list) and value else value or "")
+
+        resource = fields.get("ResourceARN") or query("ResourceARN")
+        if resource:
+            return str(resource)
+        dashboard = fields.get("DashboardName") or query("DashboardName")
+        if dashboard:
+            return f"arn:aws:cloudwatch::{account_id}:dashboard/{dashboard}"
+        names = fields.get("AlarmNames") or [query("AlarmNames.member.1")]
+        if names and names[0]:
+            return f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{names[0]}"
+    return str(_original_resource_arn(service, method, path, headers, body, query_params, region, account_id))
+
+
 def install() -> None:
+    global _original_resource_arn  # noqa: PLW0603 - the one resolver this patch wraps, chained at install
+    _original_resource_arn = iam_actions.extract_resource_arn
+    iam_actions.extract_resource_arn = _resource_arn
     cloudwatch._dispatch_alarm_actions = _dispatch
     cloudwatch._evaluate_alarm = _evaluate

@@ -37,3 +37,9 @@ class ObservationSettings(Settings):
     """Observe and Decide also share the observation store (the full observation, kept out of the state)."""
 
     observation_bucket: str = Field(alias="OBSERVATION_BUCKET")
+
+
+class ReconcileSettings(TriggerSettings):
+    """Reconcile also names the stack that owns its alarms (their ``elasticache-autoscaler:owner`` tag)."""
+
+    alarm_owner: str = Field(alias="ALARM_OWNER", min_length=1)

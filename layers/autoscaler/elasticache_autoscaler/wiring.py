@@ -6,6 +6,8 @@ from functools import cache
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.call_count import CallCounter
 from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
+from elasticache_autoscaler.adapters.cloudwatch_alarms import CloudWatchAlarms
+from elasticache_autoscaler.adapters.decision_events import DecisionEvents
 from elasticache_autoscaler.adapters.decision_log import DecisionLog
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.adapters.notifier import Notifier
@@ -14,10 +16,12 @@ from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.adapters.tagging import ResourceTagging
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
-from elasticache_autoscaler.settings import ObservationSettings, Settings, TriggerSettings
+from elasticache_autoscaler.settings import ObservationSettings, ReconcileSettings, Settings, TriggerSettings
 from elasticache_autoscaler.workflow.act_step import ActDeps
 from elasticache_autoscaler.workflow.decide_step import DecideDeps
+from elasticache_autoscaler.workflow.follow_up import FollowUpDeps
 from elasticache_autoscaler.workflow.observe import ObserveDeps
+from elasticache_autoscaler.workflow.reconcile import ReconcileDeps
 from elasticache_autoscaler.workflow.record_step import RecordDeps
 
 
@@ -78,7 +82,10 @@ def observe_deps() -> ObserveDeps:
 @cache
 def decide_deps() -> DecideDeps:
     return DecideDeps(
-        store=observation_store(), log=decision_log(), retention_days=settings().decision_retention_days
+        store=observation_store(),
+        log=decision_log(),
+        retention_days=settings().decision_retention_days,
+        events=DecisionEvents(),
     )
 
 
@@ -107,3 +114,23 @@ def act_deps() -> ActDeps:
         paused_tag_key=settings().paused_tag_key,
         lease_seconds=settings().lock_lease_seconds,
     )
+
+
+@cache
+def reconcile_deps() -> ReconcileDeps:
+    reconcile_settings = ReconcileSettings.from_environment()
+    return ReconcileDeps(
+        managed_groups=managed_groups(),
+        elasticache=elasticache(),
+        alarms=CloudWatchAlarms(),
+        # Read afresh on every run: a policy change reaches the alarms at the next reconcile, not a minute on.
+        policies=PolicyStore(reconcile_settings.policy_prefix, max_age=0),
+        prefix=reconcile_settings.alarm_prefix,
+        owner=reconcile_settings.alarm_owner,
+        managed_tag_key=reconcile_settings.managed_tag_key,
+    )
+
+
+@cache
+def follow_up_deps() -> FollowUpDeps:
+    return FollowUpDeps(reconcile=reconcile_deps(), starter=starter())

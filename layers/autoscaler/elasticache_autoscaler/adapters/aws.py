@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_stepfunctions import SFNClient
@@ -58,3 +59,7 @@ def sns() -> "SNSClient":
 @cache
 def tagging() -> "ResourceGroupsTaggingAPIClient":
     return boto3.client("resourcegroupstaggingapi", config=RETRIES)
+
+
+def events() -> "EventBridgeClient":
+    return boto3.client("events", config=RETRIES)

@@ -1,4 +1,8 @@
-"""Notifications (SNS): one message per action outcome and per failure, for people and their tools."""
+"""Notifications (SNS): one message per action outcome and per failure, for people and their tools.
+
+Each message carries the ``cluster``, ``action`` and ``status`` of its details as SNS message attributes,
+so a subscriber filters with a subscription filter policy (``{"status": ["failed"]}``) instead of
+reading every message."""
 
 import json
 from typing import TYPE_CHECKING, Protocol
@@ -7,8 +11,19 @@ from elasticache_autoscaler.adapters import aws
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
 MAX_SUBJECT = 100
+ATTRIBUTES = ("cluster", "action", "status")
+
+
+def message_attributes(details: dict[str, object]) -> dict[str, "MessageAttributeValueTypeDef"]:
+    """The filterable attributes of a message: each of ``ATTRIBUTES`` its details hold as a non-empty text."""
+    return {
+        name: {"DataType": "String", "StringValue": value}
+        for name in ATTRIBUTES
+        if isinstance(value := details.get(name), str) and value
+    }
 
 
 class NotifierPort(Protocol):
@@ -25,4 +40,5 @@ class Notifier:
             TopicArn=self._topic_arn,
             Subject=subject[:MAX_SUBJECT],
             Message=json.dumps(details, indent=1, default=str),
+            MessageAttributes=message_attributes(details),
         )

@@ -43,6 +43,7 @@ _COUNT_ACTIONS = {
 _NODE_TYPE_ACTIONS = {RequestedAction.SCALE_UP, RequestedAction.SCALE_DOWN}
 
 Trigger = Literal["console", "alarm", "schedule"]
+MAX_FOLLOW_UPS = 3
 
 
 class WorkflowRequest(WireModel):
@@ -57,6 +58,9 @@ class WorkflowRequest(WireModel):
     dry_run: StrictBool = True
     reason: StrictStr | None = Field(default=None, max_length=500)
     trigger: Trigger = "console"
+    follow_up: StrictInt = Field(default=0, ge=0, le=MAX_FOLLOW_UPS)
+    """How many evaluations in a row this one follows up, its alarm still in ALARM after a scale-out
+    (``workflow.follow_up``): bounded, as an alarm that stays in ALARM sends no new event."""
 
     @field_validator("target")
     @classmethod

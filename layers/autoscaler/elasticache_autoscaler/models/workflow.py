@@ -215,9 +215,14 @@ class _FailedObservation(_Loose):
     request: _FailedRequest
 
 
+class _FailedAction(_Loose):
+    action: str = "none"
+
+
 class _FailedDecision(_Loose):
     record: RecordKey
     live: bool = False
+    decision: _FailedAction | None = None
 
 
 class _FailedPolicy(_Loose):

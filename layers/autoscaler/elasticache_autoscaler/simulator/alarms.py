@@ -4,6 +4,9 @@ An alarm aggregates the 1-minute values of its period with its statistic into on
 the last N datapoints: ALARM when at least M of them breach, INSUFFICIENT_DATA when none is present, OK
 otherwise. Missing datapoints are "missing" (CloudWatch's default ``TreatMissingData``): they neither breach
 nor clear. Only a *change* of state is an event (EventBridge "CloudWatch Alarm State Change").
+
+``policy_alarms`` builds the twin's alarms from ``elasticache_autoscaler.alarms``, the definitions
+``reconcile`` deploys: the bench simulates the alarms that are deployed.
 """
 
 import operator
@@ -11,6 +14,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from elasticache_autoscaler.alarms import Signal, SignalAlarm, signal_alarms
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.simulator.physics import GroupMetrics, reported_cpu
 
 
 class AlarmState(StrEnum):
@@ -38,6 +45,14 @@ Statistic = Callable[[list[float]], float]
 
 def average(values: list[float]) -> float:
     return sum(values) / len(values)
+
+
+def maximum(values: list[float]) -> float:
+    return max(values)
+
+
+def total(values: list[float]) -> float:
+    return float(sum(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +114,45 @@ class Alarm:
             return None
         self.state = new
         return new
+
+
+Reading = Callable[[GroupMetrics], float | None]
+
+
+def _max_replica_cpu(m: GroupMetrics) -> float | None:
+    value = m.max_replica_cpu
+    return None if value is None else reported_cpu(value)
+
+
+# What each deployed alarm watches, read from the twin's minute: the hottest node of the signal's role
+# (the deployed alarms are one per node; the twin's group is "in alarm" when its hottest node is).
+_READINGS: dict[Signal, Reading] = {
+    Signal.MEMORY: lambda m: m.max_memory,
+    Signal.EVICTIONS: lambda m: sum(s.evictions for s in m.each()),
+    Signal.WRITE_CPU: lambda m: reported_cpu(m.max_primary_cpu),
+    Signal.READ_CPU: _max_replica_cpu,
+    Signal.CONNECTIONS: lambda m: max(s.connections_per_node for s in m.each()),
+    Signal.NETWORK_IN: lambda m: sum(s.network_in_exceeded for s in m.each()),
+    Signal.NETWORK_OUT: lambda m: sum(s.network_out_exceeded for s in m.each()),
+}
+
+
+def spec_of(definition: SignalAlarm) -> AlarmSpec:
+    """The twin's alarm for a deployed alarm definition (same threshold, comparison, M of N, period)."""
+    return AlarmSpec(
+        name=definition.signal.value,
+        threshold=definition.threshold,
+        comparison=Comparison(definition.comparison),
+        evaluation_periods=definition.evaluation_periods,
+        datapoints_to_alarm=definition.datapoints_to_alarm,
+        period_minutes=definition.period_seconds // 60,
+        statistic=total if definition.statistic == "Sum" else maximum,
+    )
+
+
+def policy_alarms(policy: Policy) -> list[tuple[Alarm, Reading]]:
+    """The alarms ``reconcile`` deploys for a cluster under ``policy`` (``elasticache_autoscaler.alarms``),
+    each with the value of the twin's minute it watches."""
+    return [
+        (Alarm(spec_of(definition)), _READINGS[definition.signal]) for definition in signal_alarms(policy)
+    ]

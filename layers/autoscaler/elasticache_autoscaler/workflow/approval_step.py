@@ -29,6 +29,7 @@ def request_approval(request: ApprovalRequest, notifier: NotifierPort) -> None:
         {
             "cluster": request.record.cluster,
             "action": decision.action.value,
+            "status": "awaiting_approval",
             "current": decision.current.describe(),
             "target": decision.target.describe(),
             "reasons": list(decision.reasons),

@@ -1,9 +1,13 @@
 """Decide: read the full observation back from the store, run the pure engine on it and write the decision
-record, whatever it says. Its output (``$.decided``) carries the decision, never the observation."""
+record, whatever it says. Its output (``$.decided``) carries the decision, never the observation.
+Each decision is also counted (metric ``Decisions`` by cluster, action, status) and published as one
+EventBridge "Decision Recorded" event for integrations: a failed publish is logged, never a failed step
+(the record, the source of truth, is written)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from elasticache_autoscaler.adapters.decision_events import DecisionEventsPort
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError, ObservationStorePort
 from elasticache_autoscaler.engine import OperatorRequest, decide
@@ -11,6 +15,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
+from elasticache_autoscaler.observability import count_decision, logger
 from elasticache_autoscaler.timestamps import decision_time
 
 
@@ -24,6 +29,7 @@ class DecideDeps:
     store: ObservationStorePort
     log: DecisionLogPort
     retention_days: int
+    events: DecisionEventsPort | None = None
 
 
 def load_detail(observation: Observation, store: ObservationStorePort) -> ObservationDetail:
@@ -39,7 +45,7 @@ def load_detail(observation: Observation, store: ObservationStorePort) -> Observ
 
 def decide_step(observation: Observation, deps: DecideDeps, now: datetime) -> Decided:
     detail = load_detail(observation, deps.store)
-    return decide_and_record(observation, detail, deps.log, now, deps.retention_days)
+    return decide_and_record(observation, detail, deps.log, now, deps.retention_days, events=deps.events)
 
 
 def _current(detail: ObservationDetail) -> Capacity:
@@ -92,6 +98,8 @@ def decide_and_record(
     log: DecisionLogPort,
     now: datetime,
     retention_days: int,
+    *,
+    events: DecisionEventsPort | None = None,
 ) -> Decided:
     decision, mode = make_decision(observation, detail, now)
     status, reasons = _status(decision, mode, observation.policy is None)
@@ -99,27 +107,32 @@ def decide_and_record(
         cluster=observation.request.cluster,
         decided_at=decision_time(observation.execution.started_at, observation.execution.arn),
     )
-    log.put(
-        DecisionRecord(
-            cluster=key.cluster,
-            decided_at=key.decided_at,
-            action=decision.action,
-            current=decision.current,
-            target=decision.target,
-            reasons=reasons,
-            mode=mode,
-            status=status,
-            trigger=observation.request.trigger,
-            execution_arn=observation.execution.arn,
-            expires_at=int((now + timedelta(days=retention_days)).timestamp()),
-            blocked_by=decision.blocked_by,
-            signals=decision.signals,
-            cost_per_hour_before=decision.cost_per_hour_before,
-            cost_per_hour_after=decision.cost_per_hour_after,
-            requested_action=observation.request.action.value,
-            operator_reason=observation.request.reason,
-        )
+    record = DecisionRecord(
+        cluster=key.cluster,
+        decided_at=key.decided_at,
+        action=decision.action,
+        current=decision.current,
+        target=decision.target,
+        reasons=reasons,
+        mode=mode,
+        status=status,
+        trigger=observation.request.trigger,
+        execution_arn=observation.execution.arn,
+        expires_at=int((now + timedelta(days=retention_days)).timestamp()),
+        blocked_by=decision.blocked_by,
+        signals=decision.signals,
+        cost_per_hour_before=decision.cost_per_hour_before,
+        cost_per_hour_after=decision.cost_per_hour_after,
+        requested_action=observation.request.action.value,
+        operator_reason=observation.request.reason,
     )
+    log.put(record)
+    count_decision(key.cluster, decision.action.value, status)
+    if events is not None:
+        try:
+            events.decision_recorded(record)
+        except Exception as error:  # an integration's event never fails the decision
+            logger.warning("decision event not published", cluster=key.cluster, error=str(error)[:500])
     risky = observation.policy is not None and decision.action in observation.policy.approval_required
     return Decided(
         record=key,

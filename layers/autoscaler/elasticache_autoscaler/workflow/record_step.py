@@ -12,7 +12,7 @@ from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
 from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
-from elasticache_autoscaler.observability import logger
+from elasticache_autoscaler.observability import count_breaker_opened, count_outcome, logger
 from elasticache_autoscaler.timestamps import decision_time, iso
 from elasticache_autoscaler.workflow import outcomes
 
@@ -46,9 +46,16 @@ def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> 
     _advance(deps.log, request.record, outcome)
     if status == "succeeded":
         deps.state.count_success(request.record.cluster)
+    action = request.action or "decision"
+    count_outcome(request.record.cluster, action, status)
     deps.notifier.notify(
-        f"{request.action or 'decision'} {status} on {request.record.cluster}",
-        {"cluster": request.record.cluster, "decidedAt": request.record.decided_at, **outcome.to_wire()},
+        f"{action} {status} on {request.record.cluster}",
+        {
+            "cluster": request.record.cluster,
+            "action": action,
+            "decidedAt": request.record.decided_at,
+            **outcome.to_wire(),
+        },
     )
     return request.record
 
@@ -71,7 +78,15 @@ def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> 
         _advance(deps.log, key, Outcome(status="failed", finished_at=iso(now), error=text))
     else:
         key = _record_early_failure(request, cluster, text, deps, now)
-    details: dict[str, object] = {"cluster": cluster, "decidedAt": key.decided_at, "error": text}
+    action = decided.decision.action if decided is not None and decided.decision else Action.NONE.value
+    count_outcome(cluster, action, "failed")
+    details: dict[str, object] = {
+        "cluster": cluster,
+        "action": action,
+        "status": "failed",
+        "decidedAt": key.decided_at,
+        "error": text,
+    }
     if decided is not None and decided.live and not request.state.change_happened:
         # Only a change that did not happen counts toward the breaker (an abandoned one did not).
         observed = request.state.observed
@@ -79,6 +94,8 @@ def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> 
         guards = deps.state.count_failure(cluster, breaker_at)
         details["consecutiveFailures"] = guards.consecutive_failures
         details["circuitOpen"] = guards.circuit_open
+        if guards.circuit_open and guards.consecutive_failures == breaker_at:  # this failure opened it
+            count_breaker_opened(cluster)
     deps.notifier.notify(f"autoscaler failed on {cluster}", details)
     return key
 

@@ -2,9 +2,9 @@
 
 How it is invoked mirrors the deployed stack (DESIGN §2): the EventBridge schedule every
 ``schedule_minutes``, plus every CloudWatch alarm that *changes* to ALARM (a state change is the only
-event). The alarms are the ones ``reconcile`` keeps in line with the policy: one per signal on the hottest
-shard, above target x (1 + tolerance) for 2 of 3 one-minute datapoints; evictions and network allowance
-above 0 for 1 of 1.
+event). The alarms are the ones ``reconcile`` deploys (``simulator.alarms.policy_alarms``, built from
+``elasticache_autoscaler.alarms``): one per signal on the hottest node, above target x (1 + tolerance) for
+2 of 3 one-minute datapoints; evictions and network allowance above 0 for 1 of 1.
 
 The policy is the default one with two changes a simulation needs: ``mode`` is ``act`` (the default,
 ``observe``, would only record), and no action waits for a person's approval.
@@ -18,59 +18,16 @@ from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
-from elasticache_autoscaler.simulator.alarms import Alarm, AlarmSpec, AlarmState, Comparison
+from elasticache_autoscaler.simulator.alarms import AlarmState, policy_alarms
 from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler.simulator.observe import snapshot_of
-from elasticache_autoscaler.simulator.physics import GroupMetrics, Physics, reported_cpu
+from elasticache_autoscaler.simulator.physics import Physics
 from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial_capacity
 
 # A Monday at midnight UTC: minute 0 of every trace.
 SIM_EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
 
-Reading = Callable[[GroupMetrics], float | None]
 Decide = Callable[[Snapshot, Policy, History, datetime], Decision]
-
-
-def _max_replica_cpu(m: GroupMetrics) -> float | None:
-    value = m.max_replica_cpu
-    return None if value is None else reported_cpu(value)
-
-
-def _evictions(m: GroupMetrics) -> float:
-    return sum(s.evictions for s in m.each())
-
-
-def _network(m: GroupMetrics) -> float:
-    return sum(s.network_in_exceeded + s.network_out_exceeded for s in m.each())
-
-
-def _connections(m: GroupMetrics) -> float:
-    return max(s.connections_per_node for s in m.each())
-
-
-def policy_alarms(policy: Policy) -> list[tuple[Alarm, Reading]]:
-    """The alarms the stack keeps for a cluster under ``policy``, each with the value it watches."""
-    above = 1 + policy.tolerance
-    targets = policy.targets
-
-    def high(name: str, threshold: float) -> Alarm:
-        return Alarm(
-            AlarmSpec(name, threshold, Comparison.GREATER_THAN, evaluation_periods=3, datapoints_to_alarm=2)
-        )
-
-    def any_above_zero(name: str) -> Alarm:
-        return Alarm(
-            AlarmSpec(name, 0.0, Comparison.GREATER_THAN, evaluation_periods=1, datapoints_to_alarm=1)
-        )
-
-    return [
-        (high("memory", targets.memory_percent * above), lambda m: m.max_memory),
-        (high("write-cpu", targets.write_cpu_percent * above), lambda m: reported_cpu(m.max_primary_cpu)),
-        (high("read-cpu", targets.read_cpu_percent * above), _max_replica_cpu),
-        (high("connections", targets.connections_per_node * above), _connections),
-        (any_above_zero("evictions"), _evictions),
-        (any_above_zero("network-allowance"), _network),
-    ]
 
 
 class AutoscalerController:
