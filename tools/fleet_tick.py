@@ -1,6 +1,6 @@
 """A schedule tick over a fleet of managed groups on the emulator: what it started, what it cost in calls.
 
-Shared by the e2e test (tests/e2e/test_fleet_on_emulator.py) and the system benchmark (section 5). The
+Shared by the e2e test (tests/e2e/test_a_fleet_on_emulator.py) and the system benchmark (section 5). The
 groups are made in-process by the emulator's fleet patch, and the executions the tick starts are held
 (started, never walked), so that the figures are the tick's own and the machine is not flooded.
 """
@@ -137,9 +137,10 @@ def run_fleet_tick(driver: StackDriver, count: int = 500, unmanaged: int = 20) -
 def wait_until_idle(driver: StackDriver, timeout: float = 120) -> None:
     sfn = driver.client("stepfunctions")
     deadline = time.monotonic() + timeout
-    while sfn.list_executions(stateMachineArn=driver.stack.state_machine_arn, statusFilter="RUNNING")[
-        "executions"
-    ]:
+    while running := sfn.list_executions(
+        stateMachineArn=driver.stack.state_machine_arn, statusFilter="RUNNING"
+    )["executions"]:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the workflow still runs after {timeout}s")
+            names = ", ".join(e["name"] for e in running)
+            raise TimeoutError(f"the workflow still runs after {timeout}s: {names}")
         time.sleep(0.5)

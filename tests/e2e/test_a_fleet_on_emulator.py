@@ -4,6 +4,10 @@ Given 500 managed groups and 20 unmanaged ones, When the deployed schedule funct
 bucket, Then every managed group is started exactly once (deterministic names: the second tick starts
 nothing new), no unmanaged group is, discovery is a handful of paginated GetResources calls (no per-group
 ElastiCache call at all) and every StartExecution is sent once: no retries, no throttling storm.
+
+The file's name makes it the first e2e module pytest collects: the counts must be the tick's alone, and the
+later modules leave managed groups behind whose owned alarms and scheduled evaluations keep starting
+executions on the shared deployed stack (the test waits for the workflow to be idle first).
 """
 
 import json
