@@ -81,12 +81,25 @@ LAMBDA_RETRY = {
     "JitterStrategy": "FULL",
 }
 # The deliberate differences, (machine, state) -> errors the Lambda entry retries besides the service's.
-# Check and CheckQuiescent only read: a Lambda that timed out (the Task's States.Timeout, the sandbox's
+# Check and CheckQuiescent only read, and the lock steps are idempotent: a Lambda that timed out (the
+# Task's States.Timeout, the sandbox's
 # Sandbox.Timedout) is retried like a service error. Act's timeouts have an entry of their own (a longer
 # backoff, the retried Act re-reads before it calls), so its Lambda entry stays the common one.
 LAMBDA_RETRY_EXTRA: dict[tuple[str, str], list[str]] = {
     ("ScalingStateMachine", "Check"): ["States.Timeout", "Sandbox.Timedout"],
     ("ScalingStateMachine", "CheckQuiescent"): ["States.Timeout", "Sandbox.Timedout"],
+    # The lock steps are idempotent (acquire or renew our own lease, release only our own): a slow start of
+    # the function (seen on the emulator under load) is retried rather than failing the execution.
+    **{
+        ("ScalingStateMachine", lock): ["States.Timeout", "Sandbox.Timedout"]
+        for lock in (
+            "AcquireLock",
+            "RenewLock",
+            "RenewLockWhileBusy",
+            "ReleaseLock",
+            "ReleaseLockAfterFailure",
+        )
+    },
 }
 # Tasks that are not a Lambda invocation, and their whole Retry: Rotate starts the rotation workflow and
 # waits for it (.sync); only Step Functions' execution limit is transient there.
