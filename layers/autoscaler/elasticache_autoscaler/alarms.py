@@ -142,19 +142,7 @@ class OwnedAlarm:
                 f"elasticache-autoscaler ({owner}): {spec.signal.value} of {self.member} in {self.group}; "
                 "kept in line with the group's policy by reconcile - do not edit"
             ),
-            "Namespace": NAMESPACE,
-            "MetricName": spec.metric.value,
-            "Dimensions": [
-                {"Name": "CacheClusterId", "Value": self.member},
-                {"Name": "CacheNodeId", "Value": "0001"},
-            ],
-            "Statistic": spec.statistic,
-            "Period": spec.period_seconds,
-            "EvaluationPeriods": spec.evaluation_periods,
-            "DatapointsToAlarm": spec.datapoints_to_alarm,
-            "Threshold": spec.threshold,
-            "ComparisonOperator": spec.comparison,
-            "TreatMissingData": "missing",
+            **self.configuration(),  # type: ignore[typeddict-item]  # the same fields, compared by reconcile
             # The EventBridge rule on the prefix is the alarm's action: no SNS action is needed.
             "ActionsEnabled": True,
             "Tags": [{"Key": OWNER_TAG_KEY, "Value": owner}],
