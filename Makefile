@@ -43,8 +43,8 @@ lint: setup ## ruff (lint + format check)
 	$(BIN)/ruff format --check .
 
 # Every handler is a module named `app`: one mypy run each (one run over all would see 11 modules `app`).
-typecheck: setup ## mypy --strict on the package, the tests, the tools and each handler
-	$(BIN)/mypy layers/autoscaler tests tools
+typecheck: setup ## mypy --strict on both packages, the tests, the tools and each handler
+	$(BIN)/mypy layers/autoscaler cli tests tools
 	for f in $(FUNCTIONS); do $(BIN)/mypy $$f || exit 1; done
 
 validate: setup ## sam validate --lint, then cfn-lint and checkov on the SAM-translated template

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from elasticache_autoscaler import cli
+from elasticache_autoscaler_cli import main as cli
 from tests.e2e.conftest import Deployed
 
 pytestmark = pytest.mark.emulator

@@ -172,7 +172,7 @@ def _cli(deployed: Deployed, *args: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-m",
-            "elasticache_autoscaler.cli",
+            "elasticache_autoscaler_cli.main",
             "guards",
             "--table",
             deployed.stack.state_table,

@@ -9,15 +9,15 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from elasticache_autoscaler.cli import backtest_report
-from elasticache_autoscaler.simulator.backtest import (
+from elasticache_autoscaler_cli.main import backtest_report
+from elasticache_autoscaler_cli.simulator.backtest import (
     GIB,
     HISTORY_METRICS,
     history_queries,
     layout_of,
     read_history,
 )
-from elasticache_autoscaler.simulator.timing import ActionTimings
+from elasticache_autoscaler_cli.simulator.timing import ActionTimings
 
 GROUP = "orders"
 END = datetime.now(UTC).replace(second=0, microsecond=0)

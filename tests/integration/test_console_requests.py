@@ -11,9 +11,9 @@ import pytest
 from botocore.stub import Stubber
 
 from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.console.decisions import DecisionFilter, find_decisions, moment
-from elasticache_autoscaler.console.errors import ConsoleError
-from elasticache_autoscaler.console.stack import resolve_stack
+from elasticache_autoscaler_cli.console.decisions import DecisionFilter, find_decisions, moment
+from elasticache_autoscaler_cli.console.errors import ConsoleError
+from elasticache_autoscaler_cli.console.stack import resolve_stack
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient

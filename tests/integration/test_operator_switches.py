@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from elasticache_autoscaler.cli import main
+from elasticache_autoscaler_cli.main import main
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from elasticache_autoscaler.adapters.policy_store import (
-    InMemoryPolicyStore,
     InvalidPolicyError,
     PolicySource,
     PolicyStore,
     PolicyStoreUnavailableError,
 )
 from elasticache_autoscaler.models.actions import Action
+from tests.fakes.policy_store import InMemoryPolicyStore
 
 PREFIX = "/elasticache-autoscaler/test-stack"
 

@@ -9,7 +9,7 @@ from moto import mock_aws
 from pydantic import SecretStr
 
 from elasticache_autoscaler.adapters.secrets import SecretsManager
-from elasticache_autoscaler.rotation.errors import CredentialCallError
+from elasticache_autoscaler.errors import CredentialCallError
 
 
 @pytest.fixture

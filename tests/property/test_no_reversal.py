@@ -26,9 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from elasticache_autoscaler.simulator.baselines import controller
-from elasticache_autoscaler.simulator.result import ActionRecord, SimulationResult
-from elasticache_autoscaler.simulator.twin import simulate
+from elasticache_autoscaler_cli.simulator.baselines import controller
+from elasticache_autoscaler_cli.simulator.result import ActionRecord, SimulationResult
+from elasticache_autoscaler_cli.simulator.twin import simulate
 from tests.property.trace_strategies import (
     FALLING,
     RISING,

@@ -14,8 +14,8 @@ from typing import Literal
 from hypothesis import strategies as st
 
 from elasticache_autoscaler.catalog import node_type
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import Physics
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import Physics
 
 Shape = Literal["rise", "fall", "rise_then_plateau", "fall_then_plateau"]
 Dimension = Literal["memory", "write_cpu", "read_cpu"]

@@ -46,3 +46,11 @@ class CallOutcomeUnknownError(AutoscalerError):
     """A mutating call was sent but no answer came (timeout, connection lost, 5xx): it may have been applied.
     Never re-sent as it is: the workflow retries the Act step, which re-reads the group and finds it
     modifying or already at the target before any new call."""
+
+
+class CredentialBusyError(AutoscalerError):
+    """The group or the user is changing (InvalidReplicationGroupState / InvalidUserState): retry later."""
+
+
+class CredentialCallError(AutoscalerError):
+    """An AWS call that carries a credential failed; the message holds the error code only."""

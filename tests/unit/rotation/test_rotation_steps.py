@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from elasticache_autoscaler.adapters.elasticache_credentials import GroupAuth, InMemoryCredentials, UserAuth
-from elasticache_autoscaler.adapters.policy_store import InMemoryPolicyStore
-from elasticache_autoscaler.adapters.redis_login import InMemoryLogin
-from elasticache_autoscaler.adapters.secrets import InMemorySecrets
+from elasticache_autoscaler.adapters.elasticache_credentials import GroupAuth, UserAuth
+from elasticache_autoscaler.errors import CredentialBusyError
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.rotation import (
     CredentialStep,
@@ -21,11 +19,12 @@ from elasticache_autoscaler.models.rotation import (
 )
 from elasticache_autoscaler.rotation import steps
 from elasticache_autoscaler.rotation.errors import (
-    CredentialBusyError,
     CredentialRejectedError,
     RotationRefusedError,
 )
 from elasticache_autoscaler.rotation.steps import RotationDeps, token_secret_name, user_secret_name
+from tests.fakes.policy_store import InMemoryPolicyStore
+from tests.fakes.rotation import InMemoryCredentials, InMemoryLogin, InMemorySecrets
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 OLD = "old-token-" + "x" * 30

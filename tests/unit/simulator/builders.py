@@ -1,9 +1,9 @@
 """Small builders for simulator tests: flat traces, cluster specs and scripted controllers."""
 
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import Physics
-from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial_capacity
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import Physics
+from elasticache_autoscaler_cli.simulator.twin import ClusterView, Proposal, initial_capacity
 
 
 def flat_trace(

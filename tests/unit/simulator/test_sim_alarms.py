@@ -1,6 +1,6 @@
 """CloudWatch alarm evaluation: M of N datapoints, periods, missing data; only state changes are events."""
 
-from elasticache_autoscaler.simulator.alarms import Alarm, AlarmSpec, AlarmState, Comparison
+from elasticache_autoscaler_cli.simulator.alarms import Alarm, AlarmSpec, AlarmState, Comparison
 
 
 def alarm(m: int, n: int, period: int = 1, comparison: Comparison = Comparison.GREATER_THAN) -> Alarm:

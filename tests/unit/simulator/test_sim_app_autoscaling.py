@@ -11,7 +11,7 @@ import pytest
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.baselines.app_autoscaling import (
+from elasticache_autoscaler_cli.simulator.baselines.app_autoscaling import (
     AppAutoScalingController,
     TargetTrackingPolicy,
     clamp_target,
@@ -20,9 +20,9 @@ from elasticache_autoscaler.simulator.baselines.app_autoscaling import (
     shards_after_scale_in,
     shards_after_scale_out,
 )
-from elasticache_autoscaler.simulator.physics import GroupMetrics, Physics, ShardMetrics
-from elasticache_autoscaler.simulator.result import ActionRecord
-from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, simulate
+from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Physics, ShardMetrics
+from elasticache_autoscaler_cli.simulator.result import ActionRecord
+from elasticache_autoscaler_cli.simulator.twin import ClusterView, Proposal, simulate
 
 from .builders import flat_trace, spec
 

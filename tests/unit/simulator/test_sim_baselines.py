@@ -9,12 +9,12 @@ from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import MetricName, Role, Snapshot
-from elasticache_autoscaler.simulator.baselines import controller
-from elasticache_autoscaler.simulator.baselines.autoscaler import AutoscalerController
-from elasticache_autoscaler.simulator.baselines.hpa import HpaController, Stabilizer, desired_count
-from elasticache_autoscaler.simulator.baselines.static_peak import peak_capacity
-from elasticache_autoscaler.simulator.physics import Physics
-from elasticache_autoscaler.simulator.twin import simulate
+from elasticache_autoscaler_cli.simulator.baselines import controller
+from elasticache_autoscaler_cli.simulator.baselines.autoscaler import AutoscalerController
+from elasticache_autoscaler_cli.simulator.baselines.hpa import HpaController, Stabilizer, desired_count
+from elasticache_autoscaler_cli.simulator.baselines.static_peak import peak_capacity
+from elasticache_autoscaler_cli.simulator.physics import Physics
+from elasticache_autoscaler_cli.simulator.twin import simulate
 
 from .builders import flat_trace, spec
 

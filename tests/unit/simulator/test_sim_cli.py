@@ -2,13 +2,14 @@
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from elasticache_autoscaler.cli import main
+from elasticache_autoscaler_cli.main import main
 
 HEADER = "minute,reads_per_s,writes_per_s,dataset_gib,connections,avg_item_bytes\n"
 CLUSTER = {
@@ -130,7 +131,7 @@ def test_plot_writes_a_png(
 
 def test_the_cli_does_not_import_matplotlib_unless_asked() -> None:
     code = (
-        "import sys, elasticache_autoscaler.cli, elasticache_autoscaler.simulator.bench;"
+        "import sys, elasticache_autoscaler_cli.main, elasticache_autoscaler_cli.simulator.bench;"
         "print('matplotlib' in sys.modules)"
     )
     root = Path(__file__).resolve().parents[3]
@@ -139,7 +140,7 @@ def test_the_cli_does_not_import_matplotlib_unless_asked() -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(root / "layers/autoscaler")},
+        env={"PYTHONPATH": f"{root / 'layers/autoscaler'}{os.pathsep}{root / 'cli'}"},
     )
     assert done.stdout.strip() == "False"
 

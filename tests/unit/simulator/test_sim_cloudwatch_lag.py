@@ -4,10 +4,10 @@ few datapoints never. Hand-worked schedules."""
 import itertools
 
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.simulator.baselines import controller
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import GroupMetrics, Physics
-from elasticache_autoscaler.simulator.twin import (
+from elasticache_autoscaler_cli.simulator.baselines import controller
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Physics
+from elasticache_autoscaler_cli.simulator.twin import (
     CloudWatchLag,
     ClusterView,
     Proposal,

@@ -4,10 +4,10 @@ import pytest
 
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import NodeTypeRules, Policy
-from elasticache_autoscaler.simulator.bench import BenchRow, goal_check
-from elasticache_autoscaler.simulator.hindsight import candidates, hindsight
-from elasticache_autoscaler.simulator.inputs import Trace
-from elasticache_autoscaler.simulator.result import SimulationResult
+from elasticache_autoscaler_cli.simulator.bench import BenchRow, goal_check
+from elasticache_autoscaler_cli.simulator.hindsight import candidates, hindsight
+from elasticache_autoscaler_cli.simulator.inputs import Trace
+from elasticache_autoscaler_cli.simulator.result import SimulationResult
 
 from .builders import flat_trace, spec
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from elasticache_autoscaler.simulator.bench import scenarios
-from elasticache_autoscaler.simulator.inputs import InputError, parse_cluster, parse_trace
+from elasticache_autoscaler_cli.simulator.bench import scenarios
+from elasticache_autoscaler_cli.simulator.inputs import InputError, parse_cluster, parse_trace
 
 HEADER = "minute,reads_per_s,writes_per_s,dataset_gib,connections,avg_item_bytes\n"
 CLUSTER = (

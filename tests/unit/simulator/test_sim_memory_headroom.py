@@ -10,9 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from elasticache_autoscaler.simulator.baselines.autoscaler import AutoscalerController
-from elasticache_autoscaler.simulator.inputs import Trace
-from elasticache_autoscaler.simulator.twin import simulate
+from elasticache_autoscaler_cli.simulator.baselines.autoscaler import AutoscalerController
+from elasticache_autoscaler_cli.simulator.inputs import Trace
+from elasticache_autoscaler_cli.simulator.twin import simulate
 
 from .builders import flat_trace, spec
 

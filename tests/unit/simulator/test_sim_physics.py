@@ -6,7 +6,13 @@ With 8192-byte items one operation costs 2 op-equivalents, so 100k ops/s of capa
 import pytest
 
 from elasticache_autoscaler.catalog import node_type
-from elasticache_autoscaler.simulator.physics import Load, Physics, group_metrics, hot_share, shard_metrics
+from elasticache_autoscaler_cli.simulator.physics import (
+    Load,
+    Physics,
+    group_metrics,
+    hot_share,
+    shard_metrics,
+)
 
 PHYSICS = Physics()
 LARGE = node_type("cache.r7g.large")

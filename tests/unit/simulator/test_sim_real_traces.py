@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from elasticache_autoscaler.simulator.bench import scenarios
+from elasticache_autoscaler_cli.simulator.bench import scenarios
 from tools.real_traces import DAILY_SWING, DAY, convert, daily_swings, solve_exponent, to_minutes
 
 # name: days, as docs/simulator.md documents them

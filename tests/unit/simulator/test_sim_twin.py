@@ -4,9 +4,9 @@ import pytest
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.simulator.result import ActionRecord, count_reversals
-from elasticache_autoscaler.simulator.timing import ActionTimings, action_of
-from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, simulate
+from elasticache_autoscaler_cli.simulator.result import ActionRecord, count_reversals
+from elasticache_autoscaler_cli.simulator.timing import ActionTimings, action_of
+from elasticache_autoscaler_cli.simulator.twin import ClusterView, Proposal, simulate
 
 from .builders import Scripted, flat_trace, spec
 

@@ -5,8 +5,8 @@ import pytest
 
 from elasticache_autoscaler.alarms import Signal, desired_alarms
 from elasticache_autoscaler.models.policy import Policy, Targets
-from elasticache_autoscaler.simulator.alarms import Comparison, policy_alarms
-from elasticache_autoscaler.simulator.baselines.autoscaler import AutoscalerController
+from elasticache_autoscaler_cli.simulator.alarms import Comparison, policy_alarms
+from elasticache_autoscaler_cli.simulator.baselines.autoscaler import AutoscalerController
 from tests.fakes.adapters import topology
 
 POLICIES = [

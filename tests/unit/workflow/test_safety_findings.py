@@ -21,12 +21,12 @@ from elasticache_autoscaler.models.workflow import (
     OutcomeRequest,
     SkipReason,
 )
-from elasticache_autoscaler.operator_switches import LockReleaseRefused, release_lock
 from elasticache_autoscaler.timestamps import iso
 from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check
 from elasticache_autoscaler.workflow.execution_end import EndDeps, ExecutionEnded, settle_execution
 from elasticache_autoscaler.workflow.record_step import RecordDeps, record_outcome
+from elasticache_autoscaler_cli.operator_switches import LockReleaseRefused, release_lock
 from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeNotifier, FakeState, topology
 from tests.unit.workflow.conftest import ARN, NOW
 

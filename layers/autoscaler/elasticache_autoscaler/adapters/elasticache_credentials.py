@@ -6,7 +6,7 @@ raises with the error code only (botocore's messages could echo a parameter).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -15,8 +15,7 @@ from pydantic import SecretStr
 
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.request_fields import check_request
-from elasticache_autoscaler.errors import ClusterNotFoundError
-from elasticache_autoscaler.rotation.errors import CredentialBusyError, CredentialCallError
+from elasticache_autoscaler.errors import ClusterNotFoundError, CredentialBusyError, CredentialCallError
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -164,48 +163,3 @@ class ElastiCacheCredentials:
             raise CredentialCallError(f"ModifyUser on {user_id}: {_code(error)}") from None
         except ParamValidationError:
             raise CredentialCallError(f"ModifyUser on {user_id}: invalid request") from None
-
-
-@dataclass
-class InMemoryCredentials:
-    """The fake: token changes and password lists as ElastiCache applies them (instantly)."""
-
-    groups: dict[str, GroupAuth] = field(default_factory=dict)
-    tokens: dict[str, list[str]] = field(default_factory=dict)
-    users: dict[str, UserAuth] = field(default_factory=dict)
-    passwords: dict[str, list[str]] = field(default_factory=dict)
-    calls: list[tuple[str, str, str]] = field(default_factory=list)  # (operation, id, strategy)
-    busy_answers: int = 0
-
-    def add_group(self, group: GroupAuth, token: str | None) -> None:
-        self.groups[group.group_id] = group
-        self.tokens[group.group_id] = [token] if token else []
-
-    def add_user(self, user: UserAuth, password: str) -> None:
-        self.users[user.user_id] = user
-        self.passwords[user.user_id] = [password]
-
-    def group_auth(self, group_id: str) -> GroupAuth:
-        if group_id not in self.groups:
-            raise ClusterNotFoundError(f"replication group {group_id} not found")
-        return self.groups[group_id]
-
-    def change_token(self, group_id: str, token: SecretStr, strategy: TokenStrategy) -> None:
-        self.calls.append(("ModifyReplicationGroup", group_id, strategy))
-        if self.busy_answers:
-            self.busy_answers -= 1
-            raise CredentialBusyError(f"{group_id} is busy (InvalidReplicationGroupState)")
-        value = token.get_secret_value()
-        current = self.tokens[group_id]
-        self.tokens[group_id] = [*current[-1:], value] if strategy == "ROTATE" else [value]
-
-    def user(self, user_id: str) -> UserAuth | None:
-        return self.users.get(user_id)
-
-    def set_passwords(self, user_id: str, passwords: tuple[SecretStr, ...]) -> None:
-        self.calls.append(("ModifyUser", user_id, str(len(passwords))))
-        if self.busy_answers:
-            self.busy_answers -= 1
-            raise CredentialBusyError(f"user {user_id} is busy (InvalidUserState)")
-        self.passwords[user_id] = [p.get_secret_value() for p in passwords]
-        self.users[user_id] = replace(self.users[user_id], password_count=len(passwords))

@@ -8,7 +8,6 @@ bad field, never a value; ``observe`` turns it into a ``failed`` decision instea
 """
 
 import json
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities import parameters
@@ -97,29 +96,4 @@ class PolicyStore:
 
     def policy_for(self, cluster: str) -> Policy:
         default, override = default_name(self._prefix), cluster_name(self._prefix, cluster)
-        return policy_from(self._read(default), self._read(override), f"policy {default} + {override}")
-
-
-@dataclass
-class InMemoryPolicyStore:
-    """The store's fake: the same merge, parsing and validation over JSON texts held in memory."""
-
-    prefix: str = "/elasticache-autoscaler/test"
-    parameters: dict[str, str] = field(default_factory=dict)
-
-    def put_default(self, document: dict[str, Any] | str) -> None:
-        self.parameters[default_name(self.prefix)] = (
-            document if isinstance(document, str) else json.dumps(document)
-        )
-
-    def put_cluster(self, cluster: str, document: dict[str, Any] | str) -> None:
-        text = document if isinstance(document, str) else json.dumps(document)
-        self.parameters[cluster_name(self.prefix, cluster)] = text
-
-    def _read(self, name: str) -> dict[str, Any]:
-        text = self.parameters.get(name)
-        return {} if text is None else parse_document(name, text)
-
-    def policy_for(self, cluster: str) -> Policy:
-        default, override = default_name(self.prefix), cluster_name(self.prefix, cluster)
         return policy_from(self._read(default), self._read(override), f"policy {default} + {override}")

@@ -4,7 +4,6 @@ Three answers: True (logged in), False (reached the cache, credential refused) o
 the function cannot reach the endpoint, e.g. it runs outside the cache's VPC).
 """
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 import redis
@@ -44,20 +43,3 @@ class RedisLogin:
             return None
         finally:
             client.close()
-
-
-@dataclass
-class InMemoryLogin:
-    """The fake data plane: which (username, password) pairs log in; ``reachable`` False = no path."""
-
-    accepted: set[tuple[str | None, str]] = field(default_factory=set)
-    reachable: bool = True
-    attempts: int = 0
-
-    def logs_in(
-        self, host: str, port: int, tls: bool, username: str | None, password: SecretStr
-    ) -> bool | None:
-        self.attempts += 1
-        if not self.reachable:
-            return None
-        return (username, password.get_secret_value()) in self.accepted

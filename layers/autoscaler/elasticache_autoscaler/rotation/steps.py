@@ -26,6 +26,7 @@ from elasticache_autoscaler.adapters.elasticache_credentials import CredentialsP
 from elasticache_autoscaler.adapters.policy_store import PolicySource
 from elasticache_autoscaler.adapters.redis_login import LoginPort
 from elasticache_autoscaler.adapters.secrets import SecretsPort, SecretVersion
+from elasticache_autoscaler.errors import CredentialBusyError
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.rotation import (
@@ -44,7 +45,6 @@ from elasticache_autoscaler.models.rotation import (
 )
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.rotation.errors import (
-    CredentialBusyError,
     CredentialRejectedError,
     RotationRefusedError,
 )

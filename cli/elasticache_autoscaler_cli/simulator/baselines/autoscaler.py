@@ -18,11 +18,11 @@ from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
-from elasticache_autoscaler.simulator.alarms import AlarmState, policy_alarms
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.observe import snapshot_of
-from elasticache_autoscaler.simulator.physics import Physics
-from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial_capacity
+from elasticache_autoscaler_cli.simulator.alarms import AlarmState, policy_alarms
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.observe import snapshot_of
+from elasticache_autoscaler_cli.simulator.physics import Physics
+from elasticache_autoscaler_cli.simulator.twin import ClusterView, Proposal, initial_capacity
 
 # A Monday at midnight UTC: minute 0 of every trace.
 SIM_EPOCH = datetime(2026, 1, 5, tzinfo=UTC)

@@ -18,8 +18,8 @@ from elasticache_autoscaler.models.snapshot import (
     Snapshot,
     Topology,
 )
-from elasticache_autoscaler.simulator.physics import GroupMetrics, ShardMetrics, reported_cpu
-from elasticache_autoscaler.simulator.twin import ClusterView
+from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, ShardMetrics, reported_cpu
+from elasticache_autoscaler_cli.simulator.twin import ClusterView
 
 GROUP_ID = "simulated"
 ENGINE_VERSION = {"valkey": "8.0", "redis": "7.1"}

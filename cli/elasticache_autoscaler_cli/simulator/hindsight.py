@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from elasticache_autoscaler.catalog import allowed_modifications, node_type
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import GroupMetrics, Physics
-from elasticache_autoscaler.simulator.twin import hourly_cost, load_at, metrics_of
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Physics
+from elasticache_autoscaler_cli.simulator.twin import hourly_cost, load_at, metrics_of
 
 
 @dataclass(frozen=True, slots=True)

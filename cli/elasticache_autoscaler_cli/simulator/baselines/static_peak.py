@@ -19,9 +19,9 @@ from dataclasses import replace
 from elasticache_autoscaler.catalog import catalog, node_type
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import Load, Physics
-from elasticache_autoscaler.simulator.twin import (
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import Load, Physics
+from elasticache_autoscaler_cli.simulator.twin import (
     ClusterView,
     Proposal,
     hourly_cost,

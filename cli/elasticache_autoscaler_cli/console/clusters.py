@@ -5,11 +5,11 @@ from typing import Any
 
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.adapters.tagging import ResourceTagging
-from elasticache_autoscaler.console import policy
-from elasticache_autoscaler.console.clients import Clients
-from elasticache_autoscaler.console.decisions import DecisionFilter, find_decisions
-from elasticache_autoscaler.console.errors import ConsoleError
-from elasticache_autoscaler.console.stack import StackOutputs
+from elasticache_autoscaler_cli.console import policy
+from elasticache_autoscaler_cli.console.clients import Clients
+from elasticache_autoscaler_cli.console.decisions import DecisionFilter, find_decisions
+from elasticache_autoscaler_cli.console.errors import ConsoleError
+from elasticache_autoscaler_cli.console.stack import StackOutputs
 
 COLUMNS = (
     "cluster",

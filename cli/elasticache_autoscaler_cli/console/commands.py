@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
-from elasticache_autoscaler.console import decisions, policy
-from elasticache_autoscaler.console.clients import Clients
-from elasticache_autoscaler.console.clusters import COLUMNS as CLUSTER_COLUMNS
-from elasticache_autoscaler.console.clusters import cluster_rows
-from elasticache_autoscaler.console.errors import ConsoleError
-from elasticache_autoscaler.console.output import emit, print_json, print_table
-from elasticache_autoscaler.console.preview import preview
 from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler_cli.console import decisions, policy
+from elasticache_autoscaler_cli.console.clients import Clients
+from elasticache_autoscaler_cli.console.clusters import COLUMNS as CLUSTER_COLUMNS
+from elasticache_autoscaler_cli.console.clusters import cluster_rows
+from elasticache_autoscaler_cli.console.errors import ConsoleError
+from elasticache_autoscaler_cli.console.output import emit, print_json, print_table
+from elasticache_autoscaler_cli.console.preview import preview
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

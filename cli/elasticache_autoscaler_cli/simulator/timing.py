@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from elasticache_autoscaler.catalog import node_type
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.simulator.inputs import InputError
+from elasticache_autoscaler_cli.simulator.inputs import InputError
 
 
 @cache

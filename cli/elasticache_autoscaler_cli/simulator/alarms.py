@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from elasticache_autoscaler.alarms import Signal, SignalAlarm, signal_alarms
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.physics import GroupMetrics, reported_cpu
+from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, reported_cpu
 
 
 class AlarmState(StrEnum):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, InputError, Trace
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, InputError, Trace
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient

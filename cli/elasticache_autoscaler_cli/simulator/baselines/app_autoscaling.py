@@ -51,11 +51,11 @@ from typing import Literal
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.alarms import Alarm, AlarmSpec, Comparison
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import GroupMetrics, Physics
-from elasticache_autoscaler.simulator.result import ActionRecord
-from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial_capacity
+from elasticache_autoscaler_cli.simulator.alarms import Alarm, AlarmSpec, Comparison
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Physics
+from elasticache_autoscaler_cli.simulator.result import ActionRecord
+from elasticache_autoscaler_cli.simulator.twin import ClusterView, Proposal, initial_capacity
 
 TARGET_MIN, TARGET_MAX = 35.0, 70.0
 SCALE_IN_FACTOR = 0.75

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, get_args
 
 from elasticache_autoscaler.adapters.dynamo_items import from_item
-from elasticache_autoscaler.console.errors import ConsoleError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.record import Status
 from elasticache_autoscaler.timestamps import iso, parse
+from elasticache_autoscaler_cli.console.errors import ConsoleError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -1,11 +1,11 @@
 """The policies the benchmark compares: ours and the alternatives a user would pick instead."""
 
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.baselines.app_autoscaling import AppAutoScalingController
-from elasticache_autoscaler.simulator.baselines.autoscaler import AutoscalerController
-from elasticache_autoscaler.simulator.baselines.hpa import HpaController
-from elasticache_autoscaler.simulator.baselines.static_peak import StaticPeakController
-from elasticache_autoscaler.simulator.twin import Controller
+from elasticache_autoscaler_cli.simulator.baselines.app_autoscaling import AppAutoScalingController
+from elasticache_autoscaler_cli.simulator.baselines.autoscaler import AutoscalerController
+from elasticache_autoscaler_cli.simulator.baselines.hpa import HpaController
+from elasticache_autoscaler_cli.simulator.baselines.static_peak import StaticPeakController
+from elasticache_autoscaler_cli.simulator.twin import Controller
 
 POLICIES = ("autoscaler", "app-autoscaling", "static-peak", "hpa")
 

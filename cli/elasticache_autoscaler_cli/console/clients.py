@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import boto3
 
 from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.console.stack import StackOutputs, resolve_stack
+from elasticache_autoscaler_cli.console.stack import StackOutputs, resolve_stack
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient

@@ -13,10 +13,10 @@ from typing import Protocol
 from elasticache_autoscaler.catalog import NodeType, node_type
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import GroupMetrics, Load, Physics, group_metrics
-from elasticache_autoscaler.simulator.result import ActionRecord, SimulationResult
-from elasticache_autoscaler.simulator.timing import ActionTimings, action_of
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Load, Physics, group_metrics
+from elasticache_autoscaler_cli.simulator.result import ActionRecord, SimulationResult
+from elasticache_autoscaler_cli.simulator.timing import ActionTimings, action_of
 
 
 def initial_capacity(spec: ClusterSpec) -> Capacity:

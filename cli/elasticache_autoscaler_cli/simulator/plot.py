@@ -1,9 +1,9 @@
 """Demand against capacity over time, every action marked. matplotlib is imported here only, on demand:
-the package also ships in a Lambda layer that has no matplotlib."""
+it is an optional extra (``pip install '.[plot]'``), and the rest of the CLI runs without it."""
 
 from pathlib import Path
 
-from elasticache_autoscaler.simulator.result import SimulationResult
+from elasticache_autoscaler_cli.simulator.result import SimulationResult
 
 
 def plot(result: SimulationResult, out: Path, title: str = "") -> None:

@@ -11,9 +11,6 @@ from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.adapters.observation_store import decode, encode, reference
 from elasticache_autoscaler.adapters.policy_store import PolicyStore
 from elasticache_autoscaler.adapters.state_table import StateTable
-from elasticache_autoscaler.console.clients import Clients
-from elasticache_autoscaler.console.errors import ConsoleError
-from elasticache_autoscaler.console.stack import StackOutputs
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
@@ -25,6 +22,9 @@ from elasticache_autoscaler.models.workflow import (
 )
 from elasticache_autoscaler.workflow.decide_step import make_decision
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
+from elasticache_autoscaler_cli.console.clients import Clients
+from elasticache_autoscaler_cli.console.errors import ConsoleError
+from elasticache_autoscaler_cli.console.stack import StackOutputs
 
 PREVIEW_ARN = "arn:aws:states:console:preview:execution:preview:{cluster}"
 

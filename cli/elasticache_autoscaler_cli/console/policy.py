@@ -13,8 +13,8 @@ from elasticache_autoscaler.adapters.policy_store import (
     parse_document,
     policy_from,
 )
-from elasticache_autoscaler.console.errors import ConsoleError
 from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler_cli.console.errors import ConsoleError
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient

@@ -5,7 +5,7 @@ elasticache-autoscaler bench [--policy-file P.json] [--json]
 elasticache-autoscaler backtest --cluster <replication-group-id> --days 14 [--json]
 elasticache-autoscaler guards --table <StateTableName> --cluster <id> [--pause|--resume] [--reset-circuit]
 elasticache-autoscaler decisions|clusters|preview|policy --stack <name> ... (the operator console, see
-    elasticache_autoscaler/console/commands.py and docs/operations.md)
+    elasticache_autoscaler_cli/console/commands.py and docs/operations.md)
 """
 
 import argparse
@@ -17,17 +17,23 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from elasticache_autoscaler import operator_switches
-from elasticache_autoscaler.console.commands import add_parsers as add_console_parsers
-from elasticache_autoscaler.console.errors import ConsoleError
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.baselines import POLICIES, controller
-from elasticache_autoscaler.simulator.baselines.as_is import AsIsController
-from elasticache_autoscaler.simulator.baselines.static_peak import StaticPeakController
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, InputError, Trace, load_cluster, load_trace
-from elasticache_autoscaler.simulator.result import SimulationResult
-from elasticache_autoscaler.simulator.timing import ActionTimings, load_timings
-from elasticache_autoscaler.simulator.twin import CloudWatchLag, simulate
+from elasticache_autoscaler_cli import operator_switches
+from elasticache_autoscaler_cli.console.commands import add_parsers as add_console_parsers
+from elasticache_autoscaler_cli.console.errors import ConsoleError
+from elasticache_autoscaler_cli.simulator.baselines import POLICIES, controller
+from elasticache_autoscaler_cli.simulator.baselines.as_is import AsIsController
+from elasticache_autoscaler_cli.simulator.baselines.static_peak import StaticPeakController
+from elasticache_autoscaler_cli.simulator.inputs import (
+    ClusterSpec,
+    InputError,
+    Trace,
+    load_cluster,
+    load_trace,
+)
+from elasticache_autoscaler_cli.simulator.result import SimulationResult
+from elasticache_autoscaler_cli.simulator.timing import ActionTimings, load_timings
+from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, simulate
 
 
 def _out(text: str) -> None:
@@ -78,7 +84,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         trace, spec, controller(args.policy, policy), timings=_timings(args), cloudwatch=_lag(args)
     )
     if args.plot:
-        from elasticache_autoscaler.simulator.plot import plot  # noqa: PLC0415 - matplotlib only when asked
+        from elasticache_autoscaler_cli.simulator.plot import plot  # noqa: PLC0415 - matplotlib only when asked
 
         plot(result, args.plot, title=args.trace.parent.name)
     _out(json.dumps(result.to_json(), indent=2) if args.json else summary(result))
@@ -86,7 +92,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from elasticache_autoscaler.simulator.bench import format_table, goal_check, run_bench  # noqa: PLC0415
+    from elasticache_autoscaler_cli.simulator.bench import format_table, goal_check, run_bench  # noqa: PLC0415
 
     rows = run_bench(load_policy(args.policy_file), _timings(args), cloudwatch=_lag(args))
     if args.json:
@@ -112,7 +118,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     import boto3  # noqa: PLC0415 - only the backtest talks to AWS
 
-    from elasticache_autoscaler.simulator.backtest import read_history  # noqa: PLC0415
+    from elasticache_autoscaler_cli.simulator.backtest import read_history  # noqa: PLC0415
 
     session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
     trace, spec = read_history(

@@ -19,9 +19,9 @@ from collections import deque
 
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace
-from elasticache_autoscaler.simulator.physics import Physics
-from elasticache_autoscaler.simulator.twin import ClusterView, Proposal, initial_capacity
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
+from elasticache_autoscaler_cli.simulator.physics import Physics
+from elasticache_autoscaler_cli.simulator.twin import ClusterView, Proposal, initial_capacity
 
 TOLERANCE = 0.1
 STABILIZATION_MINUTES = 5

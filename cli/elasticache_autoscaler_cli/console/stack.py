@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from elasticache_autoscaler.console.errors import ConsoleError
+from elasticache_autoscaler_cli.console.errors import ConsoleError
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient

@@ -7,12 +7,12 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.simulator.baselines import POLICIES, controller
-from elasticache_autoscaler.simulator.hindsight import hindsight
-from elasticache_autoscaler.simulator.inputs import ClusterSpec, Trace, parse_cluster, parse_trace
-from elasticache_autoscaler.simulator.result import SimulationResult
-from elasticache_autoscaler.simulator.timing import ActionTimings
-from elasticache_autoscaler.simulator.twin import CloudWatchLag, simulate
+from elasticache_autoscaler_cli.simulator.baselines import POLICIES, controller
+from elasticache_autoscaler_cli.simulator.hindsight import hindsight
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace, parse_cluster, parse_trace
+from elasticache_autoscaler_cli.simulator.result import SimulationResult
+from elasticache_autoscaler_cli.simulator.timing import ActionTimings
+from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, simulate
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class Scenario:
 
 
 def _scenario_root() -> Traversable:
-    return resources.files("elasticache_autoscaler").joinpath("simulator/scenarios")
+    return resources.files("elasticache_autoscaler_cli").joinpath("simulator/scenarios")
 
 
 def scenarios() -> Iterator[Scenario]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCache, ElastiCacheGateway
 from elasticache_autoscaler.adapters.state_table import StatePort, StateTable
-from elasticache_autoscaler.console.clients import Clients
+from elasticache_autoscaler_cli.console.clients import Clients
 
 
 class LockReleaseRefused(Exception):
