@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from elasticache_autoscaler.simulator.inputs import Trace
+from elasticache_autoscaler_cli.simulator.inputs import Trace
 from tools.real_traces import convert, read_source
 
-OUT = Path(__file__).resolve().parents[1] / "layers/autoscaler/elasticache_autoscaler/simulator/scenarios"
+OUT = Path(__file__).resolve().parents[1] / "cli/elasticache_autoscaler_cli/simulator/scenarios"
 DAY = 1440
 
 
