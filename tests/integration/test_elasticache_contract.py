@@ -24,6 +24,7 @@ from elasticache_autoscaler.adapters.elasticache import (
     ALREADY_THERE_RESULT,
     DIRECT_LOOKUP_MAX_MEMBERS,
     PAGE_SIZE,
+    ChangeNodeType,
     ElastiCache,
     replica_count_request,
     shards_to_remove,
@@ -733,7 +734,7 @@ def test_finding9_a_request_with_a_field_the_product_never_sends_is_refused_befo
     """Given a ModifyReplicationGroup that would also change the engine version, when the adapter is asked
     to make it, then it raises naming the field and ElastiCache is never called (the Stubber has no
     response queued: any call would fail the test with a different error)."""
-    request = (
+    request = ChangeNodeType(
         "modify_replication_group",
         {
             "ReplicationGroupId": GROUP,

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from elasticache_autoscaler.adapters.elasticache import (
     ALREADY_THERE_RESULT,
+    DecreaseReplicas,
+    IncreaseReplicas,
     replica_count_request,
     shards_to_remove,
 )
@@ -408,7 +410,8 @@ def test_replica_requests_bring_every_shard_to_at_least_the_target(counts: list[
     if request is None:
         assert set(counts) == {wanted}
         return
-    _, params = request
+    assert isinstance(request, IncreaseReplicas | DecreaseReplicas)
+    params = request.params
     after: dict[str, int] = {f"{i + 1:04d}": n for i, n in enumerate(counts)}
     if "NewReplicaCount" in params:
         assert len(set(counts)) == 1

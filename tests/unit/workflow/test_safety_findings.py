@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, ElastiCache
+from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, ElastiCache, IncreaseReplicas
 from elasticache_autoscaler.errors import CallOutcomeUnknownError, GroupBusyError, ThrottledError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
@@ -235,7 +235,7 @@ def test_finding5_a_throttled_or_lost_call_is_typed_never_an_action_failure(
     adapter = ElastiCache(client=_Client(error))  # type: ignore[arg-type]
     with pytest.raises(raised):
         adapter._call(
-            (
+            IncreaseReplicas(
                 "increase_replica_count",
                 {"ReplicationGroupId": "orders", "NewReplicaCount": 2, "ApplyImmediately": True},
             )

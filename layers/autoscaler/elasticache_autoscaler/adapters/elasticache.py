@@ -4,7 +4,7 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 """
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from botocore.exceptions import (
     ClientError,
@@ -28,6 +28,13 @@ from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_elasticache.type_defs import (
+        ConfigureShardTypeDef,
+        DecreaseReplicaCountMessageTypeDef,
+        IncreaseReplicaCountMessageTypeDef,
+        ModifyReplicationGroupMessageTypeDef,
+        ModifyReplicationGroupShardConfigurationMessageTypeDef,
+    )
 
 ALREADY_THERE = {"NoOperationFault", "NoOperation"}
 BUSY = {"InvalidReplicationGroupState", "InvalidReplicationGroupStateFault", "InvalidCacheClusterState"}
@@ -155,8 +162,31 @@ def topology_from(
 ALREADY_THERE_RESULT = "already there"
 """What a setter returns when the group already has the target: no call was made, or ElastiCache said so."""
 
-Request = tuple[str, dict[str, Any]]
-"""A boto3 ElastiCache client method name and its keyword arguments."""
+
+# Each request is a boto3 ElastiCache method name and its keyword arguments, typed by the mypy-boto3 request
+# TypedDict of that method: ``_call`` passes them to the typed client method, so mypy checks every field.
+class IncreaseReplicas(NamedTuple):
+    operation: Literal["increase_replica_count"]
+    params: "IncreaseReplicaCountMessageTypeDef"
+
+
+class DecreaseReplicas(NamedTuple):
+    operation: Literal["decrease_replica_count"]
+    params: "DecreaseReplicaCountMessageTypeDef"
+
+
+class ChangeShardCount(NamedTuple):
+    operation: Literal["modify_replication_group_shard_configuration"]
+    params: "ModifyReplicationGroupShardConfigurationMessageTypeDef"
+
+
+class ChangeNodeType(NamedTuple):
+    operation: Literal["modify_replication_group"]
+    params: "ModifyReplicationGroupMessageTypeDef"
+
+
+Request = IncreaseReplicas | DecreaseReplicas | ChangeShardCount | ChangeNodeType
+"""One mutating call the product makes (an absolute target), ready for ``ElastiCache._call``."""
 
 
 def replica_count_request(topology: Topology, wanted: int) -> Request | None:
@@ -174,21 +204,32 @@ def replica_count_request(topology: Topology, wanted: int) -> Request | None:
     counts = {shard.shard_id: shard.replica_count for shard in topology.shards}
     below = [shard_id for shard_id, n in counts.items() if n < wanted]
     above = [shard_id for shard_id, n in counts.items() if n > wanted]
-    if below:
-        operation, change = "increase_replica_count", below
-    elif above:
-        operation, change = "decrease_replica_count", above
-    else:
+    change = below or above
+    if not change:
         return None
-    params: dict[str, Any] = {"ReplicationGroupId": topology.replication_group_id}
+    group_id = topology.replication_group_id
     if len(change) == len(counts) and len(set(counts.values())) == 1:
-        params["NewReplicaCount"] = wanted
-    else:
-        params["ReplicaConfiguration"] = [
-            {"NodeGroupId": shard_id, "NewReplicaCount": wanted} for shard_id in change
-        ]
-    params["ApplyImmediately"] = True
-    return operation, params
+        if below:
+            return IncreaseReplicas(
+                "increase_replica_count",
+                {"ReplicationGroupId": group_id, "NewReplicaCount": wanted, "ApplyImmediately": True},
+            )
+        return DecreaseReplicas(
+            "decrease_replica_count",
+            {"ReplicationGroupId": group_id, "NewReplicaCount": wanted, "ApplyImmediately": True},
+        )
+    shards: list[ConfigureShardTypeDef] = [
+        {"NodeGroupId": shard_id, "NewReplicaCount": wanted} for shard_id in change
+    ]
+    if below:
+        return IncreaseReplicas(
+            "increase_replica_count",
+            {"ReplicationGroupId": group_id, "ReplicaConfiguration": shards, "ApplyImmediately": True},
+        )
+    return DecreaseReplicas(
+        "decrease_replica_count",
+        {"ReplicationGroupId": group_id, "ReplicaConfiguration": shards, "ApplyImmediately": True},
+    )
 
 
 def shards_to_remove(topology: Topology, count: int, shard_memory: Mapping[str, float]) -> list[str]:
@@ -218,14 +259,14 @@ def shard_count_request(topology: Topology, wanted: int, shard_memory: Mapping[s
     current = topology.shard_count
     if wanted == current:
         return None
-    params: dict[str, Any] = {
+    params: ModifyReplicationGroupShardConfigurationMessageTypeDef = {
         "ReplicationGroupId": topology.replication_group_id,
         "NodeGroupCount": wanted,
         "ApplyImmediately": True,
     }
     if wanted < current:
         params["NodeGroupsToRemove"] = shards_to_remove(topology, current - wanted, shard_memory)
-    return "modify_replication_group_shard_configuration", params
+    return ChangeShardCount("modify_replication_group_shard_configuration", params)
 
 
 def node_type_request(topology: Topology, node_type: str) -> Request | None:
@@ -239,11 +280,14 @@ def node_type_request(topology: Topology, node_type: str) -> Request | None:
             f"{topology.replication_group_id}: {topology.node_type} -> {node_type} is not an allowed "
             "node type modification (ListAllowedNodeTypeModifications)"
         )
-    return "modify_replication_group", {
-        "ReplicationGroupId": topology.replication_group_id,
-        "CacheNodeType": node_type,
-        "ApplyImmediately": True,
-    }
+    return ChangeNodeType(
+        "modify_replication_group",
+        {
+            "ReplicationGroupId": topology.replication_group_id,
+            "CacheNodeType": node_type,
+            "ApplyImmediately": True,
+        },
+    )
 
 
 class ElastiCache:
@@ -365,10 +409,10 @@ class ElastiCache:
         """
         if request is None:
             return ALREADY_THERE_RESULT
-        operation, params = request
-        check_request(operation, params)  # only the fields the product sends (docs/iam.md)
+        operation = request.operation
+        check_request(operation, request.params)  # only the fields the product sends (docs/iam.md)
         try:
-            getattr(self._changes, operation)(**params)
+            self._send(request)
         except (
             ReadTimeoutError,
             ConnectTimeoutError,
@@ -391,6 +435,18 @@ class ElastiCache:
                 raise ClusterNotFoundError(f"{operation}: {code}: {message}") from None
             raise ActionFailedError(f"{operation}: {code}: {message}") from None
         return operation
+
+    def _send(self, request: Request) -> None:
+        """The typed client call of ``request`` (mypy checks its keyword arguments against the method's)."""
+        match request:
+            case IncreaseReplicas(params=params):
+                self._changes.increase_replica_count(**params)
+            case DecreaseReplicas(params=params):
+                self._changes.decrease_replica_count(**params)
+            case ChangeShardCount(params=params):
+                self._changes.modify_replication_group_shard_configuration(**params)
+            case ChangeNodeType(params=params):
+                self._changes.modify_replication_group(**params)
 
 
 # Throttled mutating calls were not applied (safe to retry after a re-read).
