@@ -14,11 +14,11 @@ from elasticache_autoscaler.models.rotation import (
     ApplyResult,
     FinalizeResult,
     PromoteResult,
+    RotationCheckResult,
     RotationPlan,
     StageResult,
     VerifyResult,
 )
-from elasticache_autoscaler.models.rotation import CheckResult as CredentialCheckResult
 from elasticache_autoscaler.models.workflow import (
     ActResult,
     CheckResult,
@@ -58,7 +58,7 @@ ROTATION_PRODUCED: dict[str, type[BaseModel] | None] = {
     "$.plan": RotationPlan,
     "$.staged": StageResult,
     "$.applied": ApplyResult,
-    "$.checked": CredentialCheckResult,
+    "$.checked": RotationCheckResult,
     "$.verified": VerifyResult,
     "$.promoted": PromoteResult,
     "$.finalized": FinalizeResult,

@@ -20,7 +20,7 @@ from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, reported_cpu
 
 
-class AlarmState(StrEnum):
+class AlarmValue(StrEnum):
     OK = "OK"
     ALARM = "ALARM"
     INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
@@ -75,7 +75,7 @@ class AlarmSpec:
 @dataclass(slots=True)
 class Alarm:
     spec: AlarmSpec
-    state: AlarmState = AlarmState.INSUFFICIENT_DATA
+    state: AlarmValue = AlarmValue.INSUFFICIENT_DATA
     _datapoints: deque[float | None] = field(init=False)
     _period_values: list[float] = field(default_factory=list)
     _minutes_in_period: int = 0
@@ -83,7 +83,7 @@ class Alarm:
     def __post_init__(self) -> None:
         self._datapoints = deque(maxlen=self.spec.evaluation_periods)
 
-    def observe(self, value: float | None) -> AlarmState | None:
+    def observe(self, value: float | None) -> AlarmValue | None:
         """Feed one minute's value (None = missing); the new state when this minute changed it."""
         if value is not None:
             self._period_values.append(value)
@@ -98,18 +98,18 @@ class Alarm:
 
     @property
     def in_alarm(self) -> bool:
-        return self.state is AlarmState.ALARM
+        return self.state is AlarmValue.ALARM
 
-    def _evaluate(self) -> AlarmState | None:
+    def _evaluate(self) -> AlarmValue | None:
         compare = _COMPARE[self.spec.comparison]
         present = [d for d in self._datapoints if d is not None]
         breaching = sum(1 for d in present if compare(d, self.spec.threshold))
         if breaching >= self.spec.datapoints_to_alarm:
-            new = AlarmState.ALARM
+            new = AlarmValue.ALARM
         elif not present:
-            new = AlarmState.INSUFFICIENT_DATA
+            new = AlarmValue.INSUFFICIENT_DATA
         else:
-            new = AlarmState.OK
+            new = AlarmValue.OK
         if new is self.state:
             return None
         self.state = new

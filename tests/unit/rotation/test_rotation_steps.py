@@ -12,7 +12,7 @@ from elasticache_autoscaler.errors import CredentialBusyError
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.rotation import (
     CredentialStep,
-    Execution,
+    RotationExecution,
     RotationPlan,
     RotationRequest,
     VerifyResult,
@@ -124,7 +124,7 @@ def _run(
 ) -> VerifyResult | None:
     """Run the workflow's steps in order, as the state machine does; stop after ``fail_after``."""
     deps = world.deps
-    plan: RotationPlan = steps.prepare(_request(action), Execution(arn="arn:x", started_at=NOW), deps)
+    plan: RotationPlan = steps.prepare(_request(action), RotationExecution(arn="arn:x", started_at=NOW), deps)
     if fail_after == "prepare":
         return None
     step = CredentialStep(step="stage", plan=plan)
@@ -183,7 +183,7 @@ def test_a_retry_after_a_failure_anywhere_completes_with_one_new_token(world: Wo
 def test_a_rotate_whose_label_was_never_written_is_not_repeated(world: World) -> None:
     # Given the ROTATE call went through but the function died before labelling the version
     deps = world.deps
-    plan = steps.prepare(_request(), Execution(arn="a", started_at=NOW), deps)
+    plan = steps.prepare(_request(), RotationExecution(arn="a", started_at=NOW), deps)
     (staged,) = steps.stage(CredentialStep(step="stage", plan=plan), deps).credentials
     world.credentials.change_token("orders", SecretStr(world.generated[0]), "ROTATE")
     world.credentials.groups["orders"] = replace(GROUP, status="modifying", auth_token_status="ROTATING")

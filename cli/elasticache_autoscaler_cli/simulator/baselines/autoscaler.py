@@ -18,7 +18,7 @@ from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
-from elasticache_autoscaler_cli.simulator.alarms import AlarmState, policy_alarms
+from elasticache_autoscaler_cli.simulator.alarms import AlarmValue, policy_alarms
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler_cli.simulator.observe import snapshot_of
 from elasticache_autoscaler_cli.simulator.physics import Physics
@@ -54,7 +54,7 @@ class AutoscalerController:
             alarm.spec.name
             for point in view.new_datapoints()
             for alarm, read in self.alarms
-            if alarm.observe(None if point is None else read(point)) is AlarmState.ALARM
+            if alarm.observe(None if point is None else read(point)) is AlarmValue.ALARM
         ]
         scheduled = (view.minute + 1) % self.schedule_minutes == 0
         # While the group is modifying the workflow refuses to act (not quiescent): skip the call.

@@ -10,7 +10,7 @@ from datetime import datetime
 from elasticache_autoscaler.engine.costs import capacity_cost, hourly_cost
 from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.engine.manual import OperatorRequest, plan_request
-from elasticache_autoscaler.engine.outcome import Outcome
+from elasticache_autoscaler.engine.outcome import RuleOutcome
 from elasticache_autoscaler.engine.rotation import rotation, token_age_days
 from elasticache_autoscaler.engine.scale_in import scale_in
 from elasticache_autoscaler.engine.scale_out import scale_out
@@ -24,7 +24,7 @@ from elasticache_autoscaler.models.snapshot import Snapshot
 __all__ = ["OperatorRequest", "decide"]
 
 
-def _automatic(sit: Situation) -> Outcome:
+def _automatic(sit: Situation) -> RuleOutcome:
     out = scale_out(sit)
     if out.plan is not None:
         return out

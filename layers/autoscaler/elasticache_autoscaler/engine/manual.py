@@ -10,7 +10,7 @@ from typing import assert_never
 
 from elasticache_autoscaler.catalog import NodeType
 from elasticache_autoscaler.engine.node_type_choice import allowed_candidates
-from elasticache_autoscaler.engine.outcome import Outcome, Plan
+from elasticache_autoscaler.engine.outcome import Plan, RuleOutcome
 from elasticache_autoscaler.engine.rotation import rotation_unsupported_because
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.models.actions import Action
@@ -27,20 +27,20 @@ class OperatorRequest:
     target: int | str | None = None
 
 
-def _refuse(sit: Situation, action: Action, code: BlockedBy, detail: str) -> Outcome:
-    return Outcome(
+def _refuse(sit: Situation, action: Action, code: BlockedBy, detail: str) -> RuleOutcome:
+    return RuleOutcome(
         (f"operator asked for {action.value}: refused, {detail}",),
         Plan(action, sit.current),
         code.because(detail),
     )
 
 
-def _accept(action: Action, plan: Plan, detail: str) -> Outcome:
-    return Outcome((f"operator asked for {action.value}: {detail}",), plan)
+def _accept(action: Action, plan: Plan, detail: str) -> RuleOutcome:
+    return RuleOutcome((f"operator asked for {action.value}: {detail}",), plan)
 
 
-def _already(action: Action, detail: str) -> Outcome:
-    return Outcome((f"operator asked for {action.value}: already {detail}, nothing to do",))
+def _already(action: Action, detail: str) -> RuleOutcome:
+    return RuleOutcome((f"operator asked for {action.value}: already {detail}, nothing to do",))
 
 
 def _count(request: OperatorRequest, current: int) -> int | str:
@@ -57,7 +57,7 @@ def _first_problem(checks: list[tuple[bool, str]]) -> str | None:
     return next((problem for failed, problem in checks if failed), None)
 
 
-def _replicas(sit: Situation, request: OperatorRequest) -> Outcome:
+def _replicas(sit: Situation, request: OperatorRequest) -> RuleOutcome:
     action, current = request.action, sit.current.replicas_per_shard
     wanted = _count(request, current)
     if isinstance(wanted, str):
@@ -100,7 +100,7 @@ def _emptiest_shards(sit: Situation, count: int) -> tuple[str, ...]:
     return tuple(ranked[:count])
 
 
-def _shards(sit: Situation, request: OperatorRequest) -> Outcome:
+def _shards(sit: Situation, request: OperatorRequest) -> RuleOutcome:
     action, policy, current = request.action, sit.policy, sit.current.shards
     if not sit.topology.cluster_mode_enabled:
         return _refuse(sit, action, BlockedBy.UNSUPPORTED, "cluster mode is disabled: one shard only")
@@ -174,7 +174,7 @@ def _chosen_node_type(sit: Situation, request: OperatorRequest, node: NodeType) 
     )
 
 
-def _node_type(sit: Situation, request: OperatorRequest) -> Outcome:
+def _node_type(sit: Situation, request: OperatorRequest) -> RuleOutcome:
     action, current = request.action, sit.current.node_type
     if sit.node is None:
         return _refuse(
@@ -193,7 +193,7 @@ def _node_type(sit: Situation, request: OperatorRequest) -> Outcome:
     return _accept(action, plan, f"node type {current} -> {chosen.name}")
 
 
-def _rotate_token(sit: Situation, request: OperatorRequest) -> Outcome:
+def _rotate_token(sit: Situation, request: OperatorRequest) -> RuleOutcome:
     if request.target is not None:
         return _refuse(sit, request.action, BlockedBy.OUT_OF_POLICY, "rotation takes no target")
     unsupported = rotation_unsupported_because(sit)
@@ -202,7 +202,7 @@ def _rotate_token(sit: Situation, request: OperatorRequest) -> Outcome:
     return _accept(request.action, Plan(request.action, sit.current), "rotate the AUTH token")
 
 
-def _rotate_user(sit: Situation, request: OperatorRequest) -> Outcome:
+def _rotate_user(sit: Situation, request: OperatorRequest) -> RuleOutcome:
     if request.target is not None:
         return _refuse(sit, request.action, BlockedBy.OUT_OF_POLICY, "rotation takes no target")
     if not sit.topology.user_group_ids:
@@ -212,7 +212,7 @@ def _rotate_user(sit: Situation, request: OperatorRequest) -> Outcome:
     return _accept(request.action, Plan(request.action, sit.current), "rotate RBAC user passwords")
 
 
-def plan_request(sit: Situation, request: OperatorRequest) -> Outcome:
+def plan_request(sit: Situation, request: OperatorRequest) -> RuleOutcome:
     action = request.action
     match action:
         case Action.ADD_REPLICAS | Action.REMOVE_REPLICAS:
@@ -226,6 +226,6 @@ def plan_request(sit: Situation, request: OperatorRequest) -> Outcome:
         case Action.ROTATE_USER_PASSWORD:
             return _rotate_user(sit, request)
         case Action.NONE:
-            return Outcome(("operator asked for none: nothing to do",))
+            return RuleOutcome(("operator asked for none: nothing to do",))
         case _:
             assert_never(action)

@@ -14,7 +14,7 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class RuleOutcome:
     """``plan`` is the change wanted; ``refusal`` (a ``BlockedBy`` text) says it cannot be done at all.
 
     A refused plan keeps the wanted action with ``target`` equal to the current capacity.
@@ -24,6 +24,6 @@ class Outcome:
     plan: Plan | None = None
     refusal: str | None = None
 
-    def after(self, earlier: tuple[str, ...]) -> "Outcome":
+    def after(self, earlier: tuple[str, ...]) -> "RuleOutcome":
         """The same outcome with the reasons of rules considered before it in front."""
-        return Outcome(reasons=earlier + self.reasons, plan=self.plan, refusal=self.refusal)
+        return RuleOutcome(reasons=earlier + self.reasons, plan=self.plan, refusal=self.refusal)

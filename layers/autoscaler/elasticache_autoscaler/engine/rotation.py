@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from elasticache_autoscaler.engine.outcome import Outcome, Plan
+from elasticache_autoscaler.engine.outcome import Plan, RuleOutcome
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.history import History
@@ -40,19 +40,19 @@ def rotation_unsupported_because(sit: Situation) -> str | None:
     return None
 
 
-def rotation(sit: Situation) -> Outcome:
+def rotation(sit: Situation) -> RuleOutcome:
     interval = sit.policy.rotation.interval_days
     if interval is None:
-        return Outcome(("rotation: no rotation.intervalDays in policy",))
+        return RuleOutcome(("rotation: no rotation.intervalDays in policy",))
     unsupported = rotation_unsupported_because(sit)
     if unsupported is not None:
-        return Outcome((f"rotation: {unsupported}",))
+        return RuleOutcome((f"rotation: {unsupported}",))
     age = token_age_days(sit)
     if age is None:
-        return Outcome(("rotation: AUTH token age unknown",))
+        return RuleOutcome(("rotation: AUTH token age unknown",))
     if age < interval:
-        return Outcome((f"rotation: AUTH token {age:.1f} days old, interval {interval} days",))
-    return Outcome(
+        return RuleOutcome((f"rotation: AUTH token {age:.1f} days old, interval {interval} days",))
+    return RuleOutcome(
         (f"rotation: AUTH token {age:.1f} days old >= interval {interval} days -> rotate",),
         Plan(Action.ROTATE_AUTH_TOKEN, sit.current),
     )

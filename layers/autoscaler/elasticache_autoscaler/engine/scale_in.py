@@ -26,7 +26,7 @@ from elasticache_autoscaler.catalog import NodeType
 from elasticache_autoscaler.engine.costs import capacity_cost
 from elasticache_autoscaler.engine.guards import seconds_since_scale_in, seconds_since_topology_change
 from elasticache_autoscaler.engine.node_type_choice import choose_smaller, compute
-from elasticache_autoscaler.engine.outcome import Outcome, Plan
+from elasticache_autoscaler.engine.outcome import Plan, RuleOutcome
 from elasticache_autoscaler.engine.signals import SCALE_IN_HORIZON_MINUTES, target_of
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_in_count
@@ -131,8 +131,8 @@ def _unsafe(sit: Situation) -> list[str]:
     return unsafe
 
 
-def _busy_reason(what: str, busy: list[str]) -> Outcome:
-    return Outcome((f"{what}: not every signal it affects is low ({'; '.join(busy)})",))
+def _busy_reason(what: str, busy: list[str]) -> RuleOutcome:
+    return RuleOutcome((f"{what}: not every signal it affects is low ({'; '.join(busy)})",))
 
 
 def _under(value: float | None, target: float) -> bool:
@@ -149,12 +149,12 @@ def _network_fits(gbps: float | None, grow: float, baseline_gbps: float) -> bool
     return gbps is None or gbps * grow <= NETWORK_HEADROOM * baseline_gbps
 
 
-def _fewer_replicas(sit: Situation) -> Outcome:
+def _fewer_replicas(sit: Situation) -> RuleOutcome:
     current, targets = sit.current, sit.policy.targets
     replicas = current.replicas_per_shard
     floor = sit.replica_floor
     if replicas <= floor:
-        return Outcome((f"replicas: {replicas} per shard, at the {sit.replica_floor_reason()}",))
+        return RuleOutcome((f"replicas: {replicas} per shard, at the {sit.replica_floor_reason()}",))
     busy = _still_busy(sit, REPLICA_SIGNALS)
     if busy:
         return _busy_reason("replicas", busy)
@@ -177,20 +177,22 @@ def _fewer_replicas(sit: Situation) -> Outcome:
 
     count = scale_in_count(replicas, lower=floor, max_step=sit.policy.max_step.replicas, fits=fits)
     if count is None:
-        return Outcome(("replicas: removing one would push read CPU, connections or network over target",))
-    return Outcome(
+        return RuleOutcome(
+            ("replicas: removing one would push read CPU, connections or network over target",)
+        )
+    return RuleOutcome(
         (f"replicas: {replicas} -> {count} per shard keeps read CPU, connections and network under target",),
         Plan(Action.REMOVE_REPLICAS, current.model_copy(update={"replicas_per_shard": count})),
     )
 
 
-def _fewer_shards(sit: Situation) -> Outcome:
+def _fewer_shards(sit: Situation) -> RuleOutcome:
     current, window, policy = sit.current, sit.window, sit.policy
     if not sit.topology.cluster_mode_enabled:
-        return Outcome(("shards: cluster mode disabled, one shard",))
+        return RuleOutcome(("shards: cluster mode disabled, one shard",))
     shards = current.shards
     if shards <= policy.min_shards:
-        return Outcome((f"shards: at min {policy.min_shards}",))
+        return RuleOutcome((f"shards: at min {policy.min_shards}",))
     busy = _still_busy(sit, SHARD_SIGNALS)
     if busy:
         return _busy_reason("shards", busy)
@@ -215,11 +217,11 @@ def _fewer_shards(sit: Situation) -> Outcome:
 
     count = scale_in_count(shards, lower=policy.min_shards, max_step=policy.max_step.shards, fits=fits)
     if count is None:
-        return Outcome(
+        return RuleOutcome(
             ("shards: removing one would push memory, CPU, connections or network of the rest over target",)
         )
     remove = window.lowest_memory_shards[: shards - count]
-    return Outcome(
+    return RuleOutcome(
         (
             f"shards: {shards} -> {count} (removing the emptiest: {', '.join(remove)}) keeps memory and CPU "
             "under target",
@@ -228,11 +230,11 @@ def _fewer_shards(sit: Situation) -> Outcome:
     )
 
 
-def _smaller_node(sit: Situation) -> Outcome:
+def _smaller_node(sit: Situation) -> RuleOutcome:
     current, targets = sit.current, sit.policy.targets
     node = sit.node
     if node is None:
-        return Outcome((f"node type: {current.node_type} is not in the node type catalog",))
+        return RuleOutcome((f"node type: {current.node_type} is not in the node type catalog",))
     busy = _still_busy(sit, NODE_SIGNALS)
     if busy:
         return _busy_reason("node type", busy)
@@ -260,8 +262,8 @@ def _smaller_node(sit: Situation) -> Outcome:
 
     choice = choose_smaller(node, sit.topology.allowed_scale_down, sit.policy, sit.topology.engine, fits)
     if choice.node is None:
-        return Outcome((choice.reason,))
-    return Outcome(
+        return RuleOutcome((choice.reason,))
+    return RuleOutcome(
         (f"scale down {current.node_type} -> {choice.node.name} ({choice.reason})",),
         Plan(Action.SCALE_DOWN, current.model_copy(update={"node_type": choice.node.name})),
     )
@@ -292,7 +294,7 @@ def next_scale_out_minutes(sit: Situation) -> tuple[float, int] | None:
     return best
 
 
-def _worth_it(sit: Situation, outcome: Outcome) -> Outcome:
+def _worth_it(sit: Situation, outcome: RuleOutcome) -> RuleOutcome:
     """The savings-versus-disruption gate on a planned scale-in (``scaleInGate``, docs/decisions.md)."""
     plan = outcome.plan
     if plan is None:
@@ -303,7 +305,7 @@ def _worth_it(sit: Situation, outcome: Outcome) -> Outcome:
     horizon = gate.savings_horizon_seconds / 60
     if recurs is not None and recurs[0] <= lead + REVERSAL_MINUTES:
         minutes, days = recurs
-        return Outcome(
+        return RuleOutcome(
             (
                 *outcome.reasons,
                 f"scale-in gate: the load recurs: {days} day(s) ago a scale-out came {minutes:.0f} min after "
@@ -324,17 +326,19 @@ def _worth_it(sit: Situation, outcome: Outcome) -> Outcome:
         f"not counted) against a disruption cost of {gate.disruption_cost_usd:.2f} $"
     )
     if saving <= gate.disruption_cost_usd:
-        return Outcome((*outcome.reasons, f"scale-in gate: not worth it: {summary}"))
-    return Outcome((*outcome.reasons, f"scale-in gate: worth it: {summary}"), outcome.plan, outcome.refusal)
+        return RuleOutcome((*outcome.reasons, f"scale-in gate: not worth it: {summary}"))
+    return RuleOutcome(
+        (*outcome.reasons, f"scale-in gate: worth it: {summary}"), outcome.plan, outcome.refusal
+    )
 
 
-def scale_in(sit: Situation) -> Outcome:
+def scale_in(sit: Situation) -> RuleOutcome:
     not_ready = _not_ready(sit)
     if not_ready is not None:
-        return Outcome((not_ready,))
+        return RuleOutcome((not_ready,))
     unsafe = _unsafe(sit)
     if unsafe:
-        return Outcome((f"scale-in: not safe ({'; '.join(unsafe)})",))
+        return RuleOutcome((f"scale-in: not safe ({'; '.join(unsafe)})",))
     reasons: tuple[str, ...] = (
         f"scale-in: full data, no eviction nor network allowance exceeded over the window; each change "
         f"needs the signals it affects below target x {sit.policy.scale_in_factor}",
@@ -344,4 +348,4 @@ def scale_in(sit: Situation) -> Outcome:
         if outcome.plan is not None:
             return outcome
         reasons = outcome.reasons
-    return Outcome(reasons)
+    return RuleOutcome(reasons)

@@ -7,7 +7,7 @@ under pressure that cannot change anything within the policy (at bounds) only wi
 from collections.abc import Callable
 
 from elasticache_autoscaler.engine.node_type_choice import Need, Resource, choose_larger, compute
-from elasticache_autoscaler.engine.outcome import Outcome, Plan
+from elasticache_autoscaler.engine.outcome import Plan, RuleOutcome
 from elasticache_autoscaler.engine.signals import MEMORY_LEAD_MINUTES, SCALE_OUT_LEAD_MINUTES
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_out_count
@@ -55,36 +55,36 @@ def _need(sit: Situation, grow: Resource) -> Need:
     )
 
 
-def larger_node(sit: Situation, grow: Resource, why: str) -> Outcome:
+def larger_node(sit: Situation, grow: Resource, why: str) -> RuleOutcome:
     current = sit.current
     if sit.node is None:
         detail = f"node type {current.node_type} is not in the node type catalog"
-        return Outcome(
+        return RuleOutcome(
             (f"{why}: {detail}",), Plan(Action.SCALE_UP, current), BlockedBy.AT_BOUNDS.because(detail)
         )
     choice = choose_larger(
         sit.node, sit.topology.allowed_scale_up, sit.policy, sit.topology.engine, _need(sit, grow)
     )
     if choice.node is None:
-        return Outcome(
+        return RuleOutcome(
             (f"{why}: {choice.reason}",),
             Plan(Action.SCALE_UP, current),
             BlockedBy.AT_BOUNDS.because(choice.reason),
         )
     target = current.model_copy(update={"node_type": choice.node.name})
-    return Outcome(
+    return RuleOutcome(
         (f"{why} -> scale up {current.node_type} -> {choice.node.name} ({choice.reason})",),
         Plan(Action.SCALE_UP, target),
     )
 
 
-def add_shards(sit: Situation, ratio: float, why: str) -> Outcome:
+def add_shards(sit: Situation, ratio: float, why: str) -> RuleOutcome:
     current, policy = sit.current, sit.policy
     if current.shards >= policy.max_shards:
         detail = f"shards: at max {policy.max_shards}"
-        return Outcome((detail,), Plan(Action.ADD_SHARDS, current), BlockedBy.AT_BOUNDS.because(detail))
+        return RuleOutcome((detail,), Plan(Action.ADD_SHARDS, current), BlockedBy.AT_BOUNDS.because(detail))
     shards = scale_out_count(current.shards, ratio, max_step=policy.max_step.shards, upper=policy.max_shards)
-    return Outcome(
+    return RuleOutcome(
         (
             f"{why} -> add shards {current.shards} -> {shards} (ceil({current.shards} x {ratio:.2f}), "
             f"maxStep.shards {policy.max_step.shards}, maxShards {policy.max_shards})",
@@ -93,7 +93,7 @@ def add_shards(sit: Situation, ratio: float, why: str) -> Outcome:
     )
 
 
-def _shards_then_node(sit: Situation, ratio: float, grow: Resource, why: str) -> Outcome:
+def _shards_then_node(sit: Situation, ratio: float, grow: Resource, why: str) -> RuleOutcome:
     if not sit.topology.cluster_mode_enabled:
         return larger_node(sit, grow, why)
     shards = add_shards(sit, ratio, why)
@@ -102,7 +102,7 @@ def _shards_then_node(sit: Situation, ratio: float, grow: Resource, why: str) ->
     return larger_node(sit, grow, why).after(shards.reasons)
 
 
-def _memory(sit: Situation) -> Outcome:
+def _memory(sit: Situation) -> RuleOutcome:
     signals, target = sit.signals, sit.policy.targets.memory_percent
     limit = _threshold(sit, target)
     memory, evictions = signals.memory_ahead_percent, signals.evictions
@@ -117,24 +117,24 @@ def _memory(sit: Situation) -> Outcome:
     high = memory is not None and memory > limit
     evicting = evictions is not None and evictions > 0
     if not high and not evicting:
-        return Outcome((f"{seen}, not above {limit:.1f}%; evictions {evictions or 0:.0f}",))
+        return RuleOutcome((f"{seen}, not above {limit:.1f}%; evictions {evictions or 0:.0f}",))
     why = f"{seen} above {limit:.1f}%" if high else f"{seen}; {evictions or 0:.0f} evictions"
     ratio = max(1.0, (memory or 0.0) / target)
     return _shards_then_node(sit, ratio, "memory", why)
 
 
-def _write_cpu(sit: Situation) -> Outcome:
+def _write_cpu(sit: Situation) -> RuleOutcome:
     signals, target = sit.signals, sit.policy.targets.write_cpu_percent
     limit = _threshold(sit, target)
     cpu = signals.write_cpu_ahead_percent
     if cpu is None:
-        return Outcome(("write CPU (primary EngineCPUUtilization): no data",))
+        return RuleOutcome(("write CPU (primary EngineCPUUtilization): no data",))
     seen = (
         f"write CPU: max {signals.write_cpu_max_percent or 0:.1f}% "
         f"(average {signals.write_cpu_avg_percent or 0:.1f}%){_trend(signals.write_cpu_max_percent, cpu)}"
     )
     if cpu <= limit:
-        return Outcome((f"{seen}, not above {limit:.1f}%",))
+        return RuleOutcome((f"{seen}, not above {limit:.1f}%",))
     return _shards_then_node(sit, cpu / target, "engine CPU", f"{seen} above {limit:.1f}%")
 
 
@@ -149,7 +149,7 @@ def _replica_count(sit: Situation, read_ratio: float | None, connection_ratio: f
     return min(wanted, replicas + sit.policy.max_step.replicas, sit.max_replicas)
 
 
-def _read_cpu_or_connections(sit: Situation) -> Outcome:
+def _read_cpu_or_connections(sit: Situation) -> RuleOutcome:
     signals, targets = sit.signals, sit.policy.targets
     read_limit = _threshold(sit, targets.read_cpu_percent)
     connection_limit = _threshold(sit, targets.connections_per_node)
@@ -173,7 +173,7 @@ def _read_cpu_or_connections(sit: Situation) -> Outcome:
         f"(threshold {connection_limit:.0f}, hard limit {CONNECTION_LIMIT_PER_NODE})"
     )
     if not read_high and not connections_high:
-        return Outcome((f"{seen}: no read pressure",))
+        return RuleOutcome((f"{seen}: no read pressure",))
     current = sit.current
     read_ratio = _ratio(read, targets.read_cpu_percent) if read_high else None
     if current.replicas_per_shard < sit.max_replicas:
@@ -196,7 +196,7 @@ def _read_cpu_or_connections(sit: Situation) -> Outcome:
                 f"{REPLICA_FANOUT_LIMIT} (each replica replays every write)"
             )
             return add_shards(sit, read_ratio, fanout)
-        return Outcome(
+        return RuleOutcome(
             (
                 f"{seen} -> add replicas {current.replicas_per_shard} -> {replicas} per shard "
                 f"(maxStep.replicas {sit.policy.max_step.replicas}, max {sit.max_replicas})",
@@ -207,28 +207,33 @@ def _read_cpu_or_connections(sit: Situation) -> Outcome:
     if read_high:
         return larger_node(sit, "engine CPU", f"{seen}; {at_max}")
     detail = f"{at_max}, and a larger node does not raise the per-node connection limit"
-    return Outcome(
+    return RuleOutcome(
         (f"{seen}; {detail}",), Plan(Action.ADD_REPLICAS, current), BlockedBy.AT_BOUNDS.because(detail)
     )
 
 
-def _network(sit: Situation) -> Outcome:
+def _network(sit: Situation) -> RuleOutcome:
     exceeded = sit.signals.network_allowance_exceeded
     if exceeded is None:
-        return Outcome(("network allowance: no data",))
+        return RuleOutcome(("network allowance: no data",))
     if exceeded <= 0:
-        return Outcome(("network allowance: never exceeded",))
+        return RuleOutcome(("network allowance: never exceeded",))
     return larger_node(sit, "network", f"network allowance exceeded {exceeded:.0f} time(s)")
 
 
-RULES: tuple[Callable[[Situation], Outcome], ...] = (_memory, _write_cpu, _read_cpu_or_connections, _network)
+RULES: tuple[Callable[[Situation], RuleOutcome], ...] = (
+    _memory,
+    _write_cpu,
+    _read_cpu_or_connections,
+    _network,
+)
 
 
-def scale_out(sit: Situation) -> Outcome:
+def scale_out(sit: Situation) -> RuleOutcome:
     """The first feasible scale-out, else the first one stuck at bounds, else no plan (no pressure)."""
     reasons: tuple[str, ...] = ()
-    feasible: Outcome | None = None
-    stuck: Outcome | None = None
+    feasible: RuleOutcome | None = None
+    stuck: RuleOutcome | None = None
     for rule in RULES:
         outcome = rule(sit)
         reasons += outcome.reasons
@@ -240,5 +245,5 @@ def scale_out(sit: Situation) -> Outcome:
             stuck = outcome
     chosen = feasible or stuck
     if chosen is None:
-        return Outcome(reasons)
-    return Outcome(reasons, chosen.plan, chosen.refusal)
+        return RuleOutcome(reasons)
+    return RuleOutcome(reasons, chosen.plan, chosen.refusal)

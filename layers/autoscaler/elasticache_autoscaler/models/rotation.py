@@ -52,7 +52,7 @@ class RotationPlan(WireModel):
     resumed: bool = False
 
 
-class Execution(WireModel):
+class RotationExecution(WireModel):
     arn: str
     started_at: datetime
 
@@ -60,7 +60,7 @@ class Execution(WireModel):
 class PrepareStep(WireModel):
     step: Literal["prepare"]
     request: RotationRequest
-    execution: Execution
+    execution: RotationExecution
 
 
 class CredentialStep(WireModel):
@@ -91,7 +91,7 @@ class ApplyResult(WireModel):
     calls: int = Field(description="how many ElastiCache calls this attempt made (0: already applied)")
 
 
-class CheckResult(WireModel):
+class RotationCheckResult(WireModel):
     done: bool
     timed_out: bool
     waiting_for: str | None = None

@@ -31,12 +31,12 @@ from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.rotation import (
     ApplyResult,
-    CheckResult,
     Credential,
     CredentialStep,
-    Execution,
     FinalizeResult,
     PromoteResult,
+    RotationCheckResult,
+    RotationExecution,
     RotationPlan,
     RotationRequest,
     StageResult,
@@ -101,7 +101,7 @@ def _busy_reason(group: GroupAuth) -> str:
 
 
 # ---- prepare -----------------------------------------------------------------------------------
-def prepare(request: RotationRequest, execution: Execution, deps: RotationDeps) -> RotationPlan:
+def prepare(request: RotationRequest, execution: RotationExecution, deps: RotationDeps) -> RotationPlan:
     """Check the preconditions and resolve each credential's secret; refuse (nothing changed) otherwise."""
     policy = deps.policies.policy_for(request.cluster)
     group = deps.credentials.group_auth(request.cluster)
@@ -248,7 +248,7 @@ def _add_password(credential: Credential, versions: list[SecretVersion], deps: R
 
 
 # ---- wait until the change is applied ----------------------------------------------------------
-def check(step: CredentialStep, deps: RotationDeps, now: datetime) -> CheckResult:
+def check(step: CredentialStep, deps: RotationDeps, now: datetime) -> RotationCheckResult:
     waiting: list[str] = []
     if step.plan.action == "rotate_auth_token":
         group = deps.credentials.group_auth(step.plan.cluster)
@@ -261,7 +261,7 @@ def check(step: CredentialStep, deps: RotationDeps, now: datetime) -> CheckResul
                 waiting.append(f"user {credential.user_id} {user.status if user else 'gone'}")
     since = step.since or step.plan.started_at
     done = not waiting
-    return CheckResult(
+    return RotationCheckResult(
         done=done,
         timed_out=not done and (now - since).total_seconds() > step.plan.timeout_seconds,
         waiting_for="; ".join(waiting) or None,

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.adapters.observation_store import ObservationStorePort
+from elasticache_autoscaler.adapters.policy_store import PolicySource
 from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.errors import ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.policy import Policy
@@ -32,10 +33,6 @@ HISTORY_DAYS = 2
 
 class MetricsPort(Protocol):
     def read_metrics(self, topology: Topology, end: datetime, window_minutes: int) -> Metrics: ...
-
-
-class PolicySource(Protocol):
-    def policy_for(self, cluster: str) -> Policy: ...
 
 
 @dataclass(frozen=True)
