@@ -15,6 +15,13 @@ from botocore.exceptions import (
 )
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.adapters.error_codes import (
+    CLUSTER_NOT_FOUND,
+    GROUP_BUSY,
+    GROUP_NOT_FOUND,
+    NO_OPERATION,
+    THROTTLED,
+)
 from elasticache_autoscaler.adapters.request_fields import check_request
 from elasticache_autoscaler.catalog import Engine
 from elasticache_autoscaler.errors import (
@@ -36,12 +43,7 @@ if TYPE_CHECKING:
         ModifyReplicationGroupShardConfigurationMessageTypeDef,
     )
 
-ALREADY_THERE = {"NoOperationFault", "NoOperation"}
-BUSY = {"InvalidReplicationGroupState", "InvalidReplicationGroupStateFault", "InvalidCacheClusterState"}
-NOT_FOUND = {"ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"}
 
-
-NOT_A_CLUSTER = {"CacheClusterNotFound", "CacheClusterNotFoundFault"}
 DIRECT_LOOKUP_MAX_MEMBERS = 10
 """Groups with at most this many members are read one ``DescribeCacheClusters(CacheClusterId=...)`` per
 member; larger ones page the account (``PAGE_SIZE`` a call) and stop once every member is found."""
@@ -313,7 +315,7 @@ class ElastiCache:
                 "ReplicationGroups"
             ]
         except ClientError as error:
-            if error.response["Error"]["Code"] in NOT_FOUND:
+            if error.response["Error"]["Code"] in GROUP_NOT_FOUND:
                 raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
             raise
         return dict(groups[0])
@@ -355,7 +357,7 @@ class ElastiCache:
                         CacheClusterId=cluster_id, ShowCacheNodeInfo=False
                     )
                 except ClientError as error:
-                    if error.response["Error"]["Code"] in NOT_A_CLUSTER:
+                    if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
                         continue
                     raise
                 found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
@@ -377,7 +379,7 @@ class ElastiCache:
         try:
             clusters = self._client.describe_cache_clusters(CacheClusterId=cache_cluster_id)["CacheClusters"]
         except ClientError as error:
-            if error.response["Error"]["Code"] in NOT_A_CLUSTER:
+            if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
                 return None
             raise
         return clusters[0].get("ReplicationGroupId") if clusters else None
@@ -427,11 +429,11 @@ class ElastiCache:
                 raise ThrottledError(f"{operation}: {code}: {message} (not applied)") from None
             if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
                 raise _unknown_outcome(operation, error) from None
-            if code in ALREADY_THERE or "Nothing to do" in message:
+            if code in NO_OPERATION or "Nothing to do" in message:
                 return ALREADY_THERE_RESULT
-            if code in BUSY:
+            if code in GROUP_BUSY:
                 raise GroupBusyError(f"{operation}: {code}: {message}") from None
-            if code in NOT_FOUND:
+            if code in GROUP_NOT_FOUND:
                 raise ClusterNotFoundError(f"{operation}: {code}: {message}") from None
             raise ActionFailedError(f"{operation}: {code}: {message}") from None
         return operation
@@ -447,12 +449,6 @@ class ElastiCache:
                 self._changes.modify_replication_group_shard_configuration(**params)
             case ChangeNodeType(params=params):
                 self._changes.modify_replication_group(**params)
-
-
-# Throttled mutating calls were not applied (safe to retry after a re-read).
-THROTTLED = frozenset(
-    {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
-)
 
 
 def _unknown_outcome(operation: str, error: Exception) -> CallOutcomeUnknownError:

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from pydantic import SecretStr
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.adapters.error_codes import GROUP_BUSY, GROUP_NOT_FOUND, USER_BUSY
 from elasticache_autoscaler.adapters.request_fields import check_request
 from elasticache_autoscaler.errors import ClusterNotFoundError, CredentialBusyError, CredentialCallError
 
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
 
 TokenStrategy = Literal["ROTATE", "SET"]
-GROUP_BUSY = {"InvalidReplicationGroupState", "InvalidReplicationGroupStateFault", "InvalidCacheClusterState"}
-USER_BUSY = {"InvalidUserState", "InvalidUserStateFault"}
-GROUP_NOT_FOUND = {"ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from elasticache_autoscaler.adapters.cloudwatch_alarms import AlarmStorePort, ExistingAlarm
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
+from elasticache_autoscaler.adapters.error_codes import CLUSTER_NOT_FOUND, GROUP_NOT_FOUND
 from elasticache_autoscaler.adapters.policy_store import InvalidPolicyError, PolicySource
 from elasticache_autoscaler.adapters.tagging import ManagedGroupsPort
 from elasticache_autoscaler.alarms import (
@@ -41,7 +42,7 @@ from elasticache_autoscaler.observability import logger
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-GONE_CODES = frozenset({"ReplicationGroupNotFoundFault", "CacheClusterNotFound"})
+GONE_CODES = GROUP_NOT_FOUND | CLUSTER_NOT_FOUND
 
 
 @dataclass(frozen=True)
