@@ -34,11 +34,7 @@ class Situation:
             policy=policy,
             history=history,
             now=now,
-            current=Capacity(
-                node_type=topology.node_type,
-                shards=topology.shard_count,
-                replicas_per_shard=topology.replicas_per_shard,
-            ),
+            current=topology.capacity,
             signals=read_signals(snapshot.metrics, policy, seconds_since_topology_change(history, now)),
             window=read_scale_in_window(snapshot.metrics, topology, policy),
             node=catalog().get(topology.node_type),

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from elasticache_autoscaler.catalog import Engine
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.decision import Capacity
 
 
 class Role(StrEnum):
@@ -107,6 +108,13 @@ class Topology(WireModel):
     @property
     def node_count(self) -> int:
         return sum(len(s.members) for s in self.shards)
+
+    @property
+    def capacity(self) -> Capacity:
+        """What the group is now, in the terms a decision targets (node type, shards, replicas per shard)."""
+        return Capacity(
+            node_type=self.node_type, shards=self.shard_count, replicas_per_shard=self.replicas_per_shard
+        )
 
     def not_quiescent_because(self) -> str | None:
         """Why the group cannot be changed now, or None when it, every shard and every member is idle."""

@@ -37,7 +37,7 @@ from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import BlockedBy, Capacity, Decision
+from elasticache_autoscaler.models.decision import BlockedBy, Decision
 from elasticache_autoscaler.models.record import Outcome
 from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
 from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
@@ -90,7 +90,7 @@ def act(request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
         return _skip(request, now, *refusal)
     if request.check_only:
         return ActResult(outcome="ready", operation="none", started_at=now)
-    observed = _capacity(topology)
+    observed = topology.capacity
     _refuse_unless_allowed(decision, topology)
     if not retry:
         deps.log.advance(request.record, Outcome(status="in_progress", started_at=iso(now)))
@@ -117,19 +117,11 @@ def _tag_then_lock(
     return None
 
 
-def _capacity(topology: Topology) -> Capacity:
-    return Capacity(
-        node_type=topology.node_type,
-        shards=topology.shard_count,
-        replicas_per_shard=topology.replicas_per_shard,
-    )
-
-
 def _topology_refusal(decision: Decision, topology: Topology) -> tuple[SkipReason, str] | None:
     """The group must still be what the decision saw (or already what it wants)."""
     if decision.action.is_rotation:
         return None
-    observed = _capacity(topology)
+    observed = topology.capacity
     if observed in (decision.current, decision.target):
         return None
     return (

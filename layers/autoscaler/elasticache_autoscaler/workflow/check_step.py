@@ -69,11 +69,7 @@ def check(request: CheckRequest, elasticache: ElastiCacheGateway, now: datetime)
             waiting_for=f"could not read the group this round (transient: {transient})",
             read_error=transient,
         )
-    observed = Capacity(
-        node_type=topology.node_type,
-        shards=topology.shard_count,
-        replicas_per_shard=topology.replicas_per_shard,
-    )
+    observed = topology.capacity
     waiting_for = topology.not_quiescent_because()
     quiescent = waiting_for is None
     abandoned = False

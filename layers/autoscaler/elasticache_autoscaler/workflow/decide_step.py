@@ -12,7 +12,7 @@ from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError, ObservationStorePort
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.decision import Decision
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger
@@ -48,22 +48,13 @@ def decide_step(observation: Observation, deps: DecideDeps, now: datetime) -> De
     return decide_and_record(observation, detail, deps.log, now, deps.retention_days, events=deps.events)
 
 
-def _current(detail: ObservationDetail) -> Capacity:
-    topology = detail.snapshot.topology
-    return Capacity(
-        node_type=topology.node_type,
-        shards=topology.shard_count,
-        replicas_per_shard=topology.replicas_per_shard,
-    )
-
-
 def make_decision(
     observation: Observation, detail: ObservationDetail, now: datetime
 ) -> tuple[Decision, Mode]:
     """The engine's decision and the effective mode: act only when the policy says act and the request
     is not a dry run. A policy that does not validate is a decision that changes nothing."""
     if observation.policy is None:
-        current = _current(detail)
+        current = detail.snapshot.topology.capacity
         decision = Decision(
             action=Action.NONE,
             current=current,
