@@ -14,12 +14,16 @@ from botocore.exceptions import ClientError, ParamValidationError
 from pydantic import SecretStr
 
 from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.adapters.error_codes import GROUP_BUSY, GROUP_NOT_FOUND, USER_BUSY
+from elasticache_autoscaler.adapters.error_codes import GROUP_BUSY, GROUP_NOT_FOUND, USER_BUSY, USER_NOT_FOUND
 from elasticache_autoscaler.adapters.request_fields import check_request
 from elasticache_autoscaler.errors import ClusterNotFoundError, CredentialBusyError, CredentialCallError
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_elasticache.type_defs import (
+        ModifyReplicationGroupMessageTypeDef,
+        ModifyUserMessageTypeDef,
+    )
 
 TokenStrategy = Literal["ROTATE", "SET"]
 
@@ -78,7 +82,9 @@ def group_auth_from(group: Mapping[str, Any], members: Mapping[str, str]) -> Gro
     )
 
 
-def token_request(group_id: str, token: SecretStr, strategy: TokenStrategy) -> dict[str, Any]:
+def token_request(
+    group_id: str, token: SecretStr, strategy: TokenStrategy
+) -> "ModifyReplicationGroupMessageTypeDef":
     return {
         "ReplicationGroupId": group_id,
         "AuthToken": token.get_secret_value(),
@@ -87,7 +93,7 @@ def token_request(group_id: str, token: SecretStr, strategy: TokenStrategy) -> d
     }
 
 
-def passwords_request(user_id: str, passwords: tuple[SecretStr, ...]) -> dict[str, Any]:
+def passwords_request(user_id: str, passwords: tuple[SecretStr, ...]) -> "ModifyUserMessageTypeDef":
     """ModifyUser replaces the user's whole password list (one or two): [new, old] keeps the old one."""
     return {"UserId": user_id, "Passwords": [p.get_secret_value() for p in passwords]}
 
@@ -138,7 +144,7 @@ class ElastiCacheCredentials:
         try:
             (user,) = self._client.describe_users(UserId=user_id)["Users"]
         except ClientError as error:
-            if _code(error) in {"UserNotFound", "UserNotFoundFault"}:
+            if _code(error) in USER_NOT_FOUND:
                 return None
             raise
         auth = user.get("Authentication") or {}

@@ -10,6 +10,7 @@ GROUP_BUSY = frozenset(
     {"InvalidReplicationGroupState", "InvalidReplicationGroupStateFault", "InvalidCacheClusterState"}
 )
 USER_BUSY = frozenset({"InvalidUserState", "InvalidUserStateFault"})
+USER_NOT_FOUND = frozenset({"UserNotFound", "UserNotFoundFault"})
 NO_OPERATION = frozenset({"NoOperationFault", "NoOperation"})
 THROTTLED = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
