@@ -41,6 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from elasticache_autoscaler_cli.console.output import text_table
 from tools import local_stack
 from tools import system_bench_cost as cost
 from tools.emulator.control import Emulator, free_port
@@ -529,13 +530,7 @@ def _measure(
 
 # ---- printing ---------------------------------------------------------------------------------------------
 def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        pairs = enumerate(zip(cells, widths, strict=True))
-        return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in pairs)
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+    return text_table(headers, rows)
 
 
 def render_fleet(fleet: dict[str, Any]) -> str:

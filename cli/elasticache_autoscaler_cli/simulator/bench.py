@@ -7,6 +7,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler_cli.console.output import text_table
 from elasticache_autoscaler_cli.simulator.baselines import POLICIES, controller
 from elasticache_autoscaler_cli.simulator.hindsight import hindsight
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace, parse_cluster, parse_trace
@@ -89,28 +90,30 @@ def _ratio(value: float | None) -> str:
 
 
 def format_table(rows: list[BenchRow]) -> str:
-    header = (
-        f"{'scenario':<36}{'policy':<17}{'cost $':>9}{'breach min':>11}{'actions':>8}{'revers.':>8}"
-        f"{'node-h':>8}{'cost/AAS':>9}{'breach/AAS':>11}{'cost/SP':>8}{'breach/SP':>10}"
-    )
-    lines = [header, "-" * len(header)]
+    headers = ["scenario", "policy", "cost $", "breach min", "actions", "revers.", "node-h"]
+    headers += ["cost/AAS", "breach/AAS", "cost/SP", "breach/SP"]
+    lines: list[list[str]] = []
     for row in rows:
+        scenario = row.scenario + ("" if row.cluster_mode_enabled else " (CMD)")
         for name, r in row.results.items():
             lines.append(
-                f"{row.scenario + ('' if row.cluster_mode_enabled else ' (CMD)'):<36}{name:<17}"
-                f"{r.cost_usd:>9.2f}{r.breach_minutes:>11}{len(r.actions):>8}{r.reversals:>8}{r.node_hours:>8.1f}"
-                f"{_ratio(row.ratio(name, 'app-autoscaling', 'cost_usd')):>9}"
-                f"{_ratio(row.ratio(name, 'app-autoscaling', 'breach_minutes')):>11}"
-                f"{_ratio(row.ratio(name, 'static-peak', 'cost_usd')):>8}"
-                f"{_ratio(row.ratio(name, 'static-peak', 'breach_minutes')):>10}"
+                [scenario, name, f"{r.cost_usd:.2f}", str(r.breach_minutes), str(len(r.actions))]
+                + [str(r.reversals), f"{r.node_hours:.1f}"]
+                + [_ratio(row.ratio(name, baseline, field)) for baseline, field in _RATIOS]
             )
         aas, peak = row.results["app-autoscaling"].cost_usd, row.results["static-peak"].cost_usd
-        lines.append(
-            f"{'':<36}{'(hindsight)':<17}{row.hindsight_usd:>9.2f}{0:>11}{'-':>8}{'-':>8}{'-':>8}"
-            f"{row.hindsight_usd / aas:>9.2f}{'-':>11}{row.hindsight_usd / peak:>8.2f}{'-':>10}"
-        )
-        lines.append("")
-    return "\n".join(lines)
+        hindsight = row.hindsight_usd
+        lines.append(["", "(hindsight)", f"{hindsight:.2f}", "0", "-", "-", "-"])
+        lines[-1] += [f"{hindsight / aas:.2f}", "-", f"{hindsight / peak:.2f}", "-"]
+    return text_table(headers, lines)
+
+
+_RATIOS = (
+    ("app-autoscaling", "cost_usd"),
+    ("app-autoscaling", "breach_minutes"),
+    ("static-peak", "cost_usd"),
+    ("static-peak", "breach_minutes"),
+)
 
 
 def goal_check(rows: list[BenchRow]) -> list[str]:
