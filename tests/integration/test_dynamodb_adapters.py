@@ -13,6 +13,7 @@ from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
+from tests.template_tables import create_table_args
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 KEY = RecordKey(cluster="orders", decided_at="2026-11-26T12:00:00.000123Z")
@@ -22,24 +23,8 @@ KEY = RecordKey(cluster="orders", decided_at="2026-11-26T12:00:00.000123Z")
 def client() -> Iterator[Any]:
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name="us-east-1")
-        ddb.create_table(
-            TableName="decisions",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "cluster", "AttributeType": "S"},
-                {"AttributeName": "decidedAt", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "cluster", "KeyType": "HASH"},
-                {"AttributeName": "decidedAt", "KeyType": "RANGE"},
-            ],
-        )
-        ddb.create_table(
-            TableName="state",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        )
+        ddb.create_table(**create_table_args("DecisionTable", "decisions"))
+        ddb.create_table(**create_table_args("StateTable", "state"))
         yield ddb
 
 

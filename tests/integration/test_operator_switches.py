@@ -7,18 +7,14 @@ import pytest
 from moto import mock_aws
 
 from elasticache_autoscaler_cli.main import main
+from tests.template_tables import create_table_args
 
 
 @pytest.fixture
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName="state",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        )
+        boto3.client("dynamodb").create_table(**create_table_args("StateTable", "state"))
         yield "state"
 
 
