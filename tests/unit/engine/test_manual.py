@@ -41,7 +41,8 @@ def test_an_accepted_request_becomes_the_decision(
     assert decision.changes_something, decision.reasons
     assert getattr(decision.target, field) == value
     assert decision.requested_by_operator
-    assert not decision.approval_required
+    # the policy's approvalRequired holds whoever asked (the engine decides it, once)
+    assert decision.approval_required is (request_.action in ACT.approval_required)
 
 
 @pytest.mark.parametrize(
@@ -164,3 +165,28 @@ def test_in_observe_mode_a_request_is_a_dry_run() -> None:
     decision = decide(snapshot(ENABLED), Policy(), (), NOW, OperatorRequest(Action.ADD_REPLICAS))
 
     assert decision.dry_run
+
+
+@pytest.mark.parametrize("action", [Action.ADD_REPLICAS, Action.NONE])
+def test_a_dry_run_request_is_a_dry_run_in_act_mode(action: Action) -> None:
+    # Given a policy in act mode and load that wants a change
+    loaded = snapshot(ENABLED, metrics(ENABLED, memory=90.0))
+    # When the request (an operator's action, or an evaluation) asks for a dry run
+    decision = decide(loaded, ACT, (), NOW, OperatorRequest(action, dry_run=True))
+    # Then the decision is a dry run: recorded, never executed
+    assert decision.changes_something
+    assert decision.dry_run
+    assert not decide(loaded, ACT, (), NOW, OperatorRequest(action)).dry_run
+
+
+def test_approval_is_asked_for_risky_actions_whoever_asked() -> None:
+    policy = ACT.model_copy(update={"approval_required": frozenset({Action.ADD_SHARDS})})
+    loaded = snapshot(ENABLED, metrics(ENABLED, memory=90.0))
+    automatic = decide(loaded, policy, (), NOW)
+    by_operator = decide(snapshot(ENABLED), policy, (), NOW, OperatorRequest(Action.ADD_SHARDS))
+    assert automatic.action is by_operator.action is Action.ADD_SHARDS
+    assert automatic.approval_required
+    assert by_operator.approval_required
+    assert not decide(
+        snapshot(ENABLED), policy, (), NOW, OperatorRequest(Action.ADD_REPLICAS)
+    ).approval_required

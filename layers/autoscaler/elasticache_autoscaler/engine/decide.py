@@ -66,6 +66,7 @@ def decide(
 ) -> Decision:
     sit = Situation.of(snapshot, policy, history, now)
     by_operator = request is not None and request.action is not Action.NONE
+    dry_run = policy.mode == "observe" or (request is not None and request.dry_run)
     outcome = plan_request(sit, request) if request is not None and by_operator else _automatic(sit)
     standing = standing_guard(snapshot, policy)
     reasons = (standing.reason, *_roles_reason(snapshot), *outcome.reasons)
@@ -86,7 +87,7 @@ def decide(
             cost_per_hour_before=before or 0.0,
             cost_per_hour_after=before or 0.0,
             requested_by_operator=by_operator,
-            dry_run=policy.mode == "observe",
+            dry_run=dry_run,
         )
     cooldown = cooldown_guard(plan.action, history, policy, now)
     reasons += (cooldown.reason,)
@@ -102,9 +103,7 @@ def decide(
         cost_per_hour_before=before or 0.0,
         cost_per_hour_after=after or 0.0,
         requested_by_operator=by_operator,
-        dry_run=policy.mode == "observe",
-        approval_required=(
-            not by_operator and blocked_by is None and plan.action in policy.approval_required
-        ),
+        dry_run=dry_run,
+        approval_required=blocked_by is None and plan.action in policy.approval_required,
         shards_to_remove=plan.shards_to_remove,
     )

@@ -21,10 +21,12 @@ from elasticache_autoscaler.models.snapshot import MetricName
 
 @dataclass(frozen=True, slots=True)
 class OperatorRequest:
-    """An operator's explicit ask from the console: an action and, optionally, an absolute target."""
+    """What the workflow's input asks of the engine: an action (``NONE``: evaluate, the engine chooses) and,
+    optionally, an absolute target; ``dry_run`` records without acting, whatever the policy's mode."""
 
     action: Action
     target: int | str | None = None
+    dry_run: bool = False
 
 
 def _refuse(sit: Situation, action: Action, code: BlockedBy, detail: str) -> RuleOutcome:

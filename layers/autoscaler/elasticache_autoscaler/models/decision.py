@@ -54,9 +54,11 @@ class Decision(WireModel):
     cost_per_hour_after: float = 0.0
     requested_by_operator: bool = False
     dry_run: bool = True
-    """True when the policy is in ``observe`` mode: record, never execute (operator requests too)."""
+    """Record, never execute: the policy is in ``observe`` mode or the request asked for a dry run. The
+    engine decides it, once; the workflow's mode follows it."""
     approval_required: bool = False
-    """The policy asks a person to approve this action before it runs (never set on operator requests)."""
+    """The policy asks a person to approve this action before it runs, whoever asked for it. The engine
+    decides it, once."""
     shards_to_remove: tuple[str, ...] = ()
     """For ``remove_shards``: the node group ids to remove (the emptiest ones), for NodeGroupsToRemove."""
 

@@ -19,9 +19,11 @@ from elasticache_autoscaler.observability import count_decision, logger
 from elasticache_autoscaler.timestamps import decision_time
 
 
-def _operator_request(observation: Observation) -> OperatorRequest | None:
-    action = observation.request.action.action
-    return None if action is None else OperatorRequest(action=action, target=observation.request.target)
+def _operator_request(observation: Observation) -> OperatorRequest:
+    request = observation.request
+    return OperatorRequest(
+        action=request.action.action or Action.NONE, target=request.target, dry_run=request.dry_run
+    )
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,7 @@ def make_decision(
     decision = decide(
         detail.snapshot, observation.policy, detail.history, now, _operator_request(observation)
     )
-    live = observation.policy.mode == "act" and not observation.request.dry_run
-    return decision, "act" if live else "observe"
+    return decision, "observe" if decision.dry_run else "act"
 
 
 def _status(decision: Decision, mode: Mode, policy_invalid: bool) -> tuple[Status, tuple[str, ...]]:
@@ -124,12 +125,11 @@ def decide_and_record(
             events.decision_recorded(record)
         except Exception as error:  # an integration's event never fails the decision
             logger.warning("decision event not published", cluster=key.cluster, error=str(error)[:500])
-    risky = observation.policy is not None and decision.action in observation.policy.approval_required
     return Decided(
         record=key,
         decision=decision,
         mode=mode,
         status=status,
         live=status == "planned",
-        needs_approval=status == "planned" and (risky or decision.approval_required),
+        needs_approval=status == "planned" and decision.approval_required,
     )
