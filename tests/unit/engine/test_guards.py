@@ -102,7 +102,7 @@ def test_scale_in_cooldown_blocks_after_the_stabilization_window(case: Case) -> 
 
     assert decision.action is case.action
     assert decision.blocked_code is BlockedBy.COOLDOWN
-    assert "scale-in" in (decision.blocked_by or "")
+    assert "scale-in" in str(decision.blocked_by)
 
 
 @pytest.mark.parametrize("case", [c for c in SCALE_CASES if c.action.is_scale_out], ids=lambda c: c.name)

@@ -17,7 +17,7 @@ from elasticache_autoscaler.adapters.elasticache import (
 )
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.decision import BlockedBy, Capacity, Decision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
@@ -276,7 +276,7 @@ def test_a_node_type_not_allowed_is_refused_without_a_call(
         (Action.ROTATE_AUTH_TOKEN, {}, "rotation"),
         (Action.ROTATE_USER_PASSWORD, {}, "rotation"),
         (Action.NONE, {}, "changes nothing"),
-        (Action.ADD_REPLICAS, {"blocked_by": "cooldown: 3 min left"}, "blocked"),
+        (Action.ADD_REPLICAS, {"blocked_by": BlockedBy.COOLDOWN.because("3 min left")}, "blocked"),
         (Action.ADD_REPLICAS, {"dry_run": True}, "dry run"),
     ],
 )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import BlockedBy
+from elasticache_autoscaler.models.decision import Blocked, BlockedBy
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
@@ -12,7 +12,7 @@ from elasticache_autoscaler.models.snapshot import Snapshot
 
 @dataclass(frozen=True, slots=True)
 class GuardCheck:
-    blocked_by: str | None
+    blocked_by: Blocked | None
     reason: str
 
 

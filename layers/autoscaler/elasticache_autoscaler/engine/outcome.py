@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.decision import Blocked, Capacity
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,14 +15,14 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class RuleOutcome:
-    """``plan`` is the change wanted; ``refusal`` (a ``BlockedBy`` text) says it cannot be done at all.
+    """``plan`` is the change wanted; ``refusal`` says why it cannot be done at all.
 
     A refused plan keeps the wanted action with ``target`` equal to the current capacity.
     """
 
     reasons: tuple[str, ...]
     plan: Plan | None = None
-    refusal: str | None = None
+    refusal: Blocked | None = None
 
     def after(self, earlier: tuple[str, ...]) -> "RuleOutcome":
         """The same outcome with the reasons of rules considered before it in front."""

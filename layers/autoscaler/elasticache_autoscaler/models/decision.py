@@ -26,8 +26,19 @@ class BlockedBy(StrEnum):
     UNSUPPORTED = "unsupported"
     INVALID_POLICY = "invalid_policy"
 
-    def because(self, detail: str) -> str:
-        return f"{self.value}: {detail}"
+    def because(self, detail: str) -> "Blocked":
+        return Blocked(code=self, detail=detail)
+
+
+class Blocked(WireModel):
+    """What stopped the wanted action: a code to act on and the detail for people. Read ``code``, never
+    parse ``str()``: that is the text the decision log shows (``"cooldown: 3 min left"``)."""
+
+    code: BlockedBy
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.code.value}: {self.detail}"
 
 
 class Capacity(WireModel):
@@ -48,7 +59,7 @@ class Decision(WireModel):
     current: Capacity
     target: Capacity
     reasons: tuple[str, ...] = Field(min_length=1)
-    blocked_by: str | None = None
+    blocked_by: Blocked | None = None
     signals: dict[str, float | None] = Field(default_factory=dict)
     cost_per_hour_before: float = 0.0
     cost_per_hour_after: float = 0.0
@@ -68,8 +79,5 @@ class Decision(WireModel):
 
     @property
     def blocked_code(self) -> BlockedBy | None:
-        """The code of ``blocked_by``, or None when unblocked or not one of ours."""
-        if self.blocked_by is None:
-            return None
-        code = self.blocked_by.split(":", 1)[0].strip().replace(" ", "_")
-        return BlockedBy(code) if code in BlockedBy else None
+        """The code of ``blocked_by``, or None when unblocked."""
+        return None if self.blocked_by is None else self.blocked_by.code

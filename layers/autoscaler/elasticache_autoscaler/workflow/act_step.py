@@ -151,8 +151,8 @@ def _guard_refusal(
         cooldown_guard(request.decision.action, history, request.policy, now),
     ):
         if check.blocked_by is not None:
-            code, _, detail = check.blocked_by.partition(":")
-            return _BLOCKED_TO_SKIP.get(BlockedBy(code), SkipReason.NOT_QUIESCENT), detail.strip()
+            blocked = check.blocked_by
+            return _BLOCKED_TO_SKIP.get(blocked.code, SkipReason.NOT_QUIESCENT), blocked.detail
     return None
 
 

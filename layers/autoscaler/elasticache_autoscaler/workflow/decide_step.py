@@ -12,7 +12,7 @@ from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError, ObservationStorePort
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import Decision
+from elasticache_autoscaler.models.decision import BlockedBy, Decision
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger
@@ -62,7 +62,7 @@ def make_decision(
             current=current,
             target=current,
             reasons=(f"policy is invalid: {observation.policy_error}",),
-            blocked_by=f"invalid_policy: {observation.policy_error}",
+            blocked_by=BlockedBy.INVALID_POLICY.because(observation.policy_error or "invalid"),
         )
         return decision, "observe"
     decision = decide(
@@ -111,7 +111,7 @@ def decide_and_record(
         trigger=observation.request.trigger,
         execution_arn=observation.execution.arn,
         expires_at=int((now + timedelta(days=retention_days)).timestamp()),
-        blocked_by=decision.blocked_by,
+        blocked_by=None if decision.blocked_by is None else str(decision.blocked_by),
         signals=decision.signals,
         cost_per_hour_before=decision.cost_per_hour_before,
         cost_per_hour_after=decision.cost_per_hour_after,
