@@ -3,6 +3,7 @@
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,15 +81,24 @@ def built() -> Path:
     return local_stack.REPO_ROOT / ".aws-sam" / "build"
 
 
-@pytest.fixture(scope="session")
-def deployed(built: Path) -> Iterator[Deployed]:
-    # Waits and retry intervals at 5 % of their length: a 20 s check interval takes 1 s.
+@contextmanager
+def deployed_stack() -> Iterator[Deployed]:
+    """An emulator with the built template deployed on it; the emulator and every Lambda worker it started
+    stop on exit. Waits and retry intervals run at 5 % of their length: a 20 s check interval takes 1 s."""
     env = {"EMULATOR_ELASTICACHE_CHANGE_SECONDS": "1", "SFN_WAIT_SCALE": "0.05"}
     with Emulator.start(env=env) as emulator:
         stack = local_stack.deploy(emulator)
         deployed = Deployed(emulator=emulator, stack=stack)
         deployed.subscribe_inbox()
         yield deployed
+
+
+@pytest.fixture(scope="session")
+def deployed(built: Path) -> Iterator[Deployed]:
+    """The stack most e2e modules share. A module whose group keeps the stack busy after its test (reconcile
+    owning thousands of alarms) deploys a stack of its own with ``deployed_stack``."""
+    with deployed_stack() as stack:
+        yield stack
 
 
 @pytest.fixture
