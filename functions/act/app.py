@@ -7,12 +7,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.models.workflow import ActRequest
-from elasticache_autoscaler.observability import logger, tracer
+from elasticache_autoscaler.observability import logger, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.workflow.act_step import act
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@trace_lambda_handler()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     return act(parse(ActRequest, event), wiring.act_deps(), datetime.now(UTC)).to_wire()

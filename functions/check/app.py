@@ -7,12 +7,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.models.workflow import CheckRequest
-from elasticache_autoscaler.observability import logger, tracer
+from elasticache_autoscaler.observability import logger, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.workflow.check_step import check
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@trace_lambda_handler()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     return check(parse(CheckRequest, event), wiring.elasticache(), datetime.now(UTC)).to_wire()

@@ -6,18 +6,23 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.models.alarm_event import AlarmStateChangeEvent
-from elasticache_autoscaler.observability import logger, metrics, tracer
+from elasticache_autoscaler.observability import logger, metrics, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
+from elasticache_autoscaler.settings import OnAlarmSettings
 from elasticache_autoscaler.workflow.triggers import start_for_alarm
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@trace_lambda_handler()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     alarm = parse(AlarmStateChangeEvent, event).detail
-    settings = wiring.settings()
+    settings = wiring.settings(OnAlarmSettings)
     started = start_for_alarm(
-        alarm, wiring.elasticache(), wiring.starter(), settings.alarm_prefix, settings.managed_tag_key
+        alarm,
+        wiring.elasticache(),
+        wiring.starter(settings["STATE_MACHINE_ARN"]),
+        settings["ALARM_PREFIX"],
+        settings["MANAGED_TAG_KEY"],
     )
     return started.to_wire()

@@ -7,13 +7,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from elasticache_autoscaler import wiring
-from elasticache_autoscaler.observability import logger, tracer
+from elasticache_autoscaler.observability import logger, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
-from elasticache_autoscaler.workflow.execution_end import EndDeps, ExecutionEnded, settle_execution
+from elasticache_autoscaler.workflow.execution_end import ExecutionEnded, settle_execution
 
 
 @logger.inject_lambda_context(clear_state=True, correlation_id_path="detail.executionArn")
-@tracer.capture_lambda_handler
+@trace_lambda_handler()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
-    deps = EndDeps(log=wiring.decision_log(), state=wiring.state_table(), elasticache=wiring.elasticache())
-    return settle_execution(parse(ExecutionEnded, event.get("detail", {})), deps, datetime.now(UTC)).to_wire()
+    ended = parse(ExecutionEnded, event.get("detail", {}))
+    return settle_execution(ended, wiring.execution_end_deps(), datetime.now(UTC)).to_wire()

@@ -10,14 +10,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.models.reconcile_event import ExecutionSucceededEvent, ReconcileEvent
-from elasticache_autoscaler.observability import logger, tracer
+from elasticache_autoscaler.observability import logger, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.workflow.follow_up import after_execution
 from elasticache_autoscaler.workflow.reconcile import reconcile
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@trace_lambda_handler()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     parsed = parse(ReconcileEvent, event).root
     if isinstance(parsed, ExecutionSucceededEvent):

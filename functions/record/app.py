@@ -10,7 +10,7 @@ from pydantic import Field, RootModel
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
-from elasticache_autoscaler.observability import logger, metrics, tracer
+from elasticache_autoscaler.observability import logger, metrics, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.workflow.record_step import record_failure, record_outcome
 
@@ -21,7 +21,7 @@ class RecordEvent(RootModel[Annotated[OutcomeRequest | FailureRequest, Field(dis
 
 @logger.inject_lambda_context(clear_state=True, correlation_id_path="execution.arn")
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@trace_lambda_handler()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object] | None:
     request = parse(RecordEvent, event).root
     now = datetime.now(UTC)

@@ -74,15 +74,16 @@ def handler(name: str) -> ModuleType:
 def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
     for key, value in ENVIRONMENT.items():
         monkeypatch.setenv(key, value)
-    wiring.settings.cache_clear()
+    wiring.validated_settings.cache_clear()
     made = Fakes(FakeElastiCache(), FakeStarter(), FakeDecisionLog(), FakeState(), FakeNotifier())
     made.elasticache.add(topology("orders"))
     monkeypatch.setattr(wiring, "elasticache", lambda: made.elasticache)
-    monkeypatch.setattr(wiring, "starter", lambda: made.starter)
+    monkeypatch.setattr(wiring, "starter", lambda arn: made.starter)
     monkeypatch.setattr(wiring, "managed_groups", lambda: made.elasticache)
     monkeypatch.setattr(wiring, "tick_call_counter", lambda: CallCounter().watching())
-    monkeypatch.setattr(wiring, "decision_log", lambda: made.log)
-    monkeypatch.setattr(wiring, "state_table", lambda: made.state)
+    monkeypatch.setattr(wiring, "decision_log", lambda table: made.log)
+    monkeypatch.setattr(wiring, "state_table", lambda table: made.state)
+    monkeypatch.setattr(wiring, "notifier", lambda topic_arn: made.notifier)
     store = FakeObservationStore()
     monkeypatch.setattr(
         wiring,

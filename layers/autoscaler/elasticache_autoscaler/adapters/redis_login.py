@@ -2,11 +2,13 @@
 
 Three answers: True (logged in), False (reached the cache, credential refused) or None (no network path:
 the function cannot reach the endpoint, e.g. it runs outside the cache's VPC).
+
+redis-py (and the asyncio it imports) loads on the first login, not with the rotation function: one step of
+a rotation logs in, every other cold start would pay its import for nothing.
 """
 
 from typing import Protocol
 
-import redis
 from pydantic import SecretStr
 
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -22,6 +24,8 @@ class RedisLogin:
     def logs_in(
         self, host: str, port: int, tls: bool, username: str | None, password: SecretStr
     ) -> bool | None:
+        import redis  # noqa: PLC0415 - see the module docstring
+
         client = redis.Redis(
             host=host,
             port=port,

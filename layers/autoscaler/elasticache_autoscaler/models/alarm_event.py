@@ -1,9 +1,10 @@
-"""The EventBridge "CloudWatch Alarm State Change" event. Powertools has no model for it: this extends
-Powertools' EventBridgeModel, as its parser documentation recommends."""
+"""The EventBridge "CloudWatch Alarm State Change" event (the fields used here). Powertools has no model for
+it, and extending its EventBridgeModel would load Powertools' parser package into every cold start of the
+triggers (about 3 % of a bare boto3 import's instructions) for three fields: the envelope is declared here,
+as models.reconcile_event's is."""
 
 from typing import Literal
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -53,7 +54,7 @@ class AlarmStateChange(_Lenient):
         return merged
 
 
-class AlarmStateChangeEvent(EventBridgeModel):
+class AlarmStateChangeEvent(_Lenient):
     detail_type: Literal["CloudWatch Alarm State Change"] = Field(alias="detail-type")
     source: Literal["aws.cloudwatch"]
     detail: AlarmStateChange

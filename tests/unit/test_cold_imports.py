@@ -1,0 +1,98 @@
+"""Issue 15, cold starts: what importing a handler loads, in a fresh interpreter (tools/system_bench.py
+measures the time on the built artifacts). Wiring builds adapters on demand, so a function loads only its
+own; tracing that is off loads no X-Ray SDK; rarely used or heavy packages wait for their first use."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYER = ROOT / "layers" / "autoscaler"
+FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
+PROBE = """
+import importlib.util, json, sys
+sys.path[:0] = [sys.argv[1]]
+for target in sys.argv[2:]:
+    if target.endswith(".py"):  # a handler, under a name of its own (each is a module named app)
+        spec = importlib.util.spec_from_file_location("handler_" + target.split("/")[-2], target)
+        sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
+        __import__(target)
+from elasticache_autoscaler import observability
+print(json.dumps({"modules": sorted(sys.modules), "tracers": observability._tracer.cache_info().currsize}))
+"""
+# What every cold start may skip: the X-Ray SDK (tracing off), Powertools' parser package, redis-py (one
+# rotation step logs in), and the simulator/plotting stack.
+NEVER_WHEN_TRACING_IS_OFF = ("aws_xray_sdk", "aws_lambda_powertools.utilities.parser", "redis", "matplotlib")
+
+
+def _imports(*targets: str, **environment: str) -> dict[str, object]:
+    """What importing ``targets`` (modules, or handlers' app.py) loads in a fresh interpreter."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_DEFAULT_REGION": "us-east-1", **environment}
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", PROBE, str(LAYER), *targets],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def _modules(*targets: str, **environment: str) -> list[str]:
+    modules = _imports(*targets, **environment)["modules"]
+    assert isinstance(modules, list)
+    return modules
+
+
+def _app(function: str) -> str:
+    return str(ROOT / "functions" / function / "app.py")
+
+
+def test_no_cold_start_with_tracing_off_loads_x_ray_the_parser_or_redis() -> None:
+    """Every handler, imported in one interpreter: none of them loads any of these."""
+    modules = _modules(*map(_app, FUNCTIONS))
+    assert {f"handler_{function}" for function in FUNCTIONS} <= set(modules)
+    assert [m for m in modules if m.startswith(NEVER_WHEN_TRACING_IS_OFF)] == []
+
+
+def test_wiring_alone_loads_no_adapter_and_no_workflow_step() -> None:
+    modules = _modules("elasticache_autoscaler.wiring")
+    eager = [
+        m
+        for m in modules
+        if m.startswith(("elasticache_autoscaler.adapters", "elasticache_autoscaler.workflow"))
+    ]
+    assert eager == []
+    assert "boto3" not in modules
+
+
+def test_the_lock_loads_only_the_state_table_adapter() -> None:
+    modules = _modules(_app("lock"))
+    adapters = {m for m in modules if m.startswith("elasticache_autoscaler.adapters.")}
+    assert adapters == {"elasticache_autoscaler.adapters.aws", "elasticache_autoscaler.adapters.state_table"}
+    assert [m for m in modules if m.startswith("elasticache_autoscaler.engine")] == []
+
+
+def test_tracing_on_in_lambda_traces_the_handler_with_powertools() -> None:
+    traced = _imports(_app("lock"), LAMBDA_TASK_ROOT=str(ROOT / "functions" / "lock"))
+    assert traced["tracers"] == 1
+    assert "aws_xray_sdk.core" in _as_list(traced["modules"])
+
+
+def test_powertools_trace_disabled_turns_it_off_in_lambda() -> None:
+    off = _imports(
+        _app("lock"), LAMBDA_TASK_ROOT=str(ROOT / "functions" / "lock"), POWERTOOLS_TRACE_DISABLED="true"
+    )
+    assert off["tracers"] == 0
+    assert [m for m in _as_list(off["modules"]) if m.startswith("aws_xray_sdk")] == []
+
+
+def _as_list(value: object) -> list[str]:
+    assert isinstance(value, list)
+    return value
