@@ -1,8 +1,9 @@
 """What the engine decided, with every reason it considered: the value the decision log stores.
 
 Refusal shape: when a guard (paused, circuit open, not quiescent, lock held, cooldown, at bounds, out of
-policy) stops an action, the decision keeps the action the engine *wanted* and sets ``blockedBy`` to
-``"<code>: <detail>"`` (codes in ``BlockedBy``). Only ``changes_something`` decisions may be executed.
+policy) stops an action, the decision keeps the action the engine *wanted* and sets ``blockedBy`` to a
+``Blocked`` (a ``BlockedBy`` code and a detail); the decision log stores its text ``"<code>: <detail>"``.
+Only ``changes_something`` decisions may be executed.
 """
 
 from enum import StrEnum
