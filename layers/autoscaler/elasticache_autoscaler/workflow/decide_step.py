@@ -13,10 +13,11 @@ from elasticache_autoscaler.adapters.observation_store import ObservationMismatc
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
-from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
+from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger
 from elasticache_autoscaler.timestamps import decision_time
+from elasticache_autoscaler.workflow import outcomes
 
 
 def _operator_request(observation: Observation) -> OperatorRequest:
@@ -71,19 +72,6 @@ def make_decision(
     return decision, "observe" if decision.dry_run else "act"
 
 
-def _status(decision: Decision, mode: Mode, policy_invalid: bool) -> tuple[Status, tuple[str, ...]]:
-    if policy_invalid:
-        return "failed", decision.reasons
-    if not decision.changes_something:
-        return "skipped", decision.reasons
-    if mode == "observe":
-        return "skipped", (
-            *decision.reasons,
-            f"dry run (observe mode): would {decision.action.value}, changed nothing",
-        )
-    return "planned", decision.reasons
-
-
 def decide_and_record(
     observation: Observation,
     detail: ObservationDetail,
@@ -94,7 +82,7 @@ def decide_and_record(
     events: DecisionEventsPort | None = None,
 ) -> Decided:
     decision, mode = make_decision(observation, detail, now)
-    status, reasons = _status(decision, mode, observation.policy is None)
+    status, reasons = outcomes.decided(decision, mode == "observe", observation.policy is None)
     key = RecordKey(
         cluster=observation.request.cluster,
         decided_at=decision_time(observation.execution.started_at, observation.execution.arn),
@@ -130,6 +118,6 @@ def decide_and_record(
         decision=decision,
         mode=mode,
         status=status,
-        live=status == "planned",
-        needs_approval=status == "planned" and decision.approval_required,
+        live=status == outcomes.PLANNED,
+        needs_approval=status == outcomes.PLANNED and decision.approval_required,
     )
