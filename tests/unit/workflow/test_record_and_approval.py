@@ -77,7 +77,9 @@ def test_status_never_moves_backwards(
     record_deps: RecordDeps, log: FakeDecisionLog, execution: Execution
 ) -> None:
     _planned(log, execution, status="succeeded")
-    request = OutcomeRequest(op="outcome", execution=execution, record=KEY, outcome="act_skipped", detail="late")
+    request = OutcomeRequest(
+        op="outcome", execution=execution, record=KEY, outcome="act_skipped", detail="late"
+    )
     record_outcome(request, record_deps, NOW)
     assert log.items[(KEY.cluster, KEY.decided_at)]["status"] == "succeeded"
 

@@ -292,6 +292,58 @@ def node_type_request(topology: Topology, node_type: str) -> Request | None:
     )
 
 
+def describe_group(client: "ElastiCacheClient", group_id: str) -> dict[str, Any]:
+    """DescribeReplicationGroups' record of one group; ClusterNotFoundError when it does not exist."""
+    try:
+        groups = client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in GROUP_NOT_FOUND:
+            raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
+        raise
+    return dict(groups[0])
+
+
+def describe_members(client: "ElastiCacheClient", group: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """DescribeCacheClusters' record of each of the group's members (``MemberClusters``), by id.
+
+    Only the group's members, never every cache cluster of the account. A group of at most
+    ``DIRECT_LOOKUP_MAX_MEMBERS`` members (every cluster-mode-disabled group: at most 6 nodes; a small
+    clustered one) is read with one ``CacheClusterId=`` call per member: at most 10 calls, whatever the
+    size of the account. A larger group (up to 500 nodes) would cost a call per node that way, so it
+    pages the account instead, ``PAGE_SIZE`` clusters a call, and stops at the page that completes the
+    group. A member the group names but DescribeCacheClusters does not know (deleted meanwhile) reads
+    as ``MISSING_MEMBER_STATUS``: never quiescent, so nothing acts on a group that is changing.
+    """
+    wanted = list(group.get("MemberClusters") or ())
+    if not wanted:
+        wanted = [
+            m["CacheClusterId"] for ng in group.get("NodeGroups", []) for m in ng.get("NodeGroupMembers", [])
+        ]
+    found: dict[str, Mapping[str, Any]] = {}
+    if len(wanted) <= DIRECT_LOOKUP_MAX_MEMBERS:
+        for cluster_id in wanted:
+            try:
+                answer = client.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=False)
+            except ClientError as error:
+                if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
+                    continue
+                raise
+            found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
+        return _with_missing(found, wanted)
+    remaining = set(wanted)
+    pages = client.get_paginator("describe_cache_clusters").paginate(
+        ShowCacheNodeInfo=False, PaginationConfig={"PageSize": PAGE_SIZE}
+    )
+    for page in pages:
+        for cluster in page["CacheClusters"]:
+            if cluster["CacheClusterId"] in remaining:
+                found[cluster["CacheClusterId"]] = cluster
+                remaining.discard(cluster["CacheClusterId"])
+        if not remaining:
+            break
+    return _with_missing(found, wanted)
+
+
 class ElastiCache:
     def __init__(self, client: "ElastiCacheClient | None" = None) -> None:
         self._client = client or aws.elasticache()
@@ -299,29 +351,18 @@ class ElastiCache:
         self._changes = client or aws.elasticache_changes()
 
     def read_topology(self, group_id: str) -> Topology:
-        return self._topology(self._describe_group(group_id))
+        return self._topology(describe_group(self._client, group_id))
 
     def tags(self, group_id: str) -> dict[str, str]:
-        return self._tags_of(self._describe_group(group_id))
+        return self._tags_of(describe_group(self._client, group_id))
 
     def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
         """The topology and the tags from one DescribeReplicationGroups (observe needs both)."""
-        group = self._describe_group(group_id)
+        group = describe_group(self._client, group_id)
         return self._topology(group), self._tags_of(group)
 
-    def _describe_group(self, group_id: str) -> dict[str, Any]:
-        try:
-            groups = self._client.describe_replication_groups(ReplicationGroupId=group_id)[
-                "ReplicationGroups"
-            ]
-        except ClientError as error:
-            if error.response["Error"]["Code"] in GROUP_NOT_FOUND:
-                raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
-            raise
-        return dict(groups[0])
-
     def _topology(self, group: Mapping[str, Any]) -> Topology:
-        members = self._members(group)
+        members = describe_members(self._client, group)
         allowed = self._client.list_allowed_node_type_modifications(
             ReplicationGroupId=group["ReplicationGroupId"]
         )
@@ -330,50 +371,6 @@ class ElastiCache:
     def _tags_of(self, group: Mapping[str, Any]) -> dict[str, str]:
         tags = self._client.list_tags_for_resource(ResourceName=group["ARN"]).get("TagList", [])
         return {t["Key"]: t["Value"] for t in tags}
-
-    def _members(self, group: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-        """DescribeCacheClusters' record of each of the group's members (``MemberClusters``), by id.
-
-        Only the group's members, never every cache cluster of the account. A group of at most
-        ``DIRECT_LOOKUP_MAX_MEMBERS`` members (every cluster-mode-disabled group: at most 6 nodes; a small
-        clustered one) is read with one ``CacheClusterId=`` call per member: at most 10 calls, whatever the
-        size of the account. A larger group (up to 500 nodes) would cost a call per node that way, so it
-        pages the account instead, ``PAGE_SIZE`` clusters a call, and stops at the page that completes the
-        group. A member the group names but DescribeCacheClusters does not know (deleted meanwhile) reads
-        as ``MISSING_MEMBER_STATUS``: never quiescent, so nothing acts on a group that is changing.
-        """
-        wanted = list(group.get("MemberClusters") or ())
-        if not wanted:
-            wanted = [
-                m["CacheClusterId"]
-                for ng in group.get("NodeGroups", [])
-                for m in ng.get("NodeGroupMembers", [])
-            ]
-        found: dict[str, Mapping[str, Any]] = {}
-        if len(wanted) <= DIRECT_LOOKUP_MAX_MEMBERS:
-            for cluster_id in wanted:
-                try:
-                    answer = self._client.describe_cache_clusters(
-                        CacheClusterId=cluster_id, ShowCacheNodeInfo=False
-                    )
-                except ClientError as error:
-                    if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
-                        continue
-                    raise
-                found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
-            return _with_missing(found, wanted)
-        remaining = set(wanted)
-        pages = self._client.get_paginator("describe_cache_clusters").paginate(
-            ShowCacheNodeInfo=False, PaginationConfig={"PageSize": PAGE_SIZE}
-        )
-        for page in pages:
-            for cluster in page["CacheClusters"]:
-                if cluster["CacheClusterId"] in remaining:
-                    found[cluster["CacheClusterId"]] = cluster
-                    remaining.discard(cluster["CacheClusterId"])
-            if not remaining:
-                break
-        return _with_missing(found, wanted)
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         try:
