@@ -81,6 +81,7 @@ def test_a_created_cluster_has_numbered_nodes_in_their_zones_and_a_configuration
     assert cluster["PreferredAvailabilityZone"] == "Multiple"
     assert (cluster["NumCacheNodes"], cluster["PendingModifiedValues"]) == (3, {})
     assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "default.memcached1.6"
+    assert not {"ReplicationGroupId", "SnapshotWindow", "SnapshotRetentionLimit"} & set(cluster)
 
 
 def test_a_new_cluster_is_creating_for_the_create_delay(emu: Emulator, ec: Any) -> None:
@@ -243,18 +244,22 @@ def test_delete_is_refused_while_modifying_then_takes_the_change_delay(ec: Any) 
 def test_a_tagged_cluster_is_found_by_tag_and_type(client: Callable[[str], Any]) -> None:
     ec, tagging = client("elasticache"), client("resourcegroupstaggingapi")
     arn = _create(ec, "mc-tagged", nodes=1)["ARN"]
-    ec.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "team", "Value": "cache"}])
+    ec.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "team", "Value": "memcached-tag-test"}])
 
     tags = ec.list_tags_for_resource(ResourceName=arn)["TagList"]
     clusters = tagging.get_resources(
-        TagFilters=[{"Key": "team", "Values": ["cache"]}], ResourceTypeFilters=["elasticache:cluster"]
+        TagFilters=[{"Key": "team", "Values": ["memcached-tag-test"]}],
+        ResourceTypeFilters=["elasticache:cluster"],
     )["ResourceTagMappingList"]
     groups = tagging.get_resources(
-        TagFilters=[{"Key": "team", "Values": ["cache"]}],
+        TagFilters=[{"Key": "team", "Values": ["memcached-tag-test"]}],
         ResourceTypeFilters=["elasticache:replicationgroup"],
     )["ResourceTagMappingList"]
 
-    assert {(t["Key"], t["Value"]) for t in tags} == {(MANAGED["Key"], "true"), ("team", "cache")}
+    assert {(t["Key"], t["Value"]) for t in tags} == {
+        (MANAGED["Key"], "true"),
+        ("team", "memcached-tag-test"),
+    }
     assert [r["ResourceARN"] for r in clusters] == [arn]
     assert arn.endswith(":cluster:mc-tagged")
     assert groups == []

@@ -162,13 +162,15 @@ def test_a_stuck_cache_stays_modifying(emu: Emulator, ec: Any) -> None:
 def test_a_tagged_cache_is_found_and_tagged_through_the_tagging_api(client: Callable[[str], Any]) -> None:
     ec, tagging = client("elasticache"), client("resourcegroupstaggingapi")
     arn = _create(ec, "sl-tagged")["ARN"]
-    tagging.tag_resources(ResourceARNList=[arn], Tags={"team": "cache"})
+    tagging.tag_resources(ResourceARNList=[arn], Tags={"team": "serverless-tag-test"})
 
     found = tagging.get_resources(
-        TagFilters=[{"Key": "team", "Values": ["cache"]}], ResourceTypeFilters=["elasticache:serverlesscache"]
+        TagFilters=[{"Key": "team", "Values": ["serverless-tag-test"]}],
+        ResourceTypeFilters=["elasticache:serverlesscache"],
     )["ResourceTagMappingList"]
     clusters = tagging.get_resources(
-        TagFilters=[{"Key": "team", "Values": ["cache"]}], ResourceTypeFilters=["elasticache:cluster"]
+        TagFilters=[{"Key": "team", "Values": ["serverless-tag-test"]}],
+        ResourceTypeFilters=["elasticache:cluster"],
     )["ResourceTagMappingList"]
 
     assert arn.endswith(":serverlesscache:sl-tagged")

@@ -44,6 +44,12 @@ CLIENT_DOWNLOAD_PAGE = "https://console.aws.amazon.com/elasticache/home#client-d
 
 _CACHE_NODES_XML = re.compile(r"<CacheNodes>.*?</CacheNodes>", re.DOTALL)
 _PENDING_XML = re.compile(r"<PendingModifiedValues>.*?</PendingModifiedValues>", re.DOTALL)
+_NOT_FOR_MEMCACHED_XML = re.compile(
+    r"<ReplicationGroupId></ReplicationGroupId>|<SnapshotWindow>[^<]*</SnapshotWindow>"
+    r"|<SnapshotRetentionLimit>[^<]*</SnapshotRetentionLimit>"
+)
+"""Members ministack renders for every cluster that AWS's Memcached answers (botocore ``examples-1.json``)
+do not carry: a Memcached cluster is in no replication group and has no snapshots."""
 
 _previous_cluster_xml_inner = base.cluster_xml_inner
 
@@ -79,6 +85,7 @@ def cluster_xml_inner(cluster: dict[str, Any]) -> str:
     if not _is_memcached(cluster):
         return rendered
     rendered = _PENDING_XML.sub(lambda _: _pending_xml(cluster), rendered, count=1)
+    rendered = _NOT_FOR_MEMCACHED_XML.sub("", rendered)
     endpoint = cluster["ConfigurationEndpoint"]
     return (
         rendered
