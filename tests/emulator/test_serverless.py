@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -180,3 +183,48 @@ def test_a_tagged_cache_is_found_and_tagged_through_the_tagging_api(client: Call
         "team",
     }
     assert [r["ResourceARN"] for r in clusters if "sl-tagged" in r["ResourceARN"]] == []
+
+
+def test_iam_decides_on_the_cache_arn_and_its_tags(emu: Emulator, client: Callable[[str], Any]) -> None:
+    ec, iam = client("elasticache"), client("iam")
+    managed = _create(ec, "sl-iam-managed")["ARN"]
+    ec.create_serverless_cache(ServerlessCacheName="sl-iam-other", Engine="valkey")
+    user = f"serverless-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="modify-managed",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "elasticache:ModifyServerlessCache",
+                        "Resource": managed.rsplit(":", 1)[0] + ":sl-iam-*",
+                        "Condition": {
+                            "StringEquals": {"aws:ResourceTag/elasticache-autoscaler:managed": "true"}
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    limited: Any = boto3.client(
+        "elasticache",
+        endpoint_url=emu.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+
+    def modify(name: str) -> str:
+        try:
+            limited.modify_serverless_cache(ServerlessCacheName=name, CacheUsageLimits=LIMITS)
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "ok"
+
+    assert modify("sl-iam-managed") == "ok"
+    assert modify("sl-iam-other") == "AccessDenied"

@@ -12,7 +12,8 @@ once, ``memcached`` is refused and any ``CacheUsageLimits`` are accepted. This m
   delay; meanwhile Modify/Delete answer ``InvalidServerlessCacheStateFault``;
 * ``Engine=memcached`` (major version 1.6) is served;
 * the Resource Groups Tagging API can tag and untag a serverless cache (ministack knew only the other
-  ElastiCache resources there).
+  ElastiCache resources there);
+* IAM sees the cache's ARN as the resource of a call that names a ``ServerlessCacheName`` (ministack: ``*``).
 
 A change completes lazily at the start of the next ElastiCache request (patch_elasticache.SETTLE_HOOKS);
 a cache name listed as stuck (admin API) never completes.
@@ -162,8 +163,37 @@ def _resolve_for_tagging(svc: Any, arn: str) -> None:
         raise tagging._ResourceNotFound(arn)
 
 
+def _patch_serverless_arns_for_iam() -> None:
+    """IAM: a serverless cache call (ModifyServerlessCache, ...) names the cache's ARN, as on AWS (ministack
+    said ``*``), so that a policy scoped to ``serverlesscache:...`` (and its ``aws:ResourceTag`` conditions)
+    decides it."""
+    from ministack.core import iam_actions
+
+    original = iam_actions.extract_resource_arn
+
+    def extract_resource_arn(  # noqa: PLR0917 - ministack's signature
+        service: str,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        query_params: dict[str, Any],
+        region: str,
+        account_id: str,
+    ) -> str:
+        arn: str = original(service, method, path, headers, body, query_params, region, account_id)
+        name = query_params.get("ServerlessCacheName") if service == "elasticache" else None
+        if arn == "*" and name:
+            value = name[0] if isinstance(name, list) else name
+            return f"arn:aws:elasticache:{region}:{account_id}:serverlesscache:{str(value).lower()}"
+        return arn
+
+    iam_actions.extract_resource_arn = extract_resource_arn
+
+
 def install() -> None:
     """After patch_elasticache.install."""
+    _patch_serverless_arns_for_iam()
     ec._SERVERLESS_ENGINE_VERSIONS.setdefault("memcached", MEMCACHED_VERSIONS)
     ec._SERVERLESS_DEFAULT_MAJOR.setdefault("memcached", "1.6")
     tagging._resolve_elasticache_resource = _resolve_for_tagging
