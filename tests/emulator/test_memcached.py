@@ -82,6 +82,7 @@ def test_a_created_cluster_has_numbered_nodes_in_their_zones_and_a_configuration
     assert (cluster["NumCacheNodes"], cluster["PendingModifiedValues"]) == (3, {})
     assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "default.memcached1.6"
     assert not {"ReplicationGroupId", "SnapshotWindow", "SnapshotRetentionLimit"} & set(cluster)
+    assert _cluster(ec, "MC-Create")["CacheClusterId"] == "mc-create"
 
 
 def test_a_new_cluster_is_creating_for_the_create_delay(emu: Emulator, ec: Any) -> None:

@@ -285,8 +285,14 @@ def create_cache_cluster(p: Params) -> Response | None:
 
 
 # ---- ModifyCacheCluster --------------------------------------------------------------------------
+def _key(cluster_id: str) -> str:
+    """The stored id: AWS keeps cluster ids in lower case and finds them in any case (records made by
+    ministack or patch_elasticache may keep the case they were given)."""
+    return cluster_id if cluster_id in ec._clusters else cluster_id.lower()
+
+
 def _cluster(p: Params) -> dict[str, Any] | None:
-    cluster: dict[str, Any] | None = ec._clusters.get(base._p(p, "CacheClusterId").lower())
+    cluster: dict[str, Any] | None = ec._clusters.get(_key(base._p(p, "CacheClusterId")))
     return cluster if _is_memcached(cluster) else None
 
 
@@ -440,9 +446,9 @@ def delete_cache_cluster(p: Params) -> Response | None:
 
 def describe_cache_clusters(p: Params) -> Response | None:
     cluster_id = base._p(p, "CacheClusterId")
-    if cluster_id and cluster_id.lower() not in ec._clusters:
+    if cluster_id and _key(cluster_id) not in ec._clusters:
         raise _refuse("CacheClusterNotFound", f"CacheCluster not found: {cluster_id}", 404)
-    result: Response = ec._describe_cache_clusters({**p, "CacheClusterId": [cluster_id.lower()]})
+    result: Response = ec._describe_cache_clusters({**p, "CacheClusterId": [_key(cluster_id)]})
     return result if base._flag(p, "ShowCacheNodeInfo") else _without_nodes(result)
 
 
