@@ -100,6 +100,7 @@ def test_scale_out_adds_creating_nodes_in_the_zones_asked_and_is_busy_until_done
         CacheClusterId="mc-out",
         NumCacheNodes=4,
         NewAvailabilityZones=["us-east-1d", "us-east-1e"],
+        ScaleConfig={"ScalePercentage": 50},
         ApplyImmediately=True,
     )["CacheCluster"]
     during = _cluster(ec, "mc-out")
@@ -108,7 +109,7 @@ def test_scale_out_adds_creating_nodes_in_the_zones_asked_and_is_busy_until_done
     after = _wait_available(ec, "mc-out")
 
     assert modified["CacheClusterStatus"] == "modifying"
-    assert modified["PendingModifiedValues"] == {"NumCacheNodes": 4}
+    assert modified["PendingModifiedValues"] == {"NumCacheNodes": 4, "ScaleConfig": {"ScalePercentage": 50}}
     assert during["NumCacheNodes"] == 2
     assert [
         (n["CacheNodeId"], n["CacheNodeStatus"], n["CustomerAvailabilityZone"]) for n in during["CacheNodes"]

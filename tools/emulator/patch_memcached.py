@@ -397,6 +397,8 @@ def modify_cache_cluster(p: Params) -> Response | None:
         change = _node_type_change(cluster, node_type, scale)
     elif raw_count:
         change = _node_count_change(cluster, p, _node_count(raw_count))
+        if change is not None and scale:  # ScaleConfig paces horizontal scaling too
+            change["ScaleConfig"] = scale
         cancels = change is None and bool(cluster.get("_mc_pending"))
         if change is None and not cancels:
             raise _refuse("InvalidParameterCombination", "No modifications were requested.")
