@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import CHANGE_SECONDS
+from tests.emulator.conftest import CHANGE_SECONDS, elasticache_client_allowed
 from tools.emulator.control import Emulator
 
 pytestmark = pytest.mark.emulator
@@ -265,3 +265,28 @@ def test_a_tagged_cluster_is_found_by_tag_and_type(client: Callable[[str], Any])
     assert [r["ResourceARN"] for r in clusters] == [arn]
     assert arn.endswith(":cluster:mc-tagged")
     assert groups == []
+
+
+def test_iam_decides_a_node_count_change_on_the_cluster_arn_and_its_tags(emu: Emulator, ec: Any) -> None:
+    managed = _create(ec, "mc-iam-managed", nodes=1)["ARN"]
+    ec.create_cache_cluster(
+        CacheClusterId="mc-iam-other", Engine="memcached", CacheNodeType="cache.r7g.large", NumCacheNodes=1
+    )
+    limited = elasticache_client_allowed(
+        emu,
+        {
+            "Action": "elasticache:ModifyCacheCluster",
+            "Resource": managed.rsplit(":", 1)[0] + ":mc-iam-*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/elasticache-autoscaler:managed": "true"}},
+        },
+    )
+
+    def add_node(cluster_id: str) -> str:
+        try:
+            limited.modify_cache_cluster(CacheClusterId=cluster_id, NumCacheNodes=2, ApplyImmediately=True)
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "ok"
+
+    assert add_node("mc-iam-managed") == "ok"
+    assert add_node("mc-iam-other") == "AccessDenied"

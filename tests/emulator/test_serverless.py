@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import CHANGE_SECONDS
+from tests.emulator.conftest import CHANGE_SECONDS, elasticache_client_allowed
 from tools.emulator.control import Emulator
 
 pytestmark = pytest.mark.emulator
@@ -185,38 +182,16 @@ def test_a_tagged_cache_is_found_and_tagged_through_the_tagging_api(client: Call
     assert [r["ResourceARN"] for r in clusters if "sl-tagged" in r["ResourceARN"]] == []
 
 
-def test_iam_decides_on_the_cache_arn_and_its_tags(emu: Emulator, client: Callable[[str], Any]) -> None:
-    ec, iam = client("elasticache"), client("iam")
+def test_iam_decides_on_the_cache_arn_and_its_tags(emu: Emulator, ec: Any) -> None:
     managed = _create(ec, "sl-iam-managed")["ARN"]
     ec.create_serverless_cache(ServerlessCacheName="sl-iam-other", Engine="valkey")
-    user = f"serverless-{uuid.uuid4().hex[:8]}"
-    iam.create_user(UserName=user)
-    iam.put_user_policy(
-        UserName=user,
-        PolicyName="modify-managed",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "elasticache:ModifyServerlessCache",
-                        "Resource": managed.rsplit(":", 1)[0] + ":sl-iam-*",
-                        "Condition": {
-                            "StringEquals": {"aws:ResourceTag/elasticache-autoscaler:managed": "true"}
-                        },
-                    }
-                ],
-            }
-        ),
-    )
-    key = iam.create_access_key(UserName=user)["AccessKey"]
-    limited: Any = boto3.client(
-        "elasticache",
-        endpoint_url=emu.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
+    limited = elasticache_client_allowed(
+        emu,
+        {
+            "Action": "elasticache:ModifyServerlessCache",
+            "Resource": managed.rsplit(":", 1)[0] + ":sl-iam-*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/elasticache-autoscaler:managed": "true"}},
+        },
     )
 
     def modify(name: str) -> str:
