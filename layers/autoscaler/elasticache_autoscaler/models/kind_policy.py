@@ -97,6 +97,7 @@ class MemcachedPolicy(KindPolicy):
     scale_in_cooldown_seconds: int = Field(default=1800, ge=0)
     scale_in_stabilization_seconds: int = Field(default=1800, ge=60)
     scale_in_enabled: bool = True
+    circuit_breaker_failures: int = Field(default=3, ge=1)
     notification_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
 
     @model_validator(mode="after")
@@ -134,6 +135,7 @@ class ServerlessPolicy(KindPolicy):
     prewarm_lead_seconds: int = Field(default=3600, ge=3600, le=7 * 86400)
     """How long before the expected peak a raised minimum is set: AWS applies a new minimum within 60 minutes
     ("Pre-scaling with ElastiCache Serverless", ElastiCache user guide), so never less than an hour."""
+    circuit_breaker_failures: int = Field(default=3, ge=1)
     notification_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
 
     @model_validator(mode="after")
