@@ -4,7 +4,6 @@ Stubber: exact request parameters (``expected_params``), answers validated again
 workflow's errors (busy: GroupBusyError, the same wait-and-re-read as a busy replication group)."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -17,10 +16,9 @@ from elasticache_autoscaler.adapters.memcached import MemcachedClusters
 from elasticache_autoscaler.adapters.serverless import ServerlessCaches
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, GroupBusyError
 from elasticache_autoscaler.models.kind_policy import ScaleConfig
-from elasticache_autoscaler.models.memcached import MemcachedCluster, memcached_cluster_from
+from elasticache_autoscaler.models.memcached import memcached_cluster_from
 from elasticache_autoscaler.models.serverless import UsageLimits, serverless_cache_from
-from tests.unit.kinds.aws_examples import elasticache_example
-from tests.unit.kinds.test_serverless_model import serverless_item
+from tests.unit.kinds.builders import elasticache_example, memcached_in_zones, serverless_item
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -52,30 +50,6 @@ def aws_example_answer() -> dict[str, Any]:
     )
 
 
-def memcached(
-    zones: list[str], version: str = "1.6.22", node_type: str = "cache.m7g.large"
-) -> MemcachedCluster:
-    """A cluster of one node per entry of ``zones``, node i created on day i (the last is the newest)."""
-    return memcached_cluster_from(
-        {
-            "CacheClusterId": CLUSTER,
-            "Engine": "memcached",
-            "EngineVersion": version,
-            "CacheNodeType": node_type,
-            "CacheClusterStatus": "available",
-            "CacheNodes": [
-                {
-                    "CacheNodeId": f"{i:04d}",
-                    "CacheNodeStatus": "available",
-                    "CustomerAvailabilityZone": zone,
-                    "CacheNodeCreateTime": datetime(2026, 1, i, tzinfo=UTC),
-                }
-                for i, zone in enumerate(zones, start=1)
-            ],
-        }
-    )
-
-
 def test_read_cluster_asks_for_node_info_and_parses_aws_example(
     stub: Stubber, client: "ElastiCacheClient"
 ) -> None:
@@ -99,7 +73,7 @@ def test_scale_out_sends_absolute_count_and_spreads_new_nodes_over_the_clusters_
     stub: Stubber, client: "ElastiCacheClient"
 ) -> None:
     # Given 3 nodes: two in us-east-1a, one in us-east-1b
-    cluster = memcached(["us-east-1a", "us-east-1b", "us-east-1a"])
+    cluster = memcached_in_zones(["us-east-1a", "us-east-1b", "us-east-1a"])
     # When it goes to 5 nodes, Then the 4th goes to 1b (fewest), the 5th to 1a (tie: by name)
     stub.add_response(
         "modify_cache_cluster",
@@ -115,7 +89,7 @@ def test_scale_out_sends_absolute_count_and_spreads_new_nodes_over_the_clusters_
 
 
 def test_scale_in_removes_the_newest_nodes(stub: Stubber, client: "ElastiCacheClient") -> None:
-    cluster = memcached(["us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b"])
+    cluster = memcached_in_zones(["us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b"])
     stub.add_response(
         "modify_cache_cluster",
         {},
@@ -149,7 +123,10 @@ def test_a_setter_without_the_cluster_reads_it_first(stub: Stubber, client: "Ela
 
 
 def test_node_count_already_there_makes_no_call(stub: Stubber, client: "ElastiCacheClient") -> None:
-    assert MemcachedClusters(client).set_node_count(CLUSTER, 2, memcached(["a", "b"])) == ALREADY_THERE_RESULT
+    assert (
+        MemcachedClusters(client).set_node_count(CLUSTER, 2, memcached_in_zones(["a", "b"]))
+        == ALREADY_THERE_RESULT
+    )
 
 
 @pytest.mark.parametrize("wanted", [0, 41])
@@ -157,7 +134,7 @@ def test_a_node_count_outside_memcacheds_range_is_refused(
     stub: Stubber, client: "ElastiCacheClient", wanted: int
 ) -> None:
     with pytest.raises(ActionFailedError, match=r"outside 1\.\.40"):
-        MemcachedClusters(client).set_node_count(CLUSTER, wanted, memcached(["a"]))
+        MemcachedClusters(client).set_node_count(CLUSTER, wanted, memcached_in_zones(["a"]))
 
 
 def test_node_type_change_carries_scale_config(stub: Stubber, client: "ElastiCacheClient") -> None:
@@ -172,7 +149,9 @@ def test_node_type_change_carries_scale_config(stub: Stubber, client: "ElastiCac
         },
     )
     config = ScaleConfig(scale_percentage=50, scale_interval_minutes=10)
-    result = MemcachedClusters(client).set_node_type(CLUSTER, "cache.m7g.xlarge", config, memcached(["a"]))
+    result = MemcachedClusters(client).set_node_type(
+        CLUSTER, "cache.m7g.xlarge", config, memcached_in_zones(["a"])
+    )
     assert result == "modify_cache_cluster"
 
 
@@ -187,7 +166,7 @@ def test_node_type_change_before_memcached_1_5_is_refused_naming_the_version(
 
 
 def test_same_node_type_is_already_there(stub: Stubber, client: "ElastiCacheClient") -> None:
-    cluster = memcached(["a"], node_type="cache.m7g.large")
+    cluster = memcached_in_zones(["a"], node_type="cache.m7g.large")
     assert MemcachedClusters(client).set_node_type(CLUSTER, "cache.m7g.large", ScaleConfig(), cluster) == (
         ALREADY_THERE_RESULT
     )
@@ -206,12 +185,15 @@ def test_memcached_error_mapping(
 ) -> None:
     stub.add_client_error("modify_cache_cluster", code, "refused", http_status_code=status)
     with pytest.raises(raised, match=code):
-        MemcachedClusters(client).set_node_count(CLUSTER, 3, memcached(["a", "b"]))
+        MemcachedClusters(client).set_node_count(CLUSTER, 3, memcached_in_zones(["a", "b"]))
 
 
 def test_memcached_no_operation_is_already_there(stub: Stubber, client: "ElastiCacheClient") -> None:
     stub.add_client_error("modify_cache_cluster", "NoOperationFault", "No operation is needed.")
-    assert MemcachedClusters(client).set_node_count(CLUSTER, 3, memcached(["a", "b"])) == ALREADY_THERE_RESULT
+    assert (
+        MemcachedClusters(client).set_node_count(CLUSTER, 3, memcached_in_zones(["a", "b"]))
+        == ALREADY_THERE_RESULT
+    )
 
 
 # Serverless

@@ -22,8 +22,7 @@ from elasticache_autoscaler.errors import ActionFailedError, FieldNotAllowedErro
 from elasticache_autoscaler.models.kind_policy import ScaleConfig
 from elasticache_autoscaler.models.serverless import UsageLimits, serverless_cache_from
 from tests.fakes.adapters import topology
-from tests.integration.test_memcached_serverless_contract import memcached
-from tests.unit.kinds.test_serverless_model import serverless_item
+from tests.unit.kinds.builders import memcached_in_zones, serverless_item
 
 TOKEN = SecretStr("a-new-token-of-32-characters-xyz")
 
@@ -40,7 +39,7 @@ def _every_request_the_builders_make() -> list[tuple[str, Mapping[str, Any]]]:
         node_type_request(large, "cache.r7g.xlarge"),
     ]
     built: list[tuple[str, Mapping[str, Any]]] = [(r.operation, r.params) for r in requests if r is not None]
-    three_nodes = memcached(["us-east-1a", "us-east-1b", "us-east-1a"])
+    three_nodes = memcached_in_zones(["us-east-1a", "us-east-1b", "us-east-1a"])
     serverless = serverless_cache_from(serverless_item())
     for kind_request in (
         node_count_request(three_nodes, 5),

@@ -9,8 +9,7 @@ from elasticache_autoscaler.alarms import group_of_alarm
 from elasticache_autoscaler.alarms_kinds import memcached_alarms, serverless_alarms
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
 from elasticache_autoscaler.models.serverless import serverless_cache_from
-from tests.unit.kinds.test_memcached_rules import cluster
-from tests.unit.kinds.test_serverless_model import serverless_item
+from tests.unit.kinds.builders import cluster, serverless_item
 
 PREFIX = "eca-"
 

@@ -3,8 +3,7 @@
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT
 from elasticache_autoscaler.models.serverless import UsageLimits, serverless_cache_from
 from tests.fakes.kinds import FakeMemcached, FakeServerless
-from tests.unit.kinds.test_memcached_rules import cluster
-from tests.unit.kinds.test_serverless_model import serverless_item
+from tests.unit.kinds.builders import cluster, serverless_item
 
 
 def test_fake_memcached_records_the_absolute_request() -> None:

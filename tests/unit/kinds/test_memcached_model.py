@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from elasticache_autoscaler.models.memcached import engine_version_tuple, memcached_cluster_from
-from tests.unit.kinds.aws_examples import elasticache_example
+from tests.unit.kinds.builders import elasticache_example
 
 
 def _aws_example() -> dict[str, Any]:

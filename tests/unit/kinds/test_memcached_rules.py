@@ -12,33 +12,12 @@ from elasticache_autoscaler.models.decision import BlockedBy
 from elasticache_autoscaler.models.kind_decision import MemcachedAction
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetric, MemcachedMetrics, NodeSeries
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy
-from elasticache_autoscaler.models.memcached import MemcachedCluster, memcached_cluster_from
 from elasticache_autoscaler.models.snapshot import Guards
+from tests.unit.kinds.builders import cluster
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 GIB = 1024**3
 LARGE = "cache.m7g.large"
-
-
-def cluster(nodes: int, version: str = "1.6.22", status: str = "available") -> MemcachedCluster:
-    return memcached_cluster_from(
-        {
-            "CacheClusterId": "web",
-            "Engine": "memcached",
-            "EngineVersion": version,
-            "CacheNodeType": LARGE,
-            "CacheClusterStatus": status,
-            "CacheNodes": [
-                {
-                    "CacheNodeId": f"{i:04d}",
-                    "CacheNodeStatus": "available",
-                    "CustomerAvailabilityZone": "us-east-1a",
-                    "CacheNodeCreateTime": datetime(2026, 1, i, tzinfo=UTC),
-                }
-                for i in range(1, nodes + 1)
-            ],
-        }
-    )
 
 
 def metrics(

@@ -5,28 +5,10 @@ response syntax of the API reference (API_DescribeServerlessCaches / API_Serverl
 (tests/integration/test_memcached_serverless_contract.py) has botocore validate the same shape.
 """
 
-from typing import Any
-
 import pytest
 
 from elasticache_autoscaler.models.serverless import UsageLimits, serverless_cache_from
-
-
-def serverless_item(**changes: Any) -> dict[str, Any]:
-    return {
-        "ServerlessCacheName": "sessions",
-        "Description": "sessions cache",
-        "Status": "available",
-        "Engine": "valkey",
-        "MajorEngineVersion": "8",
-        "FullEngineVersion": "8.0",
-        "CacheUsageLimits": {
-            "DataStorage": {"Maximum": 10, "Minimum": 1, "Unit": "GB"},
-            "ECPUPerSecond": {"Maximum": 5000, "Minimum": 1000},
-        },
-        "ARN": "arn:aws:elasticache:us-east-1:123456789012:serverlesscache:sessions",
-        **changes,
-    }
+from tests.unit.kinds.builders import serverless_item
 
 
 def test_parses_limits_engine_and_status() -> None:

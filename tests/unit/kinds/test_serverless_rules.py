@@ -19,7 +19,7 @@ from elasticache_autoscaler.models.kind_metrics import ServerlessMetrics
 from elasticache_autoscaler.models.kind_policy import ServerlessPolicy
 from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits, serverless_cache_from
 from elasticache_autoscaler.models.snapshot import Guards
-from tests.unit.kinds.test_serverless_model import serverless_item
+from tests.unit.kinds.builders import serverless_item
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 LIMITS = {"DataStorage": {"Maximum": 10, "Unit": "GB"}, "ECPUPerSecond": {"Maximum": 5000}}
