@@ -6,31 +6,13 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
+from botocore.exceptions import ClientError
 
-from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.adapters.error_codes import (
-    CLUSTER_NOT_FOUND,
-    GROUP_BUSY,
-    GROUP_NOT_FOUND,
-    NO_OPERATION,
-    THROTTLED,
-)
-from elasticache_autoscaler.adapters.request_fields import check_request
+from elasticache_autoscaler.adapters import aws, change_call
+from elasticache_autoscaler.adapters.change_call import make_change
+from elasticache_autoscaler.adapters.error_codes import CLUSTER_NOT_FOUND, GROUP_BUSY, GROUP_NOT_FOUND
 from elasticache_autoscaler.catalog import Engine
-from elasticache_autoscaler.errors import (
-    ActionFailedError,
-    CallOutcomeUnknownError,
-    ClusterNotFoundError,
-    GroupBusyError,
-    ThrottledError,
-)
+from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
 from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
 
 if TYPE_CHECKING:
@@ -51,6 +33,10 @@ PAGE_SIZE = 100  # DescribeCacheClusters' MaxRecords maximum
 
 
 MISSING_MEMBER_STATUS = "not found"
+
+
+ALREADY_THERE_RESULT = change_call.ALREADY_THERE_RESULT
+"""What a setter returns when the group already has the target (the one text every adapter returns)."""
 
 
 def _with_missing(found: dict[str, Mapping[str, Any]], wanted: list[str]) -> dict[str, Mapping[str, Any]]:
@@ -159,10 +145,6 @@ def topology_from(
         allowed_scale_up=tuple((allowed or {}).get("ScaleUpModifications", [])),
         allowed_scale_down=tuple((allowed or {}).get("ScaleDownModifications", [])),
     )
-
-
-ALREADY_THERE_RESULT = "already there"
-"""What a setter returns when the group already has the target: no call was made, or ElastiCache said so."""
 
 
 # Each request is a boto3 ElastiCache method name and its keyword arguments, typed by the mypy-boto3 request
@@ -399,41 +381,18 @@ class ElastiCache:
         return self._call(node_type_request(topology or self.read_topology(group_id), node_type))
 
     def _call(self, request: Request | None) -> str:
-        """Make one mutating call and return its operation name.
-
-        No request, ``NoOperationFault`` or a "Nothing to do" answer: "already there" (success).
-        ``InvalidReplicationGroupState`` (and member-busy codes): GroupBusyError, to wait and re-read, never
-        retried here. A missing group: ClusterNotFoundError. Anything else: ActionFailedError. Throttling
-        never gets here: the client's standard retry mode retries it with backoff and jitter (adapters.aws).
-        """
+        """Make one mutating call and return its operation name (``change_call.make_change``): no request
+        is "already there"; ``InvalidReplicationGroupState`` (and member-busy codes) GroupBusyError, to wait
+        and re-read; a missing group ClusterNotFoundError."""
         if request is None:
             return ALREADY_THERE_RESULT
-        operation = request.operation
-        check_request(operation, request.params)  # only the fields the product sends (docs/iam.md)
-        try:
-            self._send(request)
-        except (
-            ReadTimeoutError,
-            ConnectTimeoutError,
-            EndpointConnectionError,
-            ConnectionClosedError,
-        ) as error:
-            raise _unknown_outcome(operation, error) from None
-        except ClientError as error:
-            code = error.response["Error"]["Code"]
-            message = error.response["Error"].get("Message", "")
-            if code in THROTTLED:
-                raise ThrottledError(f"{operation}: {code}: {message} (not applied)") from None
-            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
-                raise _unknown_outcome(operation, error) from None
-            if code in NO_OPERATION or "Nothing to do" in message:
-                return ALREADY_THERE_RESULT
-            if code in GROUP_BUSY:
-                raise GroupBusyError(f"{operation}: {code}: {message}") from None
-            if code in GROUP_NOT_FOUND:
-                raise ClusterNotFoundError(f"{operation}: {code}: {message}") from None
-            raise ActionFailedError(f"{operation}: {code}: {message}") from None
-        return operation
+        return make_change(
+            request.operation,
+            request.params,
+            lambda: self._send(request),
+            busy=GROUP_BUSY,
+            not_found=GROUP_NOT_FOUND,
+        )
 
     def _send(self, request: Request) -> None:
         """The typed client call of ``request`` (mypy checks its keyword arguments against the method's)."""
@@ -446,9 +405,3 @@ class ElastiCache:
                 self._changes.modify_replication_group_shard_configuration(**params)
             case ChangeNodeType(params=params):
                 self._changes.modify_replication_group(**params)
-
-
-def _unknown_outcome(operation: str, error: Exception) -> CallOutcomeUnknownError:
-    return CallOutcomeUnknownError(
-        f"{operation}: no answer ({type(error).__name__}: {error}); it may have been applied: re-read first"
-    )
