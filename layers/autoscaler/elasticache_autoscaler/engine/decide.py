@@ -10,6 +10,7 @@ A wanted action stopped by a guard keeps its action with ``blockedBy`` set.
 from datetime import datetime
 
 from elasticache_autoscaler.engine.costs import capacity_cost, hourly_cost
+from elasticache_autoscaler.engine.forecast_score import ScoreCard, score_history
 from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.engine.manual import OperatorRequest, plan_request
 from elasticache_autoscaler.engine.outcome import RuleOutcome
@@ -59,7 +60,7 @@ def _trial(policy: Policy, outcome: RuleOutcome) -> tuple[str, ...]:
     return ()
 
 
-def _signals(sit: Situation, snapshot: Snapshot) -> dict[str, float | None]:
+def _signals(sit: Situation, snapshot: Snapshot, card: ScoreCard | None) -> dict[str, float | None]:
     age = token_age_days(sit)
     return (
         sit.signals.as_dict()
@@ -68,7 +69,14 @@ def _signals(sit: Situation, snapshot: Snapshot) -> dict[str, float | None]:
             "authTokenAgeDays": None if age is None else round(age, 3),
             "rolesUnknownShards": float(len(snapshot.topology.shards_with_unknown_roles)),
         }
+        | ({} if card is None else card.as_dict())
     )
+
+
+def _score_card(sit: Situation) -> ScoreCard | None:
+    """How the past forecasts in history did against the load that came (``forecast_score``)."""
+    actual = sit.snapshot.load_history
+    return None if actual is None else score_history(sit.history, actual)
 
 
 def _roles_reason(snapshot: Snapshot) -> tuple[str, ...]:
@@ -96,8 +104,11 @@ def decide(
     trial = _trial(policy, outcome)
     dry_run = dry_run or bool(trial)
     note = None if by_operator else _forecast_note(sit)
+    card = _score_card(sit)
     standing = standing_guard(snapshot, policy)
     reasons = (standing.reason, *_roles_reason(snapshot), *outcome.reasons, *trial)
+    if card is not None:
+        reasons += (card.describe(),)
     plan = outcome.plan
     engine = snapshot.topology.engine
     before = hourly_cost(engine, sit.current.node_type, snapshot.topology.node_count)
@@ -111,7 +122,7 @@ def decide(
             current=sit.current,
             target=sit.current,
             reasons=reasons,
-            signals=_signals(sit, snapshot),
+            signals=_signals(sit, snapshot, card),
             cost_per_hour_before=before or 0.0,
             cost_per_hour_after=before or 0.0,
             requested_by_operator=by_operator,
@@ -128,7 +139,7 @@ def decide(
         target=plan.target,
         reasons=reasons,
         blocked_by=blocked_by,
-        signals=_signals(sit, snapshot),
+        signals=_signals(sit, snapshot, card),
         cost_per_hour_before=before or 0.0,
         cost_per_hour_after=after or 0.0,
         requested_by_operator=by_operator,

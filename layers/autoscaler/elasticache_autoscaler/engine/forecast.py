@@ -16,7 +16,6 @@ history, on more than ``MAX_MISSING_SHARE`` of periods missing, and on a flat se
 """
 
 from dataclasses import dataclass
-from math import ceil
 from statistics import fmean
 
 DAY_SECONDS = 86_400
@@ -69,9 +68,10 @@ def _mae(predicted: dict[int, float], actual: list[float]) -> float:
 
 
 def _flat(y: list[float], m: int, h: int) -> dict[int, float]:
-    """The no-seasonality forecast of each period of the last day: the mean of the day before its origin."""
+    """The no-seasonality forecast of each period of the last day: the mean of the day before its origin
+    (as much of it as the history holds)."""
     n = len(y)
-    return {i: fmean(y[i - h - m + 1 : i - h + 1]) for i in range(n - m, n)}
+    return {i: fmean(y[max(0, i - h - m + 1) : i - h + 1]) for i in range(n - m, n)}
 
 
 def _seasonal_naive_at(y: list[float], m: int, i: int) -> float:
@@ -91,9 +91,13 @@ def _seasonal_naive(y: list[float], m: int, h: int) -> tuple[dict[int, float], t
 
 def _holt_winters(y: list[float], m: int, h: int) -> tuple[dict[int, float], tuple[float, ...]]:
     n = len(y)
-    level = fmean(y[:m])
-    trend = (fmean(y[m : 2 * m]) - level) / m
-    season = [value - level for value in y[:m]]
+    # Started from the first two days: the trend from their means, the level at the first day's last
+    # period, the season as the first day's deviations from that trend line.
+    first = fmean(y[:m])
+    trend = (fmean(y[m : 2 * m]) - first) / m
+    middle = (m - 1) / 2
+    level = first + trend * middle
+    season = [value - (first + trend * (i - middle)) for i, value in enumerate(y[:m])]
     backtest: dict[int, float] = {}
     for t in range(m, n):
         s = season[t % m]
@@ -138,7 +142,3 @@ def forecast(series: tuple[float | None, ...], period_seconds: int, horizon: int
         f"no seasonality it can trust: backtest error over a flat forecast's {', '.join(tried)} "
         f"(at most {MAX_ERROR_RATIO} needed)"
     )
-
-
-def periods_for(minutes: float, period_seconds: int) -> int:
-    return max(1, ceil(minutes * 60 / period_seconds))

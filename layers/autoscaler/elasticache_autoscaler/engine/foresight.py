@@ -9,7 +9,7 @@ The history's periods are read as CloudWatch labels them (a value per period, th
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from elasticache_autoscaler.engine.forecast import Declined, Forecast, forecast, periods_for
+from elasticache_autoscaler.engine.forecast import Declined, Forecast, forecast
 from elasticache_autoscaler.models.foresight import ForecastNote, SignalForecast
 from elasticache_autoscaler.models.load_history import LoadHistory
 
@@ -25,9 +25,10 @@ class Foresight:
     declined: dict[str, str]
 
     def periods_until(self, minutes: float) -> int:
-        """How many forecast periods start before ``now + minutes`` (at least one)."""
+        """How many forecast periods start by ``now + minutes`` (at least one): a period that starts right
+        when the capacity would be ready counts, so a pre-scale comes up to a period early, never late."""
         lag = (self.now - self.history.end).total_seconds() / 60
-        return periods_for(max(minutes + lag, 0.0), self.history.period_seconds)
+        return int(max(minutes + lag, 0.0) * 60 // self.history.period_seconds) + 1
 
     def minutes_until(self, period: int) -> int:
         """Minutes from ``now`` until forecast period ``period`` (1-based) starts (0 when it has)."""
@@ -69,7 +70,7 @@ def foresee(history: LoadHistory | None, now: datetime) -> Foresight | None:
     if history is None:
         return None
     lag = (now - history.end).total_seconds() / 60
-    horizon = periods_for(HORIZON_MINUTES + max(lag, 0.0), history.period_seconds)
+    horizon = int((HORIZON_MINUTES + max(lag, 0.0)) * 60 // history.period_seconds) + 1
     forecasts: dict[str, Forecast] = {}
     declined: dict[str, str] = {}
     for signal, series in history.by_signal().items():

@@ -13,6 +13,8 @@ from elasticache_autoscaler.adapters.observation_store import ObservationMismatc
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
+from elasticache_autoscaler.models.foresight import DRIVEN_BY_FORECAST
+from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger
@@ -71,15 +73,17 @@ def make_decision(
     return decision, "observe" if decision.dry_run else "act"
 
 
-def _status(decision: Decision, mode: Mode, policy_invalid: bool) -> tuple[Status, tuple[str, ...]]:
-    if policy_invalid:
+def _status(decision: Decision, mode: Mode, policy: Policy | None) -> tuple[Status, tuple[str, ...]]:
+    if policy is None:
         return "failed", decision.reasons
     if not decision.changes_something:
         return "skipped", decision.reasons
     if mode == "observe":
+        trial = policy.mode == "forecast" and decision.driven_by == DRIVEN_BY_FORECAST
+        why = "forecast mode" if trial else "observe mode"
         return "skipped", (
             *decision.reasons,
-            f"dry run (observe mode): would {decision.action.value}, changed nothing",
+            f"dry run ({why}): would {decision.action.value}, changed nothing",
         )
     return "planned", decision.reasons
 
@@ -94,7 +98,7 @@ def decide_and_record(
     events: DecisionEventsPort | None = None,
 ) -> Decided:
     decision, mode = make_decision(observation, detail, now)
-    status, reasons = _status(decision, mode, observation.policy is None)
+    status, reasons = _status(decision, mode, observation.policy)
     key = RecordKey(
         cluster=observation.request.cluster,
         decided_at=decision_time(observation.execution.started_at, observation.execution.arn),
@@ -117,6 +121,8 @@ def decide_and_record(
         cost_per_hour_after=decision.cost_per_hour_after,
         requested_action=observation.request.action.value,
         operator_reason=observation.request.reason,
+        driven_by=decision.driven_by,
+        forecast=decision.forecast,
     )
     log.put(record)
     count_decision(key.cluster, decision.action.value, status)
