@@ -55,7 +55,7 @@ def test_fields_lists_ranges_steps_and_names(
 ) -> None:
     cron = parse_cron(expression)
 
-    assert (cron.minutes, cron.hours, cron.weekdays) == (minutes, hours, weekdays)
+    assert (set(cron.minutes), set(cron.hours), set(cron.weekdays)) == (minutes, hours, weekdays)
 
 
 def test_day_of_month_or_day_of_week_when_both_are_restricted() -> None:
