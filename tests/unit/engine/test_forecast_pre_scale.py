@@ -7,11 +7,13 @@ import pytest
 
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.engine.durations import scale_out_minutes
+from elasticache_autoscaler.engine.pre_scale import _with_peaks
+from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
-from tests.unit.engine.builders import ACT, NO_HISTORY, NOW, metrics, quiet, snapshot, topology
+from tests.unit.engine.builders import ACT, NO_HISTORY, NOW, metrics, snapshot, topology
 from tests.unit.engine.load_histories import daily_wave, history, noise, sampled
 
 THRESHOLD = 66.0  # read CPU target 60 x (1 + tolerance 0.1)
@@ -106,7 +108,8 @@ def test_noise_declines_the_forecast_and_pre_scales_nothing() -> None:
 def _scale_in_case(load_history: bool) -> Decision:
     topo = topology(replicas=3, allowed_down=())
     trough = daily_wave(NOW + timedelta(hours=12), mean=20.0, amplitude=15.0)
-    seen = snapshot(topo, quiet(topo))
+    # read CPU 30 % on 3 replicas: one fewer keeps it under target (45 %), two fewer would not (90 %)
+    seen = snapshot(topo, metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=30.0, connections=100.0))
     if load_history:
         series = sampled(trough, NOW, 8)
         seen = seen.model_copy(
@@ -124,6 +127,18 @@ def test_a_forecast_trough_never_drives_a_scale_in() -> None:
     without, with_ = _scale_in_case(False), _scale_in_case(True)
 
     # Then the forecast changes nothing of the scale-in: same action, same target, not driven by it
-    assert without.action is Action.REMOVE_REPLICAS
+    assert without.action is Action.REMOVE_REPLICAS and without.target.replicas_per_shard == 2
     assert (with_.action, with_.target, with_.driven_by) == (without.action, without.target, None)
     assert with_.forecast is not None and with_.forecast.forecasts
+
+
+def test_a_forecast_below_the_signal_never_lowers_what_the_rules_see() -> None:
+    topo = topology()
+    seen = snapshot(topo, metrics(topo, read_cpu=50.0))
+    sit = Situation.of(seen, ACT, NO_HISTORY, NOW)
+
+    lower = _with_peaks(sit, {"read CPU": (20.0, 5)})
+    higher = _with_peaks(sit, {"read CPU": (70.0, 5)})
+
+    assert lower.signals.read_cpu_ahead_percent == sit.signals.read_cpu_ahead_percent == 50.0
+    assert higher.signals.read_cpu_ahead_percent == 70.0

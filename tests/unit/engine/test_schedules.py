@@ -171,3 +171,12 @@ def test_an_expired_schedule_or_one_not_yet_started_holds_nothing() -> None:
     assert cut.window_at(MONDAY_OPEN + timedelta(minutes=59)) is not None
     assert cut.window_at(MONDAY_OPEN + timedelta(minutes=60)) is None  # expired mid-window
     assert later.window_at(datetime(2026, 4, 1, 6, 0, tzinfo=UTC)) is not None
+
+
+def test_a_schedule_that_expires_before_its_next_window_does_not_scale_out_ahead_of_it() -> None:
+    expiring = _schedule(endTime=MONDAY_OPEN.isoformat())
+    ahead = MONDAY_OPEN - timedelta(minutes=10)
+
+    assert expiring.next_start(ahead, timedelta(minutes=10)) is None
+    assert _schedule().next_start(ahead, timedelta(minutes=10)) == MONDAY_OPEN
+    assert _decide(ahead, _policy(expiring)).action is Action.NONE
