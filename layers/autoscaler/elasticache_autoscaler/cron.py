@@ -126,9 +126,12 @@ def parse_cron(expression: str) -> Cron:
             f"cron {expression!r} has {len(parts)} field(s); expected 5: minute hour day-of-month month "
             "day-of-week"
         )
-    minutes, hours, days, months, weekdays = (
-        field.parse(text) for field, text in zip(_FIELDS, parts, strict=True)
-    )
+    try:
+        minutes, hours, days, months, weekdays = (
+            field.parse(text) for field, text in zip(_FIELDS, parts, strict=True)
+        )
+    except CronError as error:
+        raise CronError(f"cron {expression!r}: {error}") from None
     return Cron(
         minutes=minutes,
         hours=hours,

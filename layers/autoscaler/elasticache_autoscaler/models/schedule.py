@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, Field, model_validator
 
 from elasticache_autoscaler.catalog import catalog
-from elasticache_autoscaler.cron import Cron, parse_cron, time_zone
+from elasticache_autoscaler.cron import Cron, CronError, parse_cron, time_zone
 from elasticache_autoscaler.models.base import WireModel
 
 SCHEDULE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -41,8 +41,11 @@ class Schedule(WireModel):
 
     @model_validator(mode="after")
     def _is_valid(self) -> Self:
-        parse_cron(self.cron)
-        time_zone(self.time_zone)
+        try:
+            parse_cron(self.cron)
+            time_zone(self.time_zone)
+        except CronError as error:
+            raise ValueError(f"schedule {self.name}: {error}") from None
         if self.min_shards is None and self.min_replicas_per_shard is None and self.min_node_type is None:
             raise ValueError(
                 f"schedule {self.name}: give at least one of minShards, minReplicasPerShard, minNodeType"
