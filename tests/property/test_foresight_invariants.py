@@ -1,5 +1,6 @@
-"""Invariants of foresight over generated load histories (waves, trends, noise): a forecast only ever scales
-out, and never changes a scale-in (it neither starts one nor makes one deeper)."""
+"""Invariants of foresight over generated load histories (waves, trends, noise) and schedules: a forecast
+only ever scales out and never changes a scale-in (it neither starts one nor makes one deeper); no scale-in
+goes below an active schedule's minimum."""
 
 import math
 import random
@@ -12,6 +13,7 @@ from elasticache_autoscaler.models.decision import BlockedBy
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.load_history import LoadHistory
 from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.schedule import Schedule
 from elasticache_autoscaler.models.snapshot import Snapshot
 from tests.property.strategies import histories, policies, snapshots
 from tests.unit.engine.builders import NOW
@@ -82,3 +84,36 @@ def test_a_forecast_only_ever_scales_out_and_never_changes_a_scale_in(
             blind.target,
             None,
         )
+
+
+@st.composite
+def held(draw: st.DrawFn) -> tuple[Snapshot, Policy, History, Schedule]:
+    policy = draw(policies())
+    schedule = Schedule(
+        name="always",
+        cron="0 0 * * *",
+        duration_minutes=24 * 60,  # a window every day that lasts the day: always active
+        min_shards=draw(st.one_of(st.none(), st.integers(policy.min_shards, policy.max_shards))),
+        min_replicas_per_shard=draw(
+            st.integers(policy.min_replicas_per_shard, policy.max_replicas_per_shard)
+        ),
+    )
+    held_policy = policy.model_copy(update={"schedules": (schedule,)})
+    return draw(snapshots(policy)), held_policy, draw(histories()), schedule
+
+
+@SOME
+@given(held())
+def test_never_a_scale_in_below_an_active_schedules_minimum(
+    case: tuple[Snapshot, Policy, History, Schedule],
+) -> None:
+    snapshot, policy, history, schedule = case
+
+    decision = decide(snapshot, policy, history, NOW)
+
+    if decision.action.is_scale_in:
+        assert decision.target.replicas_per_shard >= (schedule.min_replicas_per_shard or 0), decision.reasons
+        if snapshot.topology.cluster_mode_enabled:
+            assert decision.target.shards >= (schedule.min_shards or 0), decision.reasons
+    if decision.driven_by is not None:
+        assert decision.driven_by == "schedule:always" and decision.action.is_scale_out
