@@ -180,3 +180,15 @@ def test_a_schedule_that_expires_before_its_next_window_does_not_scale_out_ahead
     assert expiring.next_start(ahead, timedelta(minutes=10)) is None
     assert _schedule().next_start(ahead, timedelta(minutes=10)) == MONDAY_OPEN
     assert _decide(ahead, _policy(expiring)).action is Action.NONE
+
+
+def test_a_minimum_of_several_parts_leads_by_each_part_and_the_cooldowns_between_them() -> None:
+    # a larger node type (20 min), then, one scale-out cooldown (5 min) later, a replica more (10 min)
+    policy = _policy(_schedule(minNodeType="cache.r7g.xlarge"))
+
+    early = _decide(MONDAY_OPEN - timedelta(minutes=36), policy)
+    on_time = _decide(MONDAY_OPEN - timedelta(minutes=35), policy)
+
+    assert early.action is Action.NONE
+    assert on_time.action is Action.SCALE_UP and on_time.driven_by == "schedule:business-hours"
+    assert any("within the 35 min the scale-out" in r for r in on_time.reasons)

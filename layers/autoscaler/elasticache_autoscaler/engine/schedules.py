@@ -11,6 +11,7 @@ window would be re-added for it (a reversal).
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 
 from elasticache_autoscaler.catalog import NodeType, catalog
 from elasticache_autoscaler.engine.durations import dataset_gib, scale_out_minutes
@@ -87,15 +88,31 @@ def _larger(best: tuple[int, str] | None, value: int | None, name: str) -> tuple
     return value, name
 
 
+def _lead_minutes(current: Capacity, target: Capacity, data_gib: float, cooldown_minutes: float) -> int:
+    """The scale-out from ``current`` to ``target``, one part per action: each part's duration, and the
+    scale-out cooldown between one part and the next."""
+    parts = sum(
+        (
+            target.node_type != current.node_type,
+            target.shards != current.shards,
+            target.replicas_per_shard != current.replicas_per_shard,
+        )
+    )
+    between = cooldown_minutes * max(parts - 1, 0)
+    return scale_out_minutes(current, target, data_gib) + ceil(between)
+
+
 def scheduled_floor(
     schedules: tuple[Schedule, ...],
     now: datetime,
     current: Capacity,
     cluster_mode: bool,
+    *,
     memory_percent: float | None,
+    cooldown_minutes: float,
 ) -> Floor:
     """The floor the schedules hold at ``now`` for a group of capacity ``current``; ``memory_percent``
-    sizes the data a reshard moves (the lead time of adding shards)."""
+    sizes the data a reshard moves, ``cooldown_minutes`` the wait between two parts of one scale-out."""
     holds: list[Hold] = []
     data = dataset_gib(current, memory_percent)
     for schedule in schedules:
@@ -103,12 +120,12 @@ def scheduled_floor(
         if window is not None:
             holds.append(Hold(schedule, window[0], window[1], active=True, lead_minutes=0))
             continue
-        lead = scale_out_minutes(current, schedule_target(schedule, current, cluster_mode), data)
+        target = schedule_target(schedule, current, cluster_mode)
+        lead = _lead_minutes(current, target, data, cooldown_minutes)
         start = schedule.next_start(now, timedelta(minutes=max(lead, PROTECT_MINUTES)))
         if start is not None:
             end = schedule.window_at(start)
             holds.append(Hold(schedule, start, end[1] if end else start, active=False, lead_minutes=lead))
-    floor = Floor(holds=tuple(holds))
     shards = replicas = None
     node: tuple[NodeType, str] | None = None
     for hold in holds:
@@ -118,4 +135,4 @@ def scheduled_floor(
         wanted = catalog().get(schedule.min_node_type) if schedule.min_node_type else None
         if wanted is not None and (node is None or not covers(node[0], wanted)):
             node = (wanted, schedule.name)
-    return Floor(holds=floor.holds, shards=shards, replicas_per_shard=replicas, node_type=node)
+    return Floor(holds=tuple(holds), shards=shards, replicas_per_shard=replicas, node_type=node)

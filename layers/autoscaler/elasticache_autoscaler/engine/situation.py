@@ -47,7 +47,12 @@ class Situation:
             window=read_scale_in_window(snapshot.metrics, topology, policy),
             node=catalog().get(topology.node_type),
             floor=scheduled_floor(
-                policy.schedules, now, current, topology.cluster_mode_enabled, signals.memory_max_percent
+                policy.schedules,
+                now,
+                current,
+                topology.cluster_mode_enabled,
+                memory_percent=signals.memory_max_percent,
+                cooldown_minutes=policy.scale_out_cooldown_seconds / 60,
             ),
             foresight=foresee(snapshot.load_history, now),
         )
