@@ -9,7 +9,7 @@ import pytest
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.engine.durations import dataset_gib, scale_out_minutes
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.decision import Decision
+from elasticache_autoscaler.models.decision import BlockedBy, Decision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.schedule import Schedule
 from elasticache_autoscaler.models.snapshot import Snapshot, Topology
@@ -192,3 +192,32 @@ def test_a_minimum_of_several_parts_leads_by_each_part_and_the_cooldowns_between
     assert early.action is Action.NONE
     assert on_time.action is Action.SCALE_UP and on_time.driven_by == "schedule:business-hours"
     assert any("within the 35 min the scale-out" in r for r in on_time.reasons)
+
+
+def test_overlapping_windows_hold_the_largest_of_their_minimums_and_name_its_schedule() -> None:
+    small = _schedule(name="small", minReplicasPerShard=2, minNodeType="cache.r7g.xlarge")
+    large = _schedule(name="large", minReplicasPerShard=3, minNodeType="cache.r7g.2xlarge")
+    bigger = topology(node_type="cache.r7g.2xlarge")
+
+    up = _decide(MONDAY_OPEN, _policy(small, large))
+    more = _decide(MONDAY_OPEN, _policy(small, large), bigger)
+
+    assert (up.action, up.target.node_type, up.driven_by) == (
+        Action.SCALE_UP,
+        "cache.r7g.2xlarge",
+        "schedule:large",
+    )
+    assert (more.action, more.target.replicas_per_shard) == (Action.ADD_REPLICAS, 3)
+
+
+def test_a_node_type_elasticache_does_not_offer_waits_while_the_other_parts_go_ahead() -> None:
+    policy = _policy(_schedule(minNodeType="cache.r7g.xlarge"))
+    offered_nothing = topology(allowed_up=("cache.r7g.4xlarge",))
+    nothing_else = topology(replicas=2, allowed_up=("cache.r7g.4xlarge",))
+
+    other_part = _decide(MONDAY_OPEN, policy, offered_nothing)
+    stuck = _decide(MONDAY_OPEN, policy, nothing_else)
+
+    assert other_part.action is Action.ADD_REPLICAS
+    assert stuck.action is Action.SCALE_UP and stuck.blocked_code is BlockedBy.AT_BOUNDS
+    assert stuck.driven_by == "schedule:business-hours"

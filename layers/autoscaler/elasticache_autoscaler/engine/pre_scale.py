@@ -14,7 +14,7 @@ from elasticache_autoscaler.engine.durations import dataset_gib, scale_out_minut
 from elasticache_autoscaler.engine.foresight import HORIZON_MINUTES, Foresight
 from elasticache_autoscaler.engine.outcome import Plan, RuleOutcome
 from elasticache_autoscaler.engine.scale_out import first_feasible
-from elasticache_autoscaler.engine.schedules import covers
+from elasticache_autoscaler.engine.schedules import Hold, covers
 from elasticache_autoscaler.engine.signals import target_of
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.models.actions import Action
@@ -22,60 +22,84 @@ from elasticache_autoscaler.models.decision import BlockedBy
 from elasticache_autoscaler.models.foresight import DRIVEN_BY_FORECAST, driven_by_schedule
 
 
+def _node_part(sit: Situation, due: list[Hold]) -> RuleOutcome | None:
+    """A larger node type, to the largest a due schedule holds that the group's type does not cover."""
+    wanted = [
+        (node, hold.schedule.name)
+        for hold in due
+        if hold.schedule.min_node_type and (node := catalog().get(hold.schedule.min_node_type)) is not None
+    ]
+    lacking = [(node, name) for node, name in wanted if not covers(sit.node, node)]
+    if not lacking:
+        return None
+    node, name = max(lacking, key=lambda pair: (pair[0].memory_gib, pair[0].vcpu, pair[0].name))
+    current = sit.current
+    why = f"schedule {name} holds at least {node.name}"
+    listed = sit.topology.allowed_scale_up
+    if listed and node.name not in listed:
+        detail = f"ElastiCache does not offer {node.name} as a scale-up of {current.node_type}"
+        return RuleOutcome(
+            (f"{why}: {detail}",),
+            Plan(Action.SCALE_UP, current),
+            BlockedBy.AT_BOUNDS.because(detail),
+            driven_by_schedule(name),
+        )
+    return RuleOutcome(
+        (f"{why} -> scale up {current.node_type} -> {node.name}",),
+        Plan(Action.SCALE_UP, current.model_copy(update={"node_type": node.name})),
+        driven_by=driven_by_schedule(name),
+    )
+
+
+def _shard_part(sit: Situation, due: list[Hold]) -> RuleOutcome | None:
+    current = sit.current
+    asked = [(h.schedule.min_shards, h.schedule.name) for h in due if h.schedule.min_shards is not None]
+    if not sit.topology.cluster_mode_enabled or not asked:
+        return None
+    shards, name = max(asked)
+    if shards <= current.shards:
+        return None
+    target = min(shards, sit.policy.max_shards)
+    return RuleOutcome(
+        (f"schedule {name} holds at least {shards} shards -> add shards {current.shards} -> {target}",),
+        Plan(Action.ADD_SHARDS, current.model_copy(update={"shards": target})),
+        driven_by=driven_by_schedule(name),
+    )
+
+
+def _replica_part(sit: Situation, due: list[Hold]) -> RuleOutcome | None:
+    current = sit.current
+    asked = [
+        (h.schedule.min_replicas_per_shard, h.schedule.name)
+        for h in due
+        if h.schedule.min_replicas_per_shard is not None
+    ]
+    if not asked or max(asked)[0] <= current.replicas_per_shard:
+        return None
+    replicas, name = max(asked)
+    target = min(replicas, sit.max_replicas)
+    return RuleOutcome(
+        (
+            f"schedule {name} holds at least {replicas} replica(s) per shard -> add replicas "
+            f"{current.replicas_per_shard} -> {target} per shard",
+        ),
+        Plan(Action.ADD_REPLICAS, current.model_copy(update={"replicas_per_shard": target})),
+        driven_by=driven_by_schedule(name),
+    )
+
+
 def scheduled(sit: Situation) -> RuleOutcome:
-    """The first part of a due schedule's minimum the group lacks, as a scale-out straight to it."""
+    """The first part of the due schedules' minimum the group lacks (node type, shards, replicas), as a
+    scale-out straight to it; a part ElastiCache does not offer only wins when no other part can be done."""
     due = [hold for hold in sit.floor.holds if hold.due(sit.now)]
     reasons = tuple(hold.describe(sit.now) for hold in sit.floor.holds)
     if not due:
         return RuleOutcome(reasons)
-    current, policy, topology = sit.current, sit.policy, sit.topology
-    for hold in due:
-        wanted = catalog().get(hold.schedule.min_node_type) if hold.schedule.min_node_type else None
-        if wanted is not None and not covers(sit.node, wanted):
-            name = hold.schedule.name
-            why = f"schedule {name} holds at least {wanted.name}"
-            plan = Plan(Action.SCALE_UP, current.model_copy(update={"node_type": wanted.name}))
-            listed = topology.allowed_scale_up
-            if listed and wanted.name not in listed:
-                detail = f"ElastiCache does not offer {wanted.name} as a scale-up of {current.node_type}"
-                return RuleOutcome(
-                    (*reasons, f"{why}: {detail}"),
-                    Plan(Action.SCALE_UP, current),
-                    BlockedBy.AT_BOUNDS.because(detail),
-                    driven_by_schedule(name),
-                )
-            return RuleOutcome(
-                (*reasons, f"{why} -> scale up {current.node_type} -> {wanted.name}"),
-                plan,
-                driven_by=driven_by_schedule(name),
-            )
-    for hold in due:
-        shards = hold.schedule.min_shards
-        if topology.cluster_mode_enabled and shards is not None and shards > current.shards:
-            target = min(shards, policy.max_shards)
-            return RuleOutcome(
-                (
-                    *reasons,
-                    f"schedule {hold.schedule.name} holds at least {shards} shards -> add shards "
-                    f"{current.shards} -> {target}",
-                ),
-                Plan(Action.ADD_SHARDS, current.model_copy(update={"shards": target})),
-                driven_by=driven_by_schedule(hold.schedule.name),
-            )
-    for hold in due:
-        replicas = hold.schedule.min_replicas_per_shard
-        if replicas is not None and replicas > current.replicas_per_shard:
-            target = min(replicas, sit.max_replicas)
-            return RuleOutcome(
-                (
-                    *reasons,
-                    f"schedule {hold.schedule.name} holds at least {replicas} replica(s) per shard -> "
-                    f"add replicas {current.replicas_per_shard} -> {target} per shard",
-                ),
-                Plan(Action.ADD_REPLICAS, current.model_copy(update={"replicas_per_shard": target})),
-                driven_by=driven_by_schedule(hold.schedule.name),
-            )
-    return RuleOutcome((*reasons, "schedules: the group already holds every due minimum"))
+    parts = [part for part in (_node_part(sit, due), _shard_part(sit, due), _replica_part(sit, due)) if part]
+    chosen = next((part for part in parts if part.refusal is None), parts[0] if parts else None)
+    if chosen is None:
+        return RuleOutcome((*reasons, "schedules: the group already holds every due minimum"))
+    return chosen.after(reasons)
 
 
 def _raised(now: float | None, peak: tuple[float, int] | None) -> float | None:
