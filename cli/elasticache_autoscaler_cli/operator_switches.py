@@ -15,24 +15,10 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from elasticache_autoscaler.adapters.elasticache import ElastiCache, ElastiCacheGateway
+from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.adapters.state_table import StatePort, StateTable
+from elasticache_autoscaler.workflow.lock_step import LockReleaseRefused, force_release_when_quiescent
 from elasticache_autoscaler_cli.console.clients import Clients
-
-
-class LockReleaseRefused(Exception):
-    """The group is still changing: its lock must stay until it is quiescent."""
-
-
-def release_lock(state: StatePort, elasticache: ElastiCacheGateway, cluster: str) -> dict[str, object]:
-    """Release a cluster's lock whoever holds it (an execution that died with it), but only while the
-    group, every shard and every member are available and nothing is pending: a change still running keeps
-    its lock, so that nothing starts over it."""
-    busy = elasticache.read_topology(cluster).not_quiescent_because()
-    if busy is not None:
-        raise LockReleaseRefused(f"{cluster} is not quiescent ({busy}): the lock stays until it is")
-    holder = state.force_release_lock(cluster)
-    return {"released": holder is not None, "heldBy": holder}
 
 
 def apply_switches(
@@ -72,7 +58,9 @@ def cmd_guards(args: argparse.Namespace) -> int:
     clients = Clients.for_region(args.region)
     if args.release_lock:
         try:
-            shown = release_lock(_state(args, clients), ElastiCache(clients.elasticache), args.release_lock)
+            shown = force_release_when_quiescent(
+                _state(args, clients), ElastiCache(clients.elasticache), args.release_lock
+            )
         except LockReleaseRefused as refused:
             sys.stderr.write(f"elasticache-autoscaler: refused: {refused}\n")
             return 3

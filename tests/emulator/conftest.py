@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from tools import local_stack
@@ -31,6 +34,23 @@ def emu(emulator: Emulator) -> Emulator:
 def client(emu: Emulator) -> Callable[[str], Any]:
     """boto3 client factory for the emulator (which it resets first)."""
     return lambda service: local_stack.client(emu, service)
+
+
+def elasticache_client_allowed(emu: Emulator, statement: dict[str, Any]) -> Any:
+    """An ElastiCache client of a new IAM user allowed only ``statement`` (the emulator enforces IAM)."""
+    iam = local_stack.client(emu, "iam")
+    user = f"emulator-test-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]}
+    iam.put_user_policy(UserName=user, PolicyName="only", PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return boto3.client(
+        "elasticache",
+        endpoint_url=emu.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
 
 
 HANDLERS = """

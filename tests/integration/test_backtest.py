@@ -1,4 +1,7 @@
-"""Backtest: a group's CloudWatch history (moto) and topology (Stubber) become a trace the twin replays."""
+"""Backtest: a group's CloudWatch history (moto) and topology (Stubber) become a trace the twin replays.
+
+The group answers as AWS answers a cluster-mode-enabled group (no ``CurrentRole``): the primaries are
+known only from ``IsMaster``, and here shard 0002's primary is its *second* member (a failover happened)."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,12 +12,14 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from elasticache_autoscaler.adapters.cloudwatch import node_queries, query_index
+from elasticache_autoscaler.adapters.elasticache import topology_from
+from elasticache_autoscaler.models.snapshot import IS_MASTER_METRIC
 from elasticache_autoscaler_cli.main import backtest_report
 from elasticache_autoscaler_cli.simulator.backtest import (
     GIB,
     HISTORY_METRICS,
-    history_queries,
-    layout_of,
+    PERIOD_SECONDS,
     read_history,
 )
 from elasticache_autoscaler_cli.simulator.timing import ActionTimings
@@ -29,7 +34,7 @@ READS_PER_S = {
     "orders-0002-001": 500,
     "orders-0002-002": 500,
 }
-PRIMARIES = {"orders-0001-001", "orders-0002-001"}
+PRIMARIES = {"orders-0001-001", "orders-0002-002"}
 
 
 def group() -> dict[str, Any]:
@@ -50,51 +55,73 @@ def group() -> dict[str, Any]:
             {"NodeGroupId": "0001", "Status": "available", "NodeGroupMembers": members("0001")},
             {"NodeGroupId": "0002", "Status": "available", "NodeGroupMembers": members("0002")},
         ],
+        "MemberClusters": list(READS_PER_S),
     }
 
 
+def _put_history(client: Any, with_roles: bool) -> None:
+    """The last 20 minutes of the day carry data; the rest is filled from them."""
+    for member, reads in READS_PER_S.items():
+        primary = member in PRIMARIES
+        values = {
+            "GetTypeCmds": reads * 60.0,
+            "SetTypeCmds": 400 * 60.0 if primary else 390 * 60.0,  # replicas replay (and lag) the writes
+            "BytesUsedForCache": 3.0 * GIB,
+            "CurrConnections": 250.0,
+            "NetworkBytesOut": (reads + (400 if primary else 0)) * 60.0 * 300,
+        } | ({IS_MASTER_METRIC: 1.0 if primary else 0.0} if with_roles else {})
+        data: list[Any] = [
+            {
+                "MetricName": name,
+                "Dimensions": [
+                    {"Name": "CacheClusterId", "Value": member},
+                    {"Name": "CacheNodeId", "Value": "0001"},
+                ],
+                "Timestamp": START + timedelta(minutes=m),
+                "Value": value,
+            }
+            for m in range(1420, 1440)
+            for name, value in values.items()
+        ]
+        for i in range(0, len(data), 500):
+            client.put_metric_data(Namespace="AWS/ElastiCache", MetricData=data[i : i + 500])
+
+
 @pytest.fixture
-def cloudwatch(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
-        client = boto3.client("cloudwatch", region_name="us-east-1")
-        # the last 20 minutes of the day carry data; the rest is filled from them.
-        for member, reads in READS_PER_S.items():
-            primary = member in PRIMARIES
-            values = {
-                "GetTypeCmds": reads * 60.0,
-                "SetTypeCmds": 400 * 60.0,  # replicas report the replayed writes too: not counted twice
-                "BytesUsedForCache": 3.0 * GIB,
-                "CurrConnections": 250.0,
-                "NetworkBytesOut": (reads + (400 if primary else 0)) * 60.0 * 300,
-            }
-            data: list[Any] = [
-                {
-                    "MetricName": name,
-                    "Dimensions": [
-                        {"Name": "CacheClusterId", "Value": member},
-                        {"Name": "CacheNodeId", "Value": "0001"},
-                    ],
-                    "Timestamp": START + timedelta(minutes=m),
-                    "Value": values[name],
-                }
-                for m in range(1420, 1440)
-                for name, _ in HISTORY_METRICS
-            ]
-            for i in range(0, len(data), 500):
-                client.put_metric_data(Namespace="AWS/ElastiCache", MetricData=data[i : i + 500])
-        yield client
+        yield
+
+
+@pytest.fixture
+def cloudwatch(aws_env: None) -> Any:
+    client = boto3.client("cloudwatch", region_name="us-east-1")
+    _put_history(client, with_roles=True)
+    return client
 
 
 @pytest.fixture
 def elasticache() -> Iterator[Any]:
+    """The runtime adapter's reads: the group, each member (a small group: one call each), allowed types."""
     client = boto3.client(
         "elasticache", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
     )
     with Stubber(client) as stub:
         stub.add_response(
             "describe_replication_groups", {"ReplicationGroups": [group()]}, {"ReplicationGroupId": GROUP}
+        )
+        for member in READS_PER_S:
+            stub.add_response(
+                "describe_cache_clusters",
+                {"CacheClusters": [{"CacheClusterId": member, "CacheClusterStatus": "available"}]},
+                {"CacheClusterId": member, "ShowCacheNodeInfo": False},
+            )
+        stub.add_response(
+            "list_allowed_node_type_modifications",
+            {"ScaleUpModifications": []},
+            {"ReplicationGroupId": GROUP},
         )
         yield client
         stub.assert_no_pending_responses()
@@ -106,7 +133,7 @@ def test_history_becomes_a_trace_in_the_documented_format(cloudwatch: Any, elast
     assert len(trace) == 1440
     last = 1439
     assert trace.reads_per_s[last] == pytest.approx(4000)  # every member's GetTypeCmds / 60
-    assert trace.writes_per_s[last] == pytest.approx(800)  # primaries only
+    assert trace.writes_per_s[last] == pytest.approx(800)  # primaries only, known from IsMaster
     assert trace.dataset_gib[last] == pytest.approx(6.0)  # primaries only
     assert trace.connections[last] == 1000
     assert trace.avg_item_bytes[last] == pytest.approx(300)
@@ -132,7 +159,7 @@ def test_history_is_read_in_one_batched_get_metric_data_pass(cloudwatch: Any, el
     cloudwatch.get_metric_data = counting
     read_history(GROUP, 1, END, elasticache, cloudwatch)
 
-    assert calls == [4 * len(HISTORY_METRICS)]
+    assert calls == [4 * (len(HISTORY_METRICS) + 1)]  # and IsMaster per member
 
 
 def test_the_backtest_reports_what_the_autoscaler_would_have_done_and_cost(
@@ -151,8 +178,21 @@ def test_the_backtest_reports_what_the_autoscaler_would_have_done_and_cost(
 
 
 def test_every_member_and_metric_has_its_own_query_id() -> None:
-    layout = layout_of(group())
-    queries = history_queries(layout.members)
+    queries = node_queries(topology_from(group(), {}), HISTORY_METRICS, PERIOD_SECONDS)
 
-    assert len({q["Id"] for q in queries}) == len(queries) == 20
-    assert [m.primary for m in layout.members] == [True, False, True, False]
+    assert len({q["Id"] for q in queries}) == len(queries) == 4 * (len(HISTORY_METRICS) + 1)
+    assert {query_index(q["Id"]) for q in queries} == {
+        (s, m, k) for s in range(2) for m in range(2) for k in (*range(len(HISTORY_METRICS)), None)
+    }
+
+
+def test_without_is_master_no_member_is_taken_for_a_primary(aws_env: None, elasticache: Any) -> None:
+    """No IsMaster datapoints: each shard counts its busiest member's writes (the primary's 400/s, never a
+    replica's 390/s because it is listed first, never both)."""
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    _put_history(cloudwatch, with_roles=False)
+
+    trace, _ = read_history(GROUP, 1, END, elasticache, cloudwatch)
+
+    assert trace.writes_per_s[1439] == pytest.approx(800)
+    assert trace.dataset_gib[1439] == pytest.approx(6.0)

@@ -29,6 +29,7 @@ from elasticache_autoscaler.adapters.elasticache import (
     replica_count_request,
     shards_to_remove,
 )
+from elasticache_autoscaler.adapters.elasticache_credentials import ElastiCacheCredentials
 from elasticache_autoscaler.errors import (
     ActionFailedError,
     ClusterNotFoundError,
@@ -756,3 +757,38 @@ def test_mutating_calls_are_never_resent_by_botocore() -> None:
     options = vars(aws.CHANGES)
     assert options["retries"] == {"mode": "standard", "total_max_attempts": 1}
     assert options["read_timeout"] == 10
+
+
+def test_rotation_reads_the_group_through_the_same_parse_as_scaling(
+    stub: Stubber, client: "ElastiCacheClient"
+) -> None:
+    """The credential adapter reads AWS's example group with the scaling adapter's own calls and parse
+    (describe_group, describe_members, topology_from): the same quiescence, and the member a group names but
+    DescribeCacheClusters no longer knows keeps the group busy for a token change too."""
+    examples = _aws_examples()
+    answer = examples["DescribeReplicationGroups"][0]["output"]
+    group = answer["ReplicationGroups"][0]
+    group_id = group["ReplicationGroupId"]
+    stub.add_response("describe_replication_groups", answer, {"ReplicationGroupId": group_id})
+    *present, gone = group["MemberClusters"]
+    for member in present:
+        stub.add_response(
+            "describe_cache_clusters",
+            {"CacheClusters": [_example_member(member, group_id)]},
+            {"CacheClusterId": member, "ShowCacheNodeInfo": False},
+        )
+    stub.add_client_error(
+        "describe_cache_clusters",
+        "CacheClusterNotFound",
+        expected_params={"CacheClusterId": gone, "ShowCacheNodeInfo": False},
+    )
+
+    auth = ElastiCacheCredentials(client).group_auth(group_id)
+
+    assert auth.topology.shard_count == 2
+    assert auth.topology.node_count == 4
+    assert gone in (auth.busy_because() or "")
+    # AWS's example has no ConfigurationEndpoint: the first shard's primary endpoint, else none.
+    endpoint = group.get("ConfigurationEndpoint") or group["NodeGroups"][0].get("PrimaryEndpoint")
+    assert (auth.host, auth.port) == ((endpoint["Address"], endpoint["Port"]) if endpoint else (None, None))
+    assert auth.auth_token_status is None

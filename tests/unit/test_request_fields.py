@@ -14,9 +14,15 @@ from elasticache_autoscaler.adapters.elasticache import (
     shard_count_request,
 )
 from elasticache_autoscaler.adapters.elasticache_credentials import passwords_request, token_request
+from elasticache_autoscaler.adapters.memcached import node_count_request
+from elasticache_autoscaler.adapters.memcached import node_type_request as memcached_node_type_request
 from elasticache_autoscaler.adapters.request_fields import ALLOWED, check_request
+from elasticache_autoscaler.adapters.serverless import usage_limits_request
 from elasticache_autoscaler.errors import ActionFailedError, FieldNotAllowedError
+from elasticache_autoscaler.models.kind_policy import ScaleConfig
+from elasticache_autoscaler.models.serverless import UsageLimits, serverless_cache_from
 from tests.fakes.adapters import topology
+from tests.unit.kinds.builders import memcached_in_zones, serverless_item
 
 TOKEN = SecretStr("a-new-token-of-32-characters-xyz")
 
@@ -33,6 +39,16 @@ def _every_request_the_builders_make() -> list[tuple[str, Mapping[str, Any]]]:
         node_type_request(large, "cache.r7g.xlarge"),
     ]
     built: list[tuple[str, Mapping[str, Any]]] = [(r.operation, r.params) for r in requests if r is not None]
+    three_nodes = memcached_in_zones(["us-east-1a", "us-east-1b", "us-east-1a"])
+    serverless = serverless_cache_from(serverless_item())
+    for kind_request in (
+        node_count_request(three_nodes, 5),
+        node_count_request(three_nodes, 1),
+        memcached_node_type_request(three_nodes, "cache.m7g.xlarge", ScaleConfig()),
+        usage_limits_request(serverless, UsageLimits(data_storage_max_gb=20, ecpu_per_second_max=9000)),
+    ):
+        assert kind_request is not None
+        built.append((kind_request.operation, kind_request.params))
     built.append(("modify_replication_group", token_request("orders", TOKEN, "ROTATE")))
     built.append(("modify_replication_group", token_request("orders", TOKEN, "SET")))
     built.append(("modify_user", passwords_request("app", (TOKEN, SecretStr("the-old-password-xyz")))))
@@ -126,3 +142,50 @@ def test_a_value_or_a_missing_field_the_product_never_sends_is_refused(
 def test_an_operation_the_product_never_makes_is_refused(operation: str) -> None:
     with pytest.raises(ActionFailedError, match=operation):
         check_request(operation, {"ReplicationGroupId": "orders"})
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "named"),
+    [
+        (
+            "modify_cache_cluster",
+            {"CacheClusterId": "c", "NumCacheNodes": 41, "ApplyImmediately": True},
+            "Num",
+        ),
+        (
+            "modify_cache_cluster",
+            {"CacheClusterId": "c", "NumCacheNodes": 2, "ApplyImmediately": False},
+            "Apply",
+        ),
+        (
+            "modify_cache_cluster",
+            {"CacheClusterId": "c", "NumCacheNodes": 2, "ApplyImmediately": True, "EngineVersion": "1.6"},
+            "EngineVersion",
+        ),
+        (
+            "modify_cache_cluster",
+            {"CacheClusterId": "c", "CacheNodeType": "cache.m7g.large", "ApplyImmediately": True},
+            "ScaleConfig",
+        ),
+        ("modify_serverless_cache", {"ServerlessCacheName": "s", "CacheUsageLimits": {}}, "CacheUsageLimits"),
+        (
+            "modify_serverless_cache",
+            {"ServerlessCacheName": "s", "CacheUsageLimits": {"DataStorage": {"Maximum": 5, "Unit": "TB"}}},
+            "CacheUsageLimits",
+        ),
+        (
+            "modify_serverless_cache",
+            {
+                "ServerlessCacheName": "s",
+                "CacheUsageLimits": {"ECPUPerSecond": {"Maximum": 5}},
+                "UserGroupId": "u",
+            },
+            "UserGroupId",
+        ),
+    ],
+)
+def test_memcached_and_serverless_requests_beyond_the_products_are_refused(
+    operation: str, params: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(FieldNotAllowedError, match=named):
+        check_request(operation, params)

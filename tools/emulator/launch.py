@@ -67,12 +67,16 @@ def _apply_patches() -> None:
         patch_elasticache,
         patch_fleet,
         patch_lambda,
+        patch_memcached,
         patch_redis_acl,
+        patch_serverless,
         patch_stepfunctions,
         patch_tls,
     )
 
     patch_elasticache.install()
+    patch_memcached.install()  # after patch_elasticache: it takes over Memcached's cache cluster calls
+    patch_serverless.install()  # after patch_elasticache: serverless changes that take time
     patch_redis_acl.install()
     patch_lambda.install()
     patch_cloudwatch.install()

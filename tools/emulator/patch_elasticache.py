@@ -62,6 +62,9 @@ class UserPasswordChange:
 
 AUTH_TOKEN_HOOKS: list[Callable[[AuthTokenChange], None]] = []
 USER_PASSWORD_HOOKS: list[Callable[[UserPasswordChange], None]] = []
+SETTLE_HOOKS: list[Callable[[float], None]] = []
+"""Called with the time at the start of every ElastiCache request, after the groups settled: other kinds of
+cache (patch_memcached, patch_serverless) complete their due changes there."""
 
 _original_handle_request = ec.handle_request
 _original_rg_xml = ec._rg_xml
@@ -289,6 +292,8 @@ def settle() -> None:
     for user in list(ec._users.values()):
         if user.get("_until") and now >= user["_until"] and user["UserId"] not in STATE.stuck:
             user["Status"], user["_until"] = "active", None
+    for hook in SETTLE_HOOKS:
+        hook(now)
 
 
 def _lag_members(rg: dict[str, Any], members: list[str]) -> None:
@@ -798,7 +803,7 @@ def delete_replication_group_guard(p: Params) -> None:
         _require_available(rg)
 
 
-OWN_HANDLERS: dict[str, Callable[[Params], Response]] = {
+OWN_HANDLERS: dict[str, Callable[[Params], Response | None]] = {
     "CreateReplicationGroup": create_replication_group,
     "IncreaseReplicaCount": increase_replica_count,
     "DecreaseReplicaCount": decrease_replica_count,
@@ -808,6 +813,8 @@ OWN_HANDLERS: dict[str, Callable[[Params], Response]] = {
     "CreateUser": create_user,
     "ListAllowedNodeTypeModifications": list_allowed_node_type_modifications,
 }
+"""The calls the emulator answers itself; a handler that returns None leaves the call to ministack (a
+handler for one kind of cache, e.g. Memcached's ModifyCacheCluster, passes the others on)."""
 
 
 def _is_mutating(action: str) -> bool:
@@ -858,8 +865,8 @@ async def _serve(
     try:
         if action == "DeleteReplicationGroup":
             delete_replication_group_guard(params)
-        if handler := OWN_HANDLERS.get(action):
-            return handler(params)
+        if (handler := OWN_HANDLERS.get(action)) and (own := handler(params)) is not None:
+            return own
     except Refused as refused:
         return refused.response
     except (KeyError, ValueError) as exc:

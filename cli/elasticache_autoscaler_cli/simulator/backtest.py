@@ -1,8 +1,11 @@
 """Backtest: a real group's CloudWatch history turned into a trace, replayed through the autoscaler.
 
-One ``DescribeReplicationGroups`` for the topology, one batched ``GetMetricData`` pass (every query in one
-request, pages followed with ``NextToken``) for the host-level command, memory, connection and network
-counters of every member at 1-minute resolution (CloudWatch keeps 1-minute data for 15 days).
+The group is read as the Lambdas read it (the runtime's ``ElastiCache.read_topology``: one
+DescribeReplicationGroups, its members, the same parse), and its history with the runtime's query builder
+and reader (``adapters.cloudwatch.node_queries`` / ``fetch_results``: every query batched, pages followed)
+for the host-level command, memory, connection and network counters and ``IsMaster`` of every member at
+1-minute resolution (CloudWatch keeps 1-minute data for 15 days). Roles come from ``IsMaster``
+(``apply_roles``), never from a member's place in its shard.
 
 Conversion to the trace format, per minute:
 - ``reads_per_s``: ``GetTypeCmds`` summed over every member / 60;
@@ -10,21 +13,31 @@ Conversion to the trace format, per minute:
 - ``dataset_gib``: ``BytesUsedForCache`` summed over primaries;
 - ``connections``: ``CurrConnections`` summed over every member;
 - ``avg_item_bytes``: ``NetworkBytesOut`` over every member / commands, the wire size of an average reply.
+A shard whose primary is unknown (no single ``IsMaster``=1) counts its busiest member for writes and its
+largest for the dataset: a replica never reports more than its primary, so that is the primary's figure or
+under it by the replication lag.
 Missing minutes carry the last known value forward (the first known value backward).
 The hottest shard's share of commands (median over the history) becomes ``hot_shard_share``.
 """
 
 import statistics
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from elasticache_autoscaler.adapters.cloudwatch import (
+    fetch_results,
+    latest_is_master,
+    node_queries,
+    query_index,
+)
+from elasticache_autoscaler.adapters.elasticache import ElastiCache
+from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler.models.snapshot import Role, Shard, Topology, apply_roles
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, InputError, Trace
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
-    from mypy_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef
     from mypy_boto3_elasticache import ElastiCacheClient
 
 GIB = 1024**3
@@ -36,103 +49,35 @@ HISTORY_METRICS = (
     ("CurrConnections", "Maximum"),
     ("NetworkBytesOut", "Sum"),
 )
+READS, WRITES, DATASET, CONNECTIONS, BYTES_OUT = range(len(HISTORY_METRICS))
 DEFAULT_ITEM_BYTES = 512.0
-MAX_QUERIES = 500
+
+Points = dict[tuple[int, int, int], dict[int, float]]  # (shard, member, metric) -> minute -> value
 
 
-@dataclass(frozen=True, slots=True)
-class MemberRef:
-    cluster_id: str
-    shard: int
-    primary: bool
-
-
-@dataclass(frozen=True, slots=True)
-class GroupLayout:
-    spec_fields: dict[str, Any]
-    members: tuple[MemberRef, ...]
-
-
-def layout_of(group: Mapping[str, Any]) -> GroupLayout:
-    """The cluster file fields and the members of a DescribeReplicationGroups group.
-
-    Cluster-mode-enabled groups do not report ``CurrentRole``: the first member of a node group is taken
-    as its primary (it is, unless a failover happened; writes are then counted on the wrong node).
-    """
-    node_groups = group.get("NodeGroups") or []
-    if not node_groups:
-        raise InputError(f"replication group {group.get('ReplicationGroupId')!r} has no node groups")
-    members = []
-    for s, node_group in enumerate(node_groups):
-        for m, member in enumerate(node_group.get("NodeGroupMembers") or []):
-            role = member.get("CurrentRole")
-            members.append(MemberRef(member["CacheClusterId"], s, role == "primary" if role else m == 0))
-    replicas = min(len(ng.get("NodeGroupMembers") or []) for ng in node_groups) - 1
-    engine = str(group.get("Engine", "redis")).lower()
-    fields: dict[str, Any] = {
-        "engine": "valkey" if engine == "valkey" else "redis",
-        "cluster_mode": "enabled" if group.get("ClusterEnabled") else "disabled",
-        "node_type": group.get("CacheNodeType"),
-        "shards": len(node_groups),
-        "replicas_per_shard": max(0, replicas),
-        "multi_az": group.get("MultiAZ") == "enabled",
+def spec_fields(topology: Topology) -> dict[str, Any]:
+    """The cluster file's fields for a group as the runtime reads it."""
+    return {
+        "engine": topology.engine,
+        "cluster_mode": "enabled" if topology.cluster_mode_enabled else "disabled",
+        "node_type": topology.node_type,
+        "shards": topology.shard_count,
+        "replicas_per_shard": topology.replicas_per_shard,
+        "multi_az": topology.multi_az,
     }
-    return GroupLayout(fields, tuple(members))
 
 
-def history_queries(members: Sequence[MemberRef]) -> list["MetricDataQueryTypeDef"]:
-    """One query per member and metric; the id encodes both (``m<member>_k<metric>``)."""
-    queries: list[MetricDataQueryTypeDef] = []
-    for m, member in enumerate(members):
-        for k, (metric, stat) in enumerate(HISTORY_METRICS):
-            queries.append(
-                {
-                    "Id": f"m{m}_k{k}",
-                    "MetricStat": {
-                        "Metric": {
-                            "Namespace": "AWS/ElastiCache",
-                            "MetricName": metric,
-                            "Dimensions": [
-                                {"Name": "CacheClusterId", "Value": member.cluster_id},
-                                {"Name": "CacheNodeId", "Value": "0001"},
-                            ],
-                        },
-                        "Period": PERIOD_SECONDS,
-                        "Stat": stat,
-                    },
-                    "ReturnData": True,
-                }
-            )
-    if len(queries) > MAX_QUERIES:
-        raise InputError(f"{len(members)} members need {len(queries)} queries, more than one request's 500")
-    return queries
-
-
-Points = dict[tuple[int, int], dict[int, float]]  # (member, metric) -> minute -> value
-
-
-def fetch_history(
-    cloudwatch: "CloudWatchClient", members: Sequence[MemberRef], start: datetime, end: datetime
-) -> Points:
+def points_from(results: Sequence[Mapping[str, Any]], start: datetime) -> Points:
+    """The history's datapoints by (shard, member, metric) and minute since ``start``."""
     points: Points = {}
-    queries = history_queries(members)
-    token: str | None = None
-    while True:
-        page = (
-            cloudwatch.get_metric_data(
-                MetricDataQueries=queries, StartTime=start, EndTime=end, NextToken=token
-            )
-            if token
-            else cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=start, EndTime=end)
-        )
-        for result in page.get("MetricDataResults", []):
-            m, k = (int(part[1:]) for part in result["Id"].split("_"))
-            series = points.setdefault((m, k), {})
-            for ts, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
-                series[int((ts - start).total_seconds() // PERIOD_SECONDS)] = value
-        token = page.get("NextToken")
-        if not token:
-            return points
+    for result in results:
+        s, m, k = query_index(result["Id"])
+        if k is None:
+            continue
+        series = points.setdefault((s, m, k), {})
+        for ts, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
+            series[int((ts - start).total_seconds() // PERIOD_SECONDS)] = value
+    return points
 
 
 def _filled(values: list[float | None], default: float) -> list[float]:
@@ -144,22 +89,43 @@ def _filled(values: list[float | None], default: float) -> list[float]:
     return out
 
 
-def _sum_at(points: Points, members: Sequence[int], metric: int, minute: int) -> float | None:
-    found = [points[(m, metric)][minute] for m in members if minute in points.get((m, metric), {})]
+def _total(values: Iterable[float | None]) -> float | None:
+    found = [v for v in values if v is not None]
     return sum(found) if found else None
 
 
-def trace_from_history(layout: GroupLayout, points: Points, minutes: int) -> tuple[Trace, float | None]:
-    """The trace and the hottest shard's median share of commands (None for a single shard)."""
-    everyone = range(len(layout.members))
-    primaries = [i for i, m in enumerate(layout.members) if m.primary]
+def _member_values(topology: Topology, points: Points, metric: int, minute: int) -> Iterator[float | None]:
+    for s, shard in enumerate(topology.shards):
+        for m, _ in enumerate(shard.members):
+            yield points.get((s, m, metric), {}).get(minute)
+
+
+def _primary_value(shard: Shard, s: int, points: Points, metric: int, minute: int) -> float | None:
+    """The shard primary's value; with roles unknown, the largest over its members."""
+    values = [
+        points.get((s, m, metric), {}).get(minute)
+        for m, member in enumerate(shard.members)
+        if not shard.roles_known or member.role is Role.PRIMARY
+    ]
+    found = [v for v in values if v is not None]
+    return max(found) if found else None
+
+
+def _primaries_total(topology: Topology, points: Points, metric: int, minute: int) -> float | None:
+    return _total(_primary_value(shard, s, points, metric, minute) for s, shard in enumerate(topology.shards))
+
+
+def trace_from_history(topology: Topology, points: Points, minutes: int) -> tuple[Trace, float | None]:
+    """The trace and the hottest shard's median share of commands (None for a single shard). ``topology``
+    has its roles resolved (``apply_roles``)."""
     if not any(points.values()):
         raise InputError("CloudWatch returned no datapoints for this group in the requested window")
-    reads = _filled([_sum_at(points, everyone, 0, t) for t in range(minutes)], 0.0)
-    writes = _filled([_sum_at(points, primaries, 1, t) for t in range(minutes)], 0.0)
-    dataset = _filled([_sum_at(points, primaries, 2, t) for t in range(minutes)], 0.0)
-    connections = _filled([_sum_at(points, everyone, 3, t) for t in range(minutes)], 0.0)
-    bytes_out = [_sum_at(points, everyone, 4, t) for t in range(minutes)]
+    every = range(minutes)
+    reads = _filled([_total(_member_values(topology, points, READS, t)) for t in every], 0.0)
+    writes = _filled([_primaries_total(topology, points, WRITES, t) for t in every], 0.0)
+    dataset = _filled([_primaries_total(topology, points, DATASET, t) for t in every], 0.0)
+    connections = _filled([_total(_member_values(topology, points, CONNECTIONS, t)) for t in every], 0.0)
+    bytes_out = [_total(_member_values(topology, points, BYTES_OUT, t)) for t in every]
     item = _filled(
         [
             None if out is None or reads[t] + writes[t] <= 0 else max(16.0, out / (reads[t] + writes[t]))
@@ -168,25 +134,30 @@ def trace_from_history(layout: GroupLayout, points: Points, minutes: int) -> tup
         DEFAULT_ITEM_BYTES,
     )
     trace = Trace(
-        minutes=tuple(range(minutes)),
+        minutes=tuple(every),
         reads_per_s=tuple(v / PERIOD_SECONDS for v in reads),
         writes_per_s=tuple(v / PERIOD_SECONDS for v in writes),
         dataset_gib=tuple(v / GIB for v in dataset),
         connections=tuple(round(v) for v in connections),
         avg_item_bytes=tuple(item),
     )
-    return trace, _hot_share(layout, points, minutes)
+    return trace, _hot_share(topology, points, minutes)
 
 
-def _hot_share(layout: GroupLayout, points: Points, minutes: int) -> float | None:
-    shards = max(m.shard for m in layout.members) + 1
+def _hot_share(topology: Topology, points: Points, minutes: int) -> float | None:
+    shards = topology.shard_count
     if shards == 1:
         return None
     shares = []
     for t in range(minutes):
-        per_shard = [0.0] * shards
-        for i, member in enumerate(layout.members):
-            per_shard[member.shard] += sum(points.get((i, k), {}).get(t, 0.0) for k in (0, 1))
+        per_shard = [
+            sum(
+                points.get((s, m, k), {}).get(t, 0.0)
+                for m, _ in enumerate(shard.members)
+                for k in (READS, WRITES)
+            )
+            for s, shard in enumerate(topology.shards)
+        ]
         total = sum(per_shard)
         if total > 0:
             shares.append(max(per_shard) / total)
@@ -202,13 +173,16 @@ def read_history(
     elasticache: "ElastiCacheClient",
     cloudwatch: "CloudWatchClient",
 ) -> tuple[Trace, ClusterSpec]:
-    groups = elasticache.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"]
-    layout = layout_of(dict(groups[0]))
+    try:
+        topology = ElastiCache(elasticache).read_topology(group_id)
+    except ClusterNotFoundError as error:
+        raise InputError(str(error)) from None
     end = end.replace(second=0, microsecond=0)
     start = end - timedelta(days=days)
-    points = fetch_history(cloudwatch, layout.members, start, end)
-    trace, hot = trace_from_history(layout, points, days * 1440)
-    fields = dict(layout.spec_fields)
+    results = fetch_results(cloudwatch, node_queries(topology, HISTORY_METRICS, PERIOD_SECONDS), start, end)
+    resolved = apply_roles(topology, latest_is_master(topology, results))
+    trace, hot = trace_from_history(resolved, points_from(results, start), days * 1440)
+    fields = spec_fields(resolved)
     if hot is not None and fields["cluster_mode"] == "enabled":
         fields["hot_shard_share"] = round(hot, 3)
     return trace, ClusterSpec.model_validate(fields)

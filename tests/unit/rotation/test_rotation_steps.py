@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -23,6 +24,7 @@ from elasticache_autoscaler.rotation.errors import (
     RotationRefusedError,
 )
 from elasticache_autoscaler.rotation.steps import RotationDeps, token_secret_name, user_secret_name
+from tests.fakes.adapters import topology
 from tests.fakes.policy_store import InMemoryPolicyStore
 from tests.fakes.rotation import InMemoryCredentials, InMemoryLogin, InMemorySecrets
 
@@ -31,17 +33,31 @@ OLD = "old-token-" + "x" * 30
 OLD_PW = "old-password-" + "y" * 20
 STACK = "stack"
 GROUP = GroupAuth(
-    group_id="orders",
-    status="available",
-    busy_members=(),
-    pending=(),
+    topology=topology(
+        "orders",
+        transit_encryption=True,
+        auth_token_enabled=True,
+        auth_token_last_modified=datetime(2025, 1, 1, tzinfo=UTC),
+    ),
     auth_token_status=None,
-    transit_encryption=True,
-    auth_token_enabled=True,
-    auth_token_last_modified=datetime(2025, 1, 1, tzinfo=UTC),
     host="cache.local",
     port=6379,
 )
+
+
+def group_with(
+    *, auth_token_status: str | None = None, busy_member: bool = False, **fields: Any
+) -> GroupAuth:
+    """GROUP with some of its topology's fields changed (``busy_member``: its first replica modifying)."""
+    changed = GROUP.topology.model_copy(update=fields)
+    if busy_member:
+        (shard,) = changed.shards
+        primary, replica = shard.members
+        busy = shard.model_copy(
+            update={"members": (primary, replica.model_copy(update={"status": "modifying"}))}
+        )
+        changed = changed.model_copy(update={"shards": (busy,)})
+    return replace(GROUP, topology=changed, auth_token_status=auth_token_status)
 
 
 class DataPlane(InMemoryLogin):
@@ -186,7 +202,7 @@ def test_a_rotate_whose_label_was_never_written_is_not_repeated(world: World) ->
     plan = steps.prepare(_request(), RotationExecution(arn="a", started_at=NOW), deps)
     (staged,) = steps.stage(CredentialStep(step="stage", plan=plan), deps).credentials
     world.credentials.change_token("orders", SecretStr(world.generated[0]), "ROTATE")
-    world.credentials.groups["orders"] = replace(GROUP, status="modifying", auth_token_status="ROTATING")
+    world.credentials.groups["orders"] = group_with(status="modifying", auth_token_status="ROTATING")
     # When the step runs again
     result = steps.apply(CredentialStep(step="apply", plan=plan, credentials=(staged,)), deps, NOW)
     # Then it makes no second ROTATE
@@ -197,11 +213,11 @@ def test_a_rotate_whose_label_was_never_written_is_not_repeated(world: World) ->
 @pytest.mark.parametrize(
     ("group", "reason"),
     [
-        (replace(GROUP, auth_token_enabled=False), "no AUTH token in use"),
-        (replace(GROUP, transit_encryption=False), "in-transit encryption"),
-        (replace(GROUP, status="modifying"), "busy"),
-        (replace(GROUP, pending=("AuthTokenStatus",)), "busy"),
-        (replace(GROUP, busy_members=("orders-002",)), "busy"),
+        (group_with(auth_token_enabled=False), "no AUTH token in use"),
+        (group_with(transit_encryption=False), "in-transit encryption"),
+        (group_with(status="modifying"), "busy"),
+        (group_with(pending_modifications=("AuthTokenStatus",)), "busy"),
+        (group_with(busy_member=True), r"busy \(member orders-0001-002 is modifying\)"),
     ],
 )
 def test_refusals_change_nothing(world: World, group: GroupAuth, reason: str) -> None:
@@ -274,6 +290,6 @@ def test_the_record_key_travels_unchanged() -> None:
 
 def test_a_token_changed_in_the_same_second_the_version_was_staged_is_still_rotated(world: World) -> None:
     # dates are whole seconds on some APIs: "modified at the staging second" is not "rotated with it"
-    world.credentials.groups["orders"] = replace(GROUP, auth_token_last_modified=world.secrets.clock[0])
+    world.credentials.groups["orders"] = group_with(auth_token_last_modified=world.secrets.clock[0])
     _run(world)
     assert _token_calls(world) == ["ROTATE", "SET"]

@@ -61,7 +61,7 @@ def test_success_moves_the_record_forward_with_timings_and_notifies(
         op="outcome",
         execution=execution,
         record=KEY,
-        status="succeeded",
+        outcome="succeeded",
         started_at=NOW,
         action="add_replicas",
     )
@@ -77,7 +77,9 @@ def test_status_never_moves_backwards(
     record_deps: RecordDeps, log: FakeDecisionLog, execution: Execution
 ) -> None:
     _planned(log, execution, status="succeeded")
-    request = OutcomeRequest(op="outcome", execution=execution, record=KEY, status="skipped", reason="late")
+    request = OutcomeRequest(
+        op="outcome", execution=execution, record=KEY, outcome="act_skipped", detail="late"
+    )
     record_outcome(request, record_deps, NOW)
     assert log.items[(KEY.cluster, KEY.decided_at)]["status"] == "succeeded"
 
@@ -173,7 +175,7 @@ def test_success_resets_the_failure_count(
     state.count_failure("orders", breaker_at=3)
     _planned(log, execution, status="in_progress")
     record_outcome(
-        OutcomeRequest(op="outcome", execution=execution, record=KEY, status="succeeded"), record_deps, NOW
+        OutcomeRequest(op="outcome", execution=execution, record=KEY, outcome="succeeded"), record_deps, NOW
     )
     assert state.guard.consecutive_failures == 0
 

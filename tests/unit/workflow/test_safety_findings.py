@@ -25,8 +25,8 @@ from elasticache_autoscaler.timestamps import iso
 from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check
 from elasticache_autoscaler.workflow.execution_end import EndDeps, ExecutionEnded, settle_execution
+from elasticache_autoscaler.workflow.lock_step import LockReleaseRefused, force_release_when_quiescent
 from elasticache_autoscaler.workflow.record_step import RecordDeps, record_outcome
-from elasticache_autoscaler_cli.operator_switches import LockReleaseRefused, release_lock
 from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeNotifier, FakeState, topology
 from tests.unit.workflow.conftest import ARN, NOW
 
@@ -358,10 +358,13 @@ def test_finding7_someone_elses_lock_is_never_touched(world: World) -> None:
 def test_release_lock_cli_refuses_while_the_group_is_modifying(world: World) -> None:
     world.elasticache.groups["orders"] = topology("orders").model_copy(update={"status": "modifying"})
     with pytest.raises(LockReleaseRefused, match="not quiescent"):
-        release_lock(world.state, world.elasticache, "orders")
+        force_release_when_quiescent(world.state, world.elasticache, "orders")
     assert world.state.lock_holder("orders", NOW) == ARN
     world.elasticache.groups["orders"] = topology("orders")
-    assert release_lock(world.state, world.elasticache, "orders") == {"released": True, "heldBy": ARN}
+    assert force_release_when_quiescent(world.state, world.elasticache, "orders") == {
+        "released": True,
+        "heldBy": ARN,
+    }
     assert world.state.lock_holder("orders", NOW) is None
 
 

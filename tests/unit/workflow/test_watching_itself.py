@@ -77,7 +77,7 @@ def test_an_outcome_is_counted_and_its_notification_names_action_and_status(
         op="outcome",
         execution=execution,
         record=KEY,
-        status="succeeded",
+        outcome="succeeded",
         started_at=NOW,
         action="add_replicas",
     )

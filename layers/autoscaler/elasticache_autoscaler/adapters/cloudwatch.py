@@ -6,6 +6,7 @@ DescribeReplicationGroups has no ``CurrentRole``: its latest datapoint per node 
 ``Metrics.is_master`` and ``apply_roles`` resolves the topology's roles before the series are folded per
 role, so a replica's CPU is never read as write CPU."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from elasticache_autoscaler.models.snapshot import (
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
-    from mypy_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef
+    from mypy_boto3_cloudwatch.type_defs import GetMetricDataInputTypeDef, MetricDataQueryTypeDef
 
 MAX_QUERIES = 500  # GetMetricData's limit per call
 STATISTIC = {
@@ -59,18 +60,17 @@ def _query(
     }
 
 
-def metric_queries(topology: Topology, period_seconds: int) -> list["MetricDataQueryTypeDef"]:
-    """One query per node and metric, and one ``IsMaster`` query per node; ids encode shard index, member
-    index and metric index (``k<i>``) or ``r`` for ``IsMaster``."""
+def node_queries(
+    topology: Topology, metrics: Sequence[tuple[str, str]], period_seconds: int
+) -> list["MetricDataQueryTypeDef"]:
+    """One query per node and (metric, statistic), and one ``IsMaster`` query per node; ids encode shard
+    index, member index and the metric's index in ``metrics`` (``s0_m1_k2``), or ``r`` for ``IsMaster``.
+    The engine's read (``metric_queries``) and the CLI's backtest both build their queries here."""
     queries: list[MetricDataQueryTypeDef] = []
-    metrics = list(MetricName)
     for s, shard in enumerate(topology.shards):
         for m, member in enumerate(shard.members):
-            for k, metric in enumerate(metrics):
-                stat = STATISTIC.get(metric, "Maximum")
-                queries.append(
-                    _query(f"s{s}_m{m}_k{k}", member.cluster_id, metric.value, stat, period_seconds)
-                )
+            for k, (metric, stat) in enumerate(metrics):
+                queries.append(_query(f"s{s}_m{m}_k{k}", member.cluster_id, metric, stat, period_seconds))
             queries.append(
                 _query(
                     f"s{s}_m{m}_{ROLE_QUERY}", member.cluster_id, IS_MASTER_METRIC, "Maximum", period_seconds
@@ -79,16 +79,57 @@ def metric_queries(topology: Topology, period_seconds: int) -> list["MetricDataQ
     return queries
 
 
+ENGINE_METRICS = tuple((metric.value, STATISTIC.get(metric, "Maximum")) for metric in MetricName)
+
+
+def metric_queries(topology: Topology, period_seconds: int) -> list["MetricDataQueryTypeDef"]:
+    """Every metric the engine reads (``MetricName``, in its order), per node, and ``IsMaster``."""
+    return node_queries(topology, ENGINE_METRICS, period_seconds)
+
+
+def query_index(query_id: str) -> tuple[int, int, int | None]:
+    """(shard index, member index, metric index or None for ``IsMaster``) of a ``node_queries`` id."""
+    s, m, k = query_id.split("_")
+    return int(s[1:]), int(m[1:]), None if k == ROLE_QUERY else int(k[1:])
+
+
+def fetch_results(
+    client: "CloudWatchClient", queries: Sequence["MetricDataQueryTypeDef"], start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Every datapoint of ``queries`` between ``start`` and ``end``: ``MAX_QUERIES`` queries a call, pages
+    followed with ``NextToken``, one result per query id (its pages joined), timestamps ascending."""
+    joined: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(queries), MAX_QUERIES):
+        batch = list(queries[first : first + MAX_QUERIES])
+        token: str | None = None
+        while True:
+            request: GetMetricDataInputTypeDef = {
+                "MetricDataQueries": batch,
+                "StartTime": start,
+                "EndTime": end,
+                "ScanBy": "TimestampAscending",
+            }
+            if token:
+                request["NextToken"] = token
+            page = client.get_metric_data(**request)
+            for result in page.get("MetricDataResults", []):
+                into = joined.setdefault(result["Id"], {"Id": result["Id"], "Timestamps": [], "Values": []})
+                into["Timestamps"] += result.get("Timestamps", [])
+                into["Values"] += result.get("Values", [])
+            token = page.get("NextToken")
+            if not token:
+                break
+    return list(joined.values())
+
+
 def latest_is_master(topology: Topology, results: list[dict[str, Any]]) -> dict[str, float]:
     """The latest ``IsMaster`` datapoint per member cluster id (members without a datapoint are left out)."""
     latest: dict[str, float] = {}
     for result in results:
-        s, m, k = result["Id"].split("_")
-        if k != ROLE_QUERY:
-            continue
+        s, m, k = query_index(result["Id"])
         points = list(zip(result.get("Timestamps", []), result.get("Values", []), strict=False))
-        if points:
-            member = topology.shards[int(s[1:])].members[int(m[1:])]
+        if k is None and points:
+            member = topology.shards[s].members[m]
             latest[member.cluster_id] = max(points, key=lambda point: point[0])[1]
     return latest
 
@@ -103,9 +144,9 @@ def metrics_from(
     resolved = apply_roles(topology, is_master)
     by_key: dict[tuple[MetricName, str, Role], dict[datetime, float]] = {}
     for result in results:
-        if result["Id"].endswith(f"_{ROLE_QUERY}"):
+        s, m, k = query_index(result["Id"])
+        if k is None:
             continue
-        s, m, k = (int(part[1:]) for part in result["Id"].split("_"))
         shard = resolved.shards[s]
         member = shard.members[m]
         points = by_key.setdefault((metric_list[k], shard.shard_id, member.role), {})
@@ -128,13 +169,5 @@ class CloudWatch:
         self, topology: Topology, end: datetime, window_minutes: int, period_seconds: int = 60
     ) -> Metrics:
         queries = metric_queries(topology, period_seconds)
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(queries), MAX_QUERIES):
-            answer = self._client.get_metric_data(
-                MetricDataQueries=queries[start : start + MAX_QUERIES],
-                StartTime=end - timedelta(minutes=window_minutes),
-                EndTime=end,
-                ScanBy="TimestampAscending",
-            )
-            results += [dict(r) for r in answer.get("MetricDataResults", [])]
+        results = fetch_results(self._client, queries, end - timedelta(minutes=window_minutes), end)
         return metrics_from(topology, results, end, period_seconds)

@@ -6,31 +6,13 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
+from botocore.exceptions import ClientError
 
-from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.adapters.error_codes import (
-    CLUSTER_NOT_FOUND,
-    GROUP_BUSY,
-    GROUP_NOT_FOUND,
-    NO_OPERATION,
-    THROTTLED,
-)
-from elasticache_autoscaler.adapters.request_fields import check_request
+from elasticache_autoscaler.adapters import aws, change_call
+from elasticache_autoscaler.adapters.change_call import make_change
+from elasticache_autoscaler.adapters.error_codes import CLUSTER_NOT_FOUND, GROUP_BUSY, GROUP_NOT_FOUND
 from elasticache_autoscaler.catalog import Engine
-from elasticache_autoscaler.errors import (
-    ActionFailedError,
-    CallOutcomeUnknownError,
-    ClusterNotFoundError,
-    GroupBusyError,
-    ThrottledError,
-)
+from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
 from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
 
 if TYPE_CHECKING:
@@ -51,6 +33,10 @@ PAGE_SIZE = 100  # DescribeCacheClusters' MaxRecords maximum
 
 
 MISSING_MEMBER_STATUS = "not found"
+
+
+ALREADY_THERE_RESULT = change_call.ALREADY_THERE_RESULT
+"""What a setter returns when the group already has the target (the one text every adapter returns)."""
 
 
 def _with_missing(found: dict[str, Mapping[str, Any]], wanted: list[str]) -> dict[str, Mapping[str, Any]]:
@@ -159,10 +145,6 @@ def topology_from(
         allowed_scale_up=tuple((allowed or {}).get("ScaleUpModifications", [])),
         allowed_scale_down=tuple((allowed or {}).get("ScaleDownModifications", [])),
     )
-
-
-ALREADY_THERE_RESULT = "already there"
-"""What a setter returns when the group already has the target: no call was made, or ElastiCache said so."""
 
 
 # Each request is a boto3 ElastiCache method name and its keyword arguments, typed by the mypy-boto3 request
@@ -292,6 +274,58 @@ def node_type_request(topology: Topology, node_type: str) -> Request | None:
     )
 
 
+def describe_group(client: "ElastiCacheClient", group_id: str) -> dict[str, Any]:
+    """DescribeReplicationGroups' record of one group; ClusterNotFoundError when it does not exist."""
+    try:
+        groups = client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in GROUP_NOT_FOUND:
+            raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
+        raise
+    return dict(groups[0])
+
+
+def describe_members(client: "ElastiCacheClient", group: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """DescribeCacheClusters' record of each of the group's members (``MemberClusters``), by id.
+
+    Only the group's members, never every cache cluster of the account. A group of at most
+    ``DIRECT_LOOKUP_MAX_MEMBERS`` members (every cluster-mode-disabled group: at most 6 nodes; a small
+    clustered one) is read with one ``CacheClusterId=`` call per member: at most 10 calls, whatever the
+    size of the account. A larger group (up to 500 nodes) would cost a call per node that way, so it
+    pages the account instead, ``PAGE_SIZE`` clusters a call, and stops at the page that completes the
+    group. A member the group names but DescribeCacheClusters does not know (deleted meanwhile) reads
+    as ``MISSING_MEMBER_STATUS``: never quiescent, so nothing acts on a group that is changing.
+    """
+    wanted = list(group.get("MemberClusters") or ())
+    if not wanted:
+        wanted = [
+            m["CacheClusterId"] for ng in group.get("NodeGroups", []) for m in ng.get("NodeGroupMembers", [])
+        ]
+    found: dict[str, Mapping[str, Any]] = {}
+    if len(wanted) <= DIRECT_LOOKUP_MAX_MEMBERS:
+        for cluster_id in wanted:
+            try:
+                answer = client.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=False)
+            except ClientError as error:
+                if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
+                    continue
+                raise
+            found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
+        return _with_missing(found, wanted)
+    remaining = set(wanted)
+    pages = client.get_paginator("describe_cache_clusters").paginate(
+        ShowCacheNodeInfo=False, PaginationConfig={"PageSize": PAGE_SIZE}
+    )
+    for page in pages:
+        for cluster in page["CacheClusters"]:
+            if cluster["CacheClusterId"] in remaining:
+                found[cluster["CacheClusterId"]] = cluster
+                remaining.discard(cluster["CacheClusterId"])
+        if not remaining:
+            break
+    return _with_missing(found, wanted)
+
+
 class ElastiCache:
     def __init__(self, client: "ElastiCacheClient | None" = None) -> None:
         self._client = client or aws.elasticache()
@@ -299,29 +333,18 @@ class ElastiCache:
         self._changes = client or aws.elasticache_changes()
 
     def read_topology(self, group_id: str) -> Topology:
-        return self._topology(self._describe_group(group_id))
+        return self._topology(describe_group(self._client, group_id))
 
     def tags(self, group_id: str) -> dict[str, str]:
-        return self._tags_of(self._describe_group(group_id))
+        return self._tags_of(describe_group(self._client, group_id))
 
     def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
         """The topology and the tags from one DescribeReplicationGroups (observe needs both)."""
-        group = self._describe_group(group_id)
+        group = describe_group(self._client, group_id)
         return self._topology(group), self._tags_of(group)
 
-    def _describe_group(self, group_id: str) -> dict[str, Any]:
-        try:
-            groups = self._client.describe_replication_groups(ReplicationGroupId=group_id)[
-                "ReplicationGroups"
-            ]
-        except ClientError as error:
-            if error.response["Error"]["Code"] in GROUP_NOT_FOUND:
-                raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
-            raise
-        return dict(groups[0])
-
     def _topology(self, group: Mapping[str, Any]) -> Topology:
-        members = self._members(group)
+        members = describe_members(self._client, group)
         allowed = self._client.list_allowed_node_type_modifications(
             ReplicationGroupId=group["ReplicationGroupId"]
         )
@@ -330,50 +353,6 @@ class ElastiCache:
     def _tags_of(self, group: Mapping[str, Any]) -> dict[str, str]:
         tags = self._client.list_tags_for_resource(ResourceName=group["ARN"]).get("TagList", [])
         return {t["Key"]: t["Value"] for t in tags}
-
-    def _members(self, group: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-        """DescribeCacheClusters' record of each of the group's members (``MemberClusters``), by id.
-
-        Only the group's members, never every cache cluster of the account. A group of at most
-        ``DIRECT_LOOKUP_MAX_MEMBERS`` members (every cluster-mode-disabled group: at most 6 nodes; a small
-        clustered one) is read with one ``CacheClusterId=`` call per member: at most 10 calls, whatever the
-        size of the account. A larger group (up to 500 nodes) would cost a call per node that way, so it
-        pages the account instead, ``PAGE_SIZE`` clusters a call, and stops at the page that completes the
-        group. A member the group names but DescribeCacheClusters does not know (deleted meanwhile) reads
-        as ``MISSING_MEMBER_STATUS``: never quiescent, so nothing acts on a group that is changing.
-        """
-        wanted = list(group.get("MemberClusters") or ())
-        if not wanted:
-            wanted = [
-                m["CacheClusterId"]
-                for ng in group.get("NodeGroups", [])
-                for m in ng.get("NodeGroupMembers", [])
-            ]
-        found: dict[str, Mapping[str, Any]] = {}
-        if len(wanted) <= DIRECT_LOOKUP_MAX_MEMBERS:
-            for cluster_id in wanted:
-                try:
-                    answer = self._client.describe_cache_clusters(
-                        CacheClusterId=cluster_id, ShowCacheNodeInfo=False
-                    )
-                except ClientError as error:
-                    if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
-                        continue
-                    raise
-                found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
-            return _with_missing(found, wanted)
-        remaining = set(wanted)
-        pages = self._client.get_paginator("describe_cache_clusters").paginate(
-            ShowCacheNodeInfo=False, PaginationConfig={"PageSize": PAGE_SIZE}
-        )
-        for page in pages:
-            for cluster in page["CacheClusters"]:
-                if cluster["CacheClusterId"] in remaining:
-                    found[cluster["CacheClusterId"]] = cluster
-                    remaining.discard(cluster["CacheClusterId"])
-            if not remaining:
-                break
-        return _with_missing(found, wanted)
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         try:
@@ -402,41 +381,18 @@ class ElastiCache:
         return self._call(node_type_request(topology or self.read_topology(group_id), node_type))
 
     def _call(self, request: Request | None) -> str:
-        """Make one mutating call and return its operation name.
-
-        No request, ``NoOperationFault`` or a "Nothing to do" answer: "already there" (success).
-        ``InvalidReplicationGroupState`` (and member-busy codes): GroupBusyError, to wait and re-read, never
-        retried here. A missing group: ClusterNotFoundError. Anything else: ActionFailedError. Throttling
-        never gets here: the client's standard retry mode retries it with backoff and jitter (adapters.aws).
-        """
+        """Make one mutating call and return its operation name (``change_call.make_change``): no request
+        is "already there"; ``InvalidReplicationGroupState`` (and member-busy codes) GroupBusyError, to wait
+        and re-read; a missing group ClusterNotFoundError."""
         if request is None:
             return ALREADY_THERE_RESULT
-        operation = request.operation
-        check_request(operation, request.params)  # only the fields the product sends (docs/iam.md)
-        try:
-            self._send(request)
-        except (
-            ReadTimeoutError,
-            ConnectTimeoutError,
-            EndpointConnectionError,
-            ConnectionClosedError,
-        ) as error:
-            raise _unknown_outcome(operation, error) from None
-        except ClientError as error:
-            code = error.response["Error"]["Code"]
-            message = error.response["Error"].get("Message", "")
-            if code in THROTTLED:
-                raise ThrottledError(f"{operation}: {code}: {message} (not applied)") from None
-            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
-                raise _unknown_outcome(operation, error) from None
-            if code in NO_OPERATION or "Nothing to do" in message:
-                return ALREADY_THERE_RESULT
-            if code in GROUP_BUSY:
-                raise GroupBusyError(f"{operation}: {code}: {message}") from None
-            if code in GROUP_NOT_FOUND:
-                raise ClusterNotFoundError(f"{operation}: {code}: {message}") from None
-            raise ActionFailedError(f"{operation}: {code}: {message}") from None
-        return operation
+        return make_change(
+            request.operation,
+            request.params,
+            lambda: self._send(request),
+            busy=GROUP_BUSY,
+            not_found=GROUP_NOT_FOUND,
+        )
 
     def _send(self, request: Request) -> None:
         """The typed client call of ``request`` (mypy checks its keyword arguments against the method's)."""
@@ -449,9 +405,3 @@ class ElastiCache:
                 self._changes.modify_replication_group_shard_configuration(**params)
             case ChangeNodeType(params=params):
                 self._changes.modify_replication_group(**params)
-
-
-def _unknown_outcome(operation: str, error: Exception) -> CallOutcomeUnknownError:
-    return CallOutcomeUnknownError(
-        f"{operation}: no answer ({type(error).__name__}: {error}); it may have been applied: re-read first"
-    )

@@ -14,9 +14,11 @@ from botocore.exceptions import ClientError, ParamValidationError
 from pydantic import SecretStr
 
 from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.adapters.error_codes import GROUP_BUSY, GROUP_NOT_FOUND, USER_BUSY, USER_NOT_FOUND
+from elasticache_autoscaler.adapters.elasticache import describe_group, describe_members, topology_from
+from elasticache_autoscaler.adapters.error_codes import GROUP_BUSY, USER_BUSY, USER_NOT_FOUND
 from elasticache_autoscaler.adapters.request_fields import check_request
-from elasticache_autoscaler.errors import ClusterNotFoundError, CredentialBusyError, CredentialCallError
+from elasticache_autoscaler.errors import CredentialBusyError, CredentialCallError
+from elasticache_autoscaler.models.snapshot import Topology
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -30,20 +32,33 @@ TokenStrategy = Literal["ROTATE", "SET"]
 
 @dataclass(frozen=True)
 class GroupAuth:
-    group_id: str
-    status: str
-    busy_members: tuple[str, ...]
-    pending: tuple[str, ...]
+    """A group's AUTH state: its ``Topology`` (status, quiescence, token flags, as the scaling functions read
+    them: one parse of DescribeReplicationGroups) and what only rotation needs."""
+
+    topology: Topology
     auth_token_status: str | None  # ROTATING / SETTING while a token change is pending
-    transit_encryption: bool
-    auth_token_enabled: bool
-    auth_token_last_modified: datetime | None
     host: str | None
     port: int | None
 
     @property
-    def quiescent(self) -> bool:
-        return self.status == "available" and not self.busy_members and not self.pending
+    def group_id(self) -> str:
+        return self.topology.replication_group_id
+
+    @property
+    def transit_encryption(self) -> bool:
+        return self.topology.transit_encryption
+
+    @property
+    def auth_token_enabled(self) -> bool:
+        return self.topology.auth_token_enabled
+
+    @property
+    def auth_token_last_modified(self) -> datetime | None:
+        return self.topology.auth_token_last_modified
+
+    def busy_because(self) -> str | None:
+        """Why the group cannot take a token change now (``Topology.not_quiescent_because``), or None."""
+        return self.topology.not_quiescent_because()
 
 
 @dataclass(frozen=True)
@@ -62,21 +77,15 @@ class CredentialsPort(Protocol):
     def set_passwords(self, user_id: str, passwords: tuple[SecretStr, ...]) -> None: ...
 
 
-def group_auth_from(group: Mapping[str, Any], members: Mapping[str, str]) -> GroupAuth:
-    """From DescribeReplicationGroups' group and the member statuses (DescribeCacheClusters) by id."""
+def group_auth_from(group: Mapping[str, Any], members: Mapping[str, Mapping[str, Any]]) -> GroupAuth:
+    """From DescribeReplicationGroups' group and DescribeCacheClusters' members by id."""
     pending = group.get("PendingModifiedValues") or {}
     endpoint = group.get("ConfigurationEndpoint") or next(
         (ng.get("PrimaryEndpoint") for ng in group.get("NodeGroups", []) if ng.get("PrimaryEndpoint")), None
     )
     return GroupAuth(
-        group_id=group["ReplicationGroupId"],
-        status=group.get("Status", "unknown"),
-        busy_members=tuple(sorted(m for m, s in members.items() if s != "available")),
-        pending=tuple(sorted(k for k, v in pending.items() if v)),
+        topology=topology_from(group, members),
         auth_token_status=pending.get("AuthTokenStatus"),
-        transit_encryption=bool(group.get("TransitEncryptionEnabled", False)),
-        auth_token_enabled=bool(group.get("AuthTokenEnabled", False)),
-        auth_token_last_modified=group.get("AuthTokenLastModifiedDate"),
         host=endpoint.get("Address") if endpoint else None,
         port=int(endpoint["Port"]) if endpoint and endpoint.get("Port") else None,
     )
@@ -107,22 +116,8 @@ class ElastiCacheCredentials:
         self._client = client or aws.elasticache()
 
     def group_auth(self, group_id: str) -> GroupAuth:
-        try:
-            (group,) = self._client.describe_replication_groups(ReplicationGroupId=group_id)[
-                "ReplicationGroups"
-            ]
-        except ClientError as error:
-            if _code(error) in GROUP_NOT_FOUND:
-                raise ClusterNotFoundError(f"replication group {group_id} not found") from None
-            raise
-        members: dict[str, str] = {}
-        for member in group.get("MemberClusters", []):
-            try:
-                (cluster,) = self._client.describe_cache_clusters(CacheClusterId=member)["CacheClusters"]
-                members[member] = cluster.get("CacheClusterStatus", "unknown")
-            except ClientError:
-                members[member] = "unknown"
-        return group_auth_from(group, members)
+        group = describe_group(self._client, group_id)
+        return group_auth_from(group, describe_members(self._client, group))
 
     def change_token(self, group_id: str, token: SecretStr, strategy: TokenStrategy) -> None:
         try:

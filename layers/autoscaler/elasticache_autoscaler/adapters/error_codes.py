@@ -16,3 +16,7 @@ THROTTLED = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
 )
 """A throttled mutating call was not applied (safe to retry after a re-read)."""
+CLUSTER_BUSY = frozenset({"InvalidCacheClusterState", "InvalidCacheClusterStateFault"})
+"""A Memcached (or any single) cache cluster is changing: wait and re-read."""
+SERVERLESS_BUSY = frozenset({"InvalidServerlessCacheStateFault", "InvalidServerlessCacheState"})
+SERVERLESS_NOT_FOUND = frozenset({"ServerlessCacheNotFoundFault", "ServerlessCacheNotFound"})

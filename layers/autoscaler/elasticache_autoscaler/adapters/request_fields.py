@@ -61,6 +61,33 @@ def _passwords(value: Any) -> bool:
     return isinstance(value, list) and 1 <= len(value) <= 2  # [new] or [new, old] (DESIGN §5)
 
 
+def _node_count(value: Any) -> bool:
+    return _count(value) and 1 <= value <= 40  # ModifyCacheCluster: Memcached takes 1 to 40 nodes
+
+
+def _scale_config(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) == {"ScalePercentage", "ScaleIntervalMinutes"}
+        and all(_count(v) for v in value.values())
+    )
+
+
+def _usage_limits(value: Any) -> bool:
+    """Only ``DataStorage`` (in GB) and ``ECPUPerSecond``, each with nothing but its limits."""
+    if not isinstance(value, dict) or not value or not set(value) <= {"DataStorage", "ECPUPerSecond"}:
+        return False
+    storage, ecpu = value.get("DataStorage", {"Unit": "GB"}), value.get("ECPUPerSecond", {})
+    return (
+        isinstance(storage, dict)
+        and storage.get("Unit") == "GB"
+        and set(storage) <= {"Maximum", "Minimum", "Unit"}
+        and isinstance(ecpu, dict)
+        and set(ecpu) <= {"Maximum", "Minimum"}
+        and all(_count(v) for v in [*ecpu.values(), storage.get("Maximum", 0), storage.get("Minimum", 0)])
+    )
+
+
 _REPLICAS = Shape(
     purpose="replica count",
     required=frozenset({"ReplicationGroupId", "ApplyImmediately"}),
@@ -99,6 +126,31 @@ ALLOWED: Mapping[str, tuple[Shape, ...]] = {
                 # Never DELETE: it removes AUTH from the group (DESIGN §5 rotates, never removes).
                 "AuthTokenUpdateStrategy": _one_of("ROTATE", "SET"),
             },
+        ),
+    ),
+    "modify_cache_cluster": (
+        Shape(
+            purpose="Memcached node count",
+            required=frozenset({"CacheClusterId", "NumCacheNodes", "ApplyImmediately"}),
+            optional=frozenset({"NewAvailabilityZones", "CacheNodeIdsToRemove"}),
+            values={
+                "ApplyImmediately": _is_true,
+                "NumCacheNodes": _node_count,
+                "NewAvailabilityZones": _shard_ids,
+                "CacheNodeIdsToRemove": _shard_ids,
+            },
+        ),
+        Shape(
+            purpose="Memcached node type",
+            required=frozenset({"CacheClusterId", "CacheNodeType", "ScaleConfig", "ApplyImmediately"}),
+            values={"ApplyImmediately": _is_true, "ScaleConfig": _scale_config},
+        ),
+    ),
+    "modify_serverless_cache": (
+        Shape(
+            purpose="serverless usage limits",
+            required=frozenset({"ServerlessCacheName", "CacheUsageLimits"}),
+            values={"CacheUsageLimits": _usage_limits},
         ),
     ),
     "modify_user": (

@@ -15,6 +15,17 @@ from elasticache_autoscaler.models.foresight import ForecastNote
 
 Status = Literal["planned", "skipped", "in_progress", "succeeded", "failed"]
 Mode = Literal["observe", "act"]
+OutcomeName = Literal[
+    "succeeded",
+    "rotated",
+    "rejected",
+    "approval_timed_out",
+    "lock_held",
+    "act_skipped",
+    "throttled",
+    "timed_out",
+]
+"""What the workflow reports happened; ``workflow.outcomes`` maps each to a status and a reason."""
 
 # Which status each status may move to: forward only.
 NEXT_STATUS: dict[str, frozenset[str]] = {

@@ -11,7 +11,7 @@ from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.history import PastDecision
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import Mode, RecordKey, Status
+from elasticache_autoscaler.models.record import Mode, OutcomeName, RecordKey, Status
 from elasticache_autoscaler.models.request import CLUSTER_ID, WorkflowRequest
 from elasticache_autoscaler.models.snapshot import Snapshot
 
@@ -183,11 +183,9 @@ class OutcomeRequest(WireModel):
     op: Literal["outcome"]
     execution: Execution
     record: RecordKey
-    outcome: str | None = None
-    """What happened (``workflow.outcomes.OutcomeName``); the record step maps it to status and reason."""
+    outcome: OutcomeName
+    """What happened; ``workflow.outcomes`` maps it to the record's status and reason."""
     detail: str | None = None
-    status: Status | None = None
-    reason: str | None = None
     started_at: datetime | None = None
     action: str | None = None
 

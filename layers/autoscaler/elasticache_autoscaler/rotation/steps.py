@@ -92,12 +92,7 @@ def decision_label(record: RecordKey) -> str:
 
 
 def _busy_reason(group: GroupAuth) -> str:
-    parts = [f"status {group.status}"]
-    if group.pending:
-        parts.append(f"pending {', '.join(group.pending)}")
-    if group.busy_members:
-        parts.append(f"members not available: {', '.join(group.busy_members)}")
-    return f"the group is busy ({'; '.join(parts)})"
+    return f"the group is busy ({group.busy_because()})"
 
 
 # ---- prepare -----------------------------------------------------------------------------------
@@ -111,7 +106,7 @@ def prepare(request: RotationRequest, execution: RotationExecution, deps: Rotati
     else:
         credentials = _user_credentials(request, group, policy, deps)
     resumed = any(_with(deps.secrets.versions(c.secret_arn), ROTATED) for c in credentials)
-    if not resumed and not group.quiescent:
+    if not resumed and group.busy_because() is not None:
         raise RotationRefusedError(f"{request.cluster}: {_busy_reason(group)}")
     logger.info("rotation planned", cluster=request.cluster, action=request.action, resumed=resumed)
     return RotationPlan(
@@ -223,7 +218,7 @@ def _rotate_token(cluster: str, credential: Credential, version: SecretVersion, 
     if group.auth_token_status is not None or (modified is not None and modified > version.created):
         logger.info("ROTATE with this version already made", cluster=cluster, version=version.version_id)
         return 0
-    if not group.quiescent:
+    if group.busy_because() is not None:
         raise CredentialBusyError(f"{cluster}: {_busy_reason(group)}")
     token = deps.secrets.value(credential.secret_arn, version.version_id)
     deps.credentials.change_token(cluster, token, "ROTATE")
@@ -252,7 +247,7 @@ def check(step: CredentialStep, deps: RotationDeps, now: datetime) -> RotationCh
     waiting: list[str] = []
     if step.plan.action == "rotate_auth_token":
         group = deps.credentials.group_auth(step.plan.cluster)
-        if not group.quiescent:
+        if group.busy_because() is not None:
             waiting.append(_busy_reason(group))
     else:
         for credential in step.staged:
@@ -321,7 +316,7 @@ def finalize(step: CredentialStep, deps: RotationDeps, now: datetime) -> Finaliz
         if credential.kind == "auth_token":
             group = deps.credentials.group_auth(step.plan.cluster)
             if group.auth_token_status is None:
-                if not group.quiescent:
+                if group.busy_because() is not None:
                     raise CredentialBusyError(f"{step.plan.cluster}: {_busy_reason(group)}")
                 deps.credentials.change_token(step.plan.cluster, value, "SET")
                 calls += 1

@@ -38,11 +38,11 @@ from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
-from elasticache_autoscaler.models.record import Outcome
 from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
 from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import iso
+from elasticache_autoscaler.workflow import lock_step, outcomes
 
 HISTORY_DAYS = 2
 _BLOCKED_TO_SKIP = {
@@ -80,7 +80,7 @@ def act(request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
     if refusal is not None:
         return _skip(request, now, *refusal)
     record = deps.log.get(request.record)
-    retry = record is not None and record.get("status") == "in_progress"
+    retry = outcomes.is_started(record)
     busy = topology.not_quiescent_because()
     if retry and busy is not None:
         # Our own earlier attempt may have been applied: wait for it, never skip or call over it.
@@ -93,7 +93,7 @@ def act(request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
     observed = topology.capacity
     _refuse_unless_allowed(decision, topology)
     if not retry:
-        deps.log.advance(request.record, Outcome(status="in_progress", started_at=iso(now)))
+        deps.log.advance(request.record, outcomes.started(now))
     if observed == decision.target:
         return ActResult(outcome="already_there", operation=ALREADY_THERE_RESULT, started_at=now)
     operation = _dispatch(request.cluster, decision, deps.elasticache, topology)
@@ -109,8 +109,8 @@ def _tag_then_lock(
     the call follows only if the renewal proves that owner is this execution."""
     if tags.get(deps.managed_tag_key) != "true":
         return SkipReason.NOT_MANAGED, f"not tagged {deps.managed_tag_key}=true: not managed"
-    holder = deps.state.acquire_lock(
-        request.cluster, request.owner, now, lease_for(request, deps.lease_seconds)
+    holder = lock_step.renew(
+        deps.state, request.cluster, request.owner, now, lease_for(request, deps.lease_seconds)
     )
     if holder is not None:
         return SkipReason.LOCK_NOT_HELD, f"lock held by {holder}"
@@ -144,7 +144,7 @@ def _guard_refusal(
     history = tuple(
         past
         for past in deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS))
-        if iso(past.decided_at) != request.record.decided_at and past.status != "planned"
+        if iso(past.decided_at) != request.record.decided_at and past.status != outcomes.PLANNED
     )
     for check in (
         standing_guard(snapshot, request.policy),

@@ -9,6 +9,7 @@ import json
 from elasticache_autoscaler.adapters.notifier import NotifierPort
 from elasticache_autoscaler.models.workflow import ApprovalRequest
 from elasticache_autoscaler.observability import logger
+from elasticache_autoscaler.workflow import outcomes
 
 
 def approval_commands(task_token: str) -> dict[str, str]:
@@ -29,7 +30,7 @@ def request_approval(request: ApprovalRequest, notifier: NotifierPort) -> None:
         {
             "cluster": request.record.cluster,
             "action": decision.action.value,
-            "status": "awaiting_approval",
+            "status": outcomes.AWAITING_APPROVAL,
             "current": decision.current.describe(),
             "target": decision.target.describe(),
             "reasons": list(decision.reasons),

@@ -15,10 +15,11 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
 from elasticache_autoscaler.models.foresight import DRIVEN_BY_FORECAST
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey, Status
+from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger
 from elasticache_autoscaler.timestamps import decision_time
+from elasticache_autoscaler.workflow import outcomes
 
 
 def _operator_request(observation: Observation) -> OperatorRequest:
@@ -73,19 +74,10 @@ def make_decision(
     return decision, "observe" if decision.dry_run else "act"
 
 
-def _status(decision: Decision, mode: Mode, policy: Policy | None) -> tuple[Status, tuple[str, ...]]:
-    if policy is None:
-        return "failed", decision.reasons
-    if not decision.changes_something:
-        return "skipped", decision.reasons
-    if mode == "observe":
-        trial = policy.mode == "forecast" and decision.driven_by == DRIVEN_BY_FORECAST
-        why = "forecast mode" if trial else "observe mode"
-        return "skipped", (
-            *decision.reasons,
-            f"dry run ({why}): would {decision.action.value}, changed nothing",
-        )
-    return "planned", decision.reasons
+def _dry_run_because(decision: Decision, policy: Policy | None) -> str:
+    """Why a dry run changed nothing: a forecast's trial in ``forecast`` mode, or observe."""
+    trial = policy is not None and policy.mode == "forecast" and decision.driven_by == DRIVEN_BY_FORECAST
+    return "forecast mode" if trial else "observe mode"
 
 
 def decide_and_record(
@@ -98,7 +90,12 @@ def decide_and_record(
     events: DecisionEventsPort | None = None,
 ) -> Decided:
     decision, mode = make_decision(observation, detail, now)
-    status, reasons = _status(decision, mode, observation.policy)
+    status, reasons = outcomes.decided(
+        decision,
+        mode == "observe",
+        observation.policy is None,
+        dry_run_because=_dry_run_because(decision, observation.policy),
+    )
     key = RecordKey(
         cluster=observation.request.cluster,
         decided_at=decision_time(observation.execution.started_at, observation.execution.arn),
@@ -136,6 +133,6 @@ def decide_and_record(
         decision=decision,
         mode=mode,
         status=status,
-        live=status == "planned",
-        needs_approval=status == "planned" and decision.approval_required,
+        live=status == outcomes.PLANNED,
+        needs_approval=status == outcomes.PLANNED and decision.approval_required,
     )

@@ -23,13 +23,12 @@ from pydantic import Field, ValidationError
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort, StaleStatusError
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.adapters.state_table import StatePort
-from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.record import Outcome, RecordKey
 from elasticache_autoscaler.models.request import CLUSTER_ID
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import decision_time, iso
-from elasticache_autoscaler.workflow import outcomes
+from elasticache_autoscaler.workflow import lock_step, outcomes
 
 ENDED = frozenset({"ABORTED", "TIMED_OUT", "FAILED"})
 
@@ -65,7 +64,7 @@ class EndDeps:
 class Settlement:
     cluster: str | None
     record: Literal["settled", "already settled", "none"] = "none"
-    lock: Literal["released", "kept: group not quiescent", "not held"] = "not held"
+    lock: lock_step.AfterExecution = "not held"
     detail: str = ""
 
     def to_wire(self) -> dict[str, object]:
@@ -89,7 +88,9 @@ def settle_execution(event: ExecutionEnded, deps: EndDeps, now: datetime) -> Set
     started = datetime.fromtimestamp(event.start_date / 1000, UTC)
     key = RecordKey(cluster=cluster, decided_at=decision_time(started, event.execution_arn))
     record_state = _settle_record(deps.log, key, event, now)
-    lock_state, detail = _settle_lock(deps, cluster, event.execution_arn, now)
+    lock_state, detail = lock_step.release_after_execution(
+        deps.state, deps.elasticache, cluster, event.execution_arn, now
+    )
     logger.info("execution settled", cluster=cluster, record=record_state, lock=lock_state, detail=detail)
     return Settlement(cluster=cluster, record=record_state, lock=lock_state, detail=detail)
 
@@ -100,28 +101,11 @@ def _settle_record(
     record = log.get(key)
     if record is None or record.get("executionArn") not in (None, event.execution_arn):
         return "none"
-    status = record.get("status")
-    if status not in ("planned", "in_progress"):
+    ended = outcomes.ended_without_outcome(record.get("status"), event.status, event.cause or event.error)
+    if ended is None:
         return "already settled"
-    ended = outcomes.aborted(event.status, event.cause or event.error)
-    new_status = "failed" if status == "in_progress" else "skipped"
     try:
-        log.advance(key, Outcome(status=new_status, reason=ended.reason, finished_at=iso(now)))
+        log.advance(key, Outcome(status=ended.status, reason=ended.reason, finished_at=iso(now)))
     except StaleStatusError:
         return "already settled"
     return "settled"
-
-
-def _settle_lock(
-    deps: EndDeps, cluster: str, owner: str, now: datetime
-) -> tuple[Literal["released", "kept: group not quiescent", "not held"], str]:
-    if deps.state.lock_holder(cluster, now) != owner:
-        return "not held", ""
-    try:
-        busy = deps.elasticache.read_topology(cluster).not_quiescent_because()
-    except ClusterNotFoundError:
-        busy = None
-    if busy is not None:
-        return "kept: group not quiescent", f"{busy}: the lease or guards --release-lock settles it"
-    deps.state.release_lock(cluster, owner)
-    return "released", ""

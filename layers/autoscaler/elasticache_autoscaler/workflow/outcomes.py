@@ -1,4 +1,10 @@
-"""The one place that maps what happened in the workflow to a decision's status and reason.
+"""The one owner of a decision's status: what each step of the workflow did, mapped to the record's status
+and reason. No other module names a status (``tests/unit/workflow/test_one_owner.py`` fails if one does).
+
+* a new decision (``decided``): ``failed`` under an invalid policy, ``skipped`` when it changes nothing or is
+  a dry run (the reasons say what it would have done), else ``planned`` (``live``);
+* Act's first call (``started``): ``planned`` -> ``in_progress``; a retry finds it ``in_progress``
+  (``is_started``) and waits for its own earlier attempt instead of skipping;
 
 The state machine passes an outcome name (``{"outcome": "lock_held", "detail.$": ...}``), never a status or
 a hard-coded reason; this module says what each means for the decision log and for the circuit breaker.
@@ -12,27 +18,30 @@ a hard-coded reason; this module says what each means for the decision log and f
 * ``timed_out`` (the change was made but the group is still not at the target after the action timeout):
   failed, "still modifying after N s"; not counted toward the breaker (the change happened);
 * a failure (``op: failure``: an error, or ElastiCache abandoned the change): failed, counted when live;
-* an execution that ended without a Catch (aborted, timed out): ``in_progress`` -> failed, ``planned`` ->
-  skipped (``aborted``); never counted.
+* an execution that ended without a Catch (aborted, timed out; ``ended_without_outcome``): ``in_progress``
+  -> failed (a change may have been made), ``planned`` -> skipped (nothing was done); never counted.
 
 Only a change that did not happen counts toward the circuit breaker; a skip never does.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Final
 
-from elasticache_autoscaler.models.record import Status
+from elasticache_autoscaler.models.decision import Decision
+from elasticache_autoscaler.models.record import Outcome, OutcomeName, Status
+from elasticache_autoscaler.timestamps import iso
 
-OutcomeName = Literal[
-    "succeeded",
-    "rotated",
-    "rejected",
-    "approval_timed_out",
-    "lock_held",
-    "act_skipped",
-    "throttled",
-    "timed_out",
-]
+PLANNED: Final[Status] = "planned"
+IN_PROGRESS: Final[Status] = "in_progress"
+SUCCEEDED: Final[Status] = "succeeded"
+FAILED: Final[Status] = "failed"
+SKIPPED: Final[Status] = "skipped"
+UNSETTLED: Final = frozenset({PLANNED, IN_PROGRESS})
+"""An execution that ends with its record in one of these has not recorded its outcome yet."""
+AWAITING_APPROVAL: Final = "awaiting_approval"
+"""What the approval notification says (not a record status: the record stays ``planned`` meanwhile)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +51,9 @@ class Settled:
 
 
 _FIXED: dict[str, Settled] = {
-    "succeeded": Settled("succeeded", None),
-    "rejected": Settled("skipped", "rejected by an operator"),
-    "approval_timed_out": Settled(
-        "skipped", "no approval before approvalTimeoutSeconds: treated as rejected"
-    ),
+    "succeeded": Settled(SUCCEEDED, None),
+    "rejected": Settled(SKIPPED, "rejected by an operator"),
+    "approval_timed_out": Settled(SKIPPED, "no approval before approvalTimeoutSeconds: treated as rejected"),
 }
 
 
@@ -57,21 +64,54 @@ def settle(outcome: OutcomeName, detail: str | None = None) -> Settled:
         return Settled(fixed.status, detail or fixed.reason)
     match outcome:
         case "rotated":
-            return Settled("succeeded", detail)
+            return Settled(SUCCEEDED, detail)
         case "lock_held":
-            return Settled("skipped", f"lock_held: lock held by {detail or 'another execution'}")
+            return Settled(SKIPPED, f"lock_held: lock held by {detail or 'another execution'}")
         case "act_skipped":
-            return Settled("skipped", detail or "skipped at the moment of acting")
+            return Settled(SKIPPED, detail or "skipped at the moment of acting")
         case "throttled":
             return Settled(
-                "skipped", f"throttled: ElastiCache throttled the call, nothing was applied ({detail or ''})"
+                SKIPPED, f"throttled: ElastiCache throttled the call, nothing was applied ({detail or ''})"
             )
         case "timed_out":
-            return Settled("failed", f"timed_out: still modifying after {detail or '?'}")
+            return Settled(FAILED, f"timed_out: still modifying after {detail or '?'}")
     raise ValueError(f"unknown outcome {outcome!r}")  # pragma: no cover - Literal exhausts it
 
 
-def aborted(status: str, cause: str | None) -> Settled:
-    """An execution that ended without reaching its own record step."""
-    text = f"execution {status} before it recorded an outcome"
-    return Settled("failed", f"{text}: {cause}" if cause else text)
+def decided(
+    decision: Decision, dry_run: bool, policy_invalid: bool, *, dry_run_because: str = "observe mode"
+) -> tuple[Status, tuple[str, ...]]:
+    """A new record's status and reasons; ``dry_run_because``: the mode that made it a dry run."""
+    if policy_invalid:
+        return FAILED, decision.reasons
+    if not decision.changes_something:
+        return SKIPPED, decision.reasons
+    if dry_run:
+        return SKIPPED, (
+            *decision.reasons,
+            f"dry run ({dry_run_because}): would {decision.action.value}, changed nothing",
+        )
+    return PLANNED, decision.reasons
+
+
+def started(now: datetime) -> Outcome:
+    """Act is about to make its call."""
+    return Outcome(status=IN_PROGRESS, started_at=iso(now))
+
+
+def is_started(record: Mapping[str, object] | None) -> bool:
+    """An earlier attempt of this execution's Act already began (its call may have been applied)."""
+    return record is not None and record.get("status") == IN_PROGRESS
+
+
+def failed(now: datetime, error: str) -> Outcome:
+    """The workflow failed (an error, or ElastiCache abandoned the change)."""
+    return Outcome(status=FAILED, finished_at=iso(now), error=error)
+
+
+def ended_without_outcome(record_status: object, execution_status: str, cause: str | None) -> Settled | None:
+    """An execution that ended without reaching its own record step; None when its record is settled."""
+    if record_status not in UNSETTLED:
+        return None
+    text = f"execution {execution_status} before it recorded an outcome"
+    return Settled(FAILED if record_status == IN_PROGRESS else SKIPPED, f"{text}: {cause}" if cause else text)

@@ -4,7 +4,6 @@ Outcomes are named by the workflow and mapped to status and reason by ``workflow
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort, StaleStatusError
 from elasticache_autoscaler.adapters.notifier import NotifierPort
@@ -29,13 +28,8 @@ class RecordDeps:
 
 def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> RecordKey:
     started = request.started_at
-    if request.outcome is not None:
-        settled = outcomes.settle(cast("outcomes.OutcomeName", request.outcome), request.detail)
-        status, reason = settled.status, settled.reason
-    elif request.status is not None:
-        status, reason = request.status, request.reason
-    else:
-        raise ValueError("an outcome request names an outcome (or a status)")
+    settled = outcomes.settle(request.outcome, request.detail)
+    status, reason = settled.status, settled.reason
     outcome = Outcome(
         status=status,
         reason=reason,
@@ -44,7 +38,7 @@ def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> 
         duration_seconds=round((now - started).total_seconds(), 3) if started else None,
     )
     _advance(deps.log, request.record, outcome)
-    if status == "succeeded":
+    if status == outcomes.SUCCEEDED:
         deps.state.count_success(request.record.cluster)
     action = request.action or "decision"
     count_outcome(request.record.cluster, action, status)
@@ -75,15 +69,15 @@ def record_failure(request: FailureRequest, deps: RecordDeps, now: datetime) -> 
     decided = request.state.decided
     if decided is not None:
         key = decided.record
-        _advance(deps.log, key, Outcome(status="failed", finished_at=iso(now), error=text))
+        _advance(deps.log, key, outcomes.failed(now, text))
     else:
         key = _record_early_failure(request, cluster, text, deps, now)
     action = decided.decision.action if decided is not None and decided.decision else Action.NONE.value
-    count_outcome(cluster, action, "failed")
+    count_outcome(cluster, action, outcomes.FAILED)
     details: dict[str, object] = {
         "cluster": cluster,
         "action": action,
-        "status": "failed",
+        "status": outcomes.FAILED,
         "decidedAt": key.decided_at,
         "error": text,
     }
@@ -117,7 +111,7 @@ def _record_early_failure(
                 target=None,
                 reasons=(f"the workflow failed before deciding: {text}",),
                 mode="observe",
-                status="failed",
+                status=outcomes.FAILED,
                 trigger=trigger,
                 execution_arn=request.execution.arn,
                 expires_at=int((now + timedelta(days=deps.retention_days)).timestamp()),

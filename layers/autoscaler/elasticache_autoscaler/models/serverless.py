@@ -1,0 +1,73 @@
+"""An ElastiCache Serverless cache as ``observe`` sees it: its status and its CacheUsageLimits.
+
+Built by ``serverless_cache_from`` from one ``ServerlessCaches`` item of DescribeServerlessCaches. Pure.
+"""
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field
+
+from elasticache_autoscaler.models.base import WireModel
+
+ServerlessEngine = Literal["valkey", "redis", "memcached"]
+
+
+class UsageLimits(WireModel):
+    """CacheUsageLimits: ``DataStorage`` {Maximum, Minimum} in GB and ``ECPUPerSecond`` {Maximum, Minimum}.
+    None: not set (no cap, or no pre-warmed floor)."""
+
+    data_storage_max_gb: int | None = Field(default=None, ge=1)
+    data_storage_min_gb: int | None = Field(default=None, ge=1)
+    ecpu_per_second_max: int | None = Field(default=None, ge=1)
+    ecpu_per_second_min: int | None = Field(default=None, ge=1)
+
+    def describe(self) -> str:
+        def span(low: int | None, high: int | None, unit: str) -> str:
+            return f"{low if low is not None else '-'}..{high if high is not None else 'unlimited'} {unit}"
+
+        return (
+            f"data storage {span(self.data_storage_min_gb, self.data_storage_max_gb, 'GB')}, "
+            f"{span(self.ecpu_per_second_min, self.ecpu_per_second_max, 'ECPU/s')}"
+        )
+
+
+class ServerlessCache(WireModel):
+    name: str
+    engine: ServerlessEngine
+    major_engine_version: str
+    status: str
+    limits: UsageLimits
+
+    def not_quiescent_because(self) -> str | None:
+        """Why the cache cannot be changed now, or None when it is ``available``."""
+        return None if self.status == "available" else f"serverless cache is {self.status}"
+
+
+def _engine(value: str) -> ServerlessEngine:
+    name = value.lower()
+    if name in {"valkey", "redis", "memcached"}:
+        return name  # type: ignore[return-value]  # narrowed by the membership test above
+    raise ValueError(f"unknown serverless cache engine {value!r}")
+
+
+def serverless_cache_from(item: Mapping[str, Any]) -> ServerlessCache:
+    """One item of DescribeServerlessCaches' ``ServerlessCaches`` as a ServerlessCache."""
+    limits = item.get("CacheUsageLimits") or {}
+    storage = limits.get("DataStorage") or {}
+    ecpu = limits.get("ECPUPerSecond") or {}
+    unit = storage.get("Unit", "GB")
+    if storage and unit != "GB":
+        raise ValueError(f"serverless cache {item.get('ServerlessCacheName')!r}: DataStorage unit {unit!r}")
+    return ServerlessCache(
+        name=item["ServerlessCacheName"],
+        engine=_engine(str(item.get("Engine", ""))),
+        major_engine_version=item.get("MajorEngineVersion", ""),
+        status=item.get("Status", "unknown"),
+        limits=UsageLimits(
+            data_storage_max_gb=storage.get("Maximum"),
+            data_storage_min_gb=storage.get("Minimum"),
+            ecpu_per_second_max=ecpu.get("Maximum"),
+            ecpu_per_second_min=ecpu.get("Minimum"),
+        ),
+    )

@@ -1,0 +1,76 @@
+"""In-memory Memcached and Serverless gateways: they build the same requests as the real adapters (so a
+refusal is the same) and record them; the type checker holds them to the ports."""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT
+from elasticache_autoscaler.adapters.memcached import (
+    ChangeCacheCluster,
+    node_count_request,
+    node_type_request,
+)
+from elasticache_autoscaler.adapters.serverless import ChangeUsageLimits, usage_limits_request
+from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler.models.kind_policy import ScaleConfig
+from elasticache_autoscaler.models.memcached import MemcachedCluster
+from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits
+
+if TYPE_CHECKING:
+    from elasticache_autoscaler.adapters.memcached import MemcachedGateway
+    from elasticache_autoscaler.adapters.serverless import ServerlessGateway
+
+
+@dataclass
+class FakeMemcached:
+    clusters: dict[str, MemcachedCluster] = field(default_factory=dict)
+    requests: list[ChangeCacheCluster] = field(default_factory=list)
+
+    def read_cluster(self, cluster_id: str) -> MemcachedCluster:
+        if cluster_id not in self.clusters:
+            raise ClusterNotFoundError(f"cache cluster {cluster_id!r} does not exist")
+        return self.clusters[cluster_id]
+
+    def set_node_count(self, cluster_id: str, nodes: int, cluster: MemcachedCluster | None = None) -> str:
+        return self._record(node_count_request(cluster or self.read_cluster(cluster_id), nodes))
+
+    def set_node_type(
+        self,
+        cluster_id: str,
+        node_type: str,
+        scale_config: ScaleConfig,
+        cluster: MemcachedCluster | None = None,
+    ) -> str:
+        return self._record(
+            node_type_request(cluster or self.read_cluster(cluster_id), node_type, scale_config)
+        )
+
+    def _record(self, request: ChangeCacheCluster | None) -> str:
+        if request is None:
+            return ALREADY_THERE_RESULT
+        self.requests.append(request)
+        return request.operation
+
+
+@dataclass
+class FakeServerless:
+    caches: dict[str, ServerlessCache] = field(default_factory=dict)
+    requests: list[ChangeUsageLimits] = field(default_factory=list)
+
+    def read_cache(self, name: str) -> ServerlessCache:
+        if name not in self.caches:
+            raise ClusterNotFoundError(f"serverless cache {name!r} does not exist")
+        return self.caches[name]
+
+    def set_usage_limits(self, name: str, limits: UsageLimits, cache: ServerlessCache | None = None) -> str:
+        request = usage_limits_request(cache or self.read_cache(name), limits)
+        if request is None:
+            return ALREADY_THERE_RESULT
+        self.requests.append(request)
+        self.caches[name] = self.read_cache(name).model_copy(update={"limits": limits})
+        return request.operation
+
+
+if TYPE_CHECKING:  # the type checker holds each fake to its port
+    _memcached_port: MemcachedGateway = FakeMemcached()
+    _serverless_port: ServerlessGateway = FakeServerless()
