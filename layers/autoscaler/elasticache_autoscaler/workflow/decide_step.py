@@ -13,6 +13,8 @@ from elasticache_autoscaler.adapters.observation_store import ObservationMismatc
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
+from elasticache_autoscaler.models.foresight import DRIVEN_BY_FORECAST
+from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger
@@ -72,6 +74,12 @@ def make_decision(
     return decision, "observe" if decision.dry_run else "act"
 
 
+def _dry_run_because(decision: Decision, policy: Policy | None) -> str:
+    """Why a dry run changed nothing: a forecast's trial in ``forecast`` mode, or observe."""
+    trial = policy is not None and policy.mode == "forecast" and decision.driven_by == DRIVEN_BY_FORECAST
+    return "forecast mode" if trial else "observe mode"
+
+
 def decide_and_record(
     observation: Observation,
     detail: ObservationDetail,
@@ -82,7 +90,12 @@ def decide_and_record(
     events: DecisionEventsPort | None = None,
 ) -> Decided:
     decision, mode = make_decision(observation, detail, now)
-    status, reasons = outcomes.decided(decision, mode == "observe", observation.policy is None)
+    status, reasons = outcomes.decided(
+        decision,
+        mode == "observe",
+        observation.policy is None,
+        dry_run_because=_dry_run_because(decision, observation.policy),
+    )
     key = RecordKey(
         cluster=observation.request.cluster,
         decided_at=decision_time(observation.execution.started_at, observation.execution.arn),
@@ -105,6 +118,8 @@ def decide_and_record(
         cost_per_hour_after=decision.cost_per_hour_after,
         requested_action=observation.request.action.value,
         operator_reason=observation.request.reason,
+        driven_by=decision.driven_by,
+        forecast=decision.forecast,
     )
     log.put(record)
     count_decision(key.cluster, decision.action.value, status)

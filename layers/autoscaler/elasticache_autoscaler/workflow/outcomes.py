@@ -78,8 +78,10 @@ def settle(outcome: OutcomeName, detail: str | None = None) -> Settled:
     raise ValueError(f"unknown outcome {outcome!r}")  # pragma: no cover - Literal exhausts it
 
 
-def decided(decision: Decision, dry_run: bool, policy_invalid: bool) -> tuple[Status, tuple[str, ...]]:
-    """A new record's status and reasons."""
+def decided(
+    decision: Decision, dry_run: bool, policy_invalid: bool, *, dry_run_because: str = "observe mode"
+) -> tuple[Status, tuple[str, ...]]:
+    """A new record's status and reasons; ``dry_run_because``: the mode that made it a dry run."""
     if policy_invalid:
         return FAILED, decision.reasons
     if not decision.changes_something:
@@ -87,7 +89,7 @@ def decided(decision: Decision, dry_run: bool, policy_invalid: bool) -> tuple[St
     if dry_run:
         return SKIPPED, (
             *decision.reasons,
-            f"dry run (observe mode): would {decision.action.value}, changed nothing",
+            f"dry run ({dry_run_because}): would {decision.action.value}, changed nothing",
         )
     return PLANNED, decision.reasons
 
