@@ -5,12 +5,25 @@ each comes from. The twin computes two shard classes only, the hottest shard and
 (they are identical), which keeps a minute at a few dozen float operations whatever the shard count.
 """
 
+import math
 from dataclasses import dataclass
+from typing import Literal
 
 from elasticache_autoscaler.catalog import NodeType
-from elasticache_autoscaler.engine.node_type_choice import compute
 
 GIB = 1024**3
+
+HotKeySplit = Literal["even", "stays"]
+
+# The twin's own node throughput, kept apart from the engine's sizing model (``engine.node_type_choice``) so
+# that the engine is scored against a world it does not share code or constants with. Sources: Graviton3
+# "up to 25 % better compute performance" than Graviton2 (AWS Graviton3 launch, re:Invent 2021) where the
+# engine assumes 1.28; ElastiCache enhanced I/O multiplexing "up to 72 %" more throughput (ElastiCache for
+# Redis 7 launch post), reached here from 32 vCPU (+20 % at 4 vCPU, +40 % at 8, +60 % at 16, +72 % from 32)
+# where the engine assumes +24 % per vCPU doubling, capped from 16 vCPU.
+GRAVITON3 = frozenset({"r7g", "m7g", "c7gn"})
+OLDER_GENERATION_SPEED = 1 / 1.25
+IO_THREAD_GAIN_BY_DOUBLING = (0.0, 0.20, 0.40, 0.60, 0.72)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +46,12 @@ class Physics:
         """Simple ops/s that drive one node's engine thread to 100 %.
 
         ``ops_per_core`` is the engine thread of a 2-vCPU Graviton3 node (r7g, m7g, c7gn .large); larger
-        nodes gain from I/O threads and an older generation does 1/1.28 of it: the engine's own model,
-        ``engine.node_type_choice.compute``, so that the twin and the engine agree on what a node does."""
-        return self.ops_per_core * compute(node)
+        nodes gain from I/O threads (``IO_THREAD_GAIN_BY_DOUBLING``), an older generation does 1/1.25 of it.
+        The twin's own model: the engine estimates the same thing with other constants."""
+        doublings = max(0, round(math.log2(max(node.vcpu, 2) / 2)))
+        gain = IO_THREAD_GAIN_BY_DOUBLING[min(doublings, len(IO_THREAD_GAIN_BY_DOUBLING) - 1)]
+        generation = 1.0 if node.family in GRAVITON3 else OLDER_GENERATION_SPEED
+        return self.ops_per_core * generation * (1 + gain)
 
     def op_cost(self, item_bytes: float) -> float:
         return 1 + item_bytes / self.item_cost_bytes
@@ -90,15 +106,23 @@ def reported_cpu(cpu: float) -> float:
     return min(100.0, cpu)
 
 
-def hot_share(shards: int, initial_shards: int, initial_hot_share: float | None) -> float:
+def hot_share(
+    shards: int, initial_shards: int, initial_hot_share: float | None, split: HotKeySplit = "even"
+) -> float:
     """Share of all traffic on the hottest shard once the group has ``shards`` shards.
 
-    The hot traffic lives in a slot range that was one shard wide at the start (``initial_shards``):
-    splitting the keyspace finer splits that range too; merging adds the even traffic of the other range.
+    ``even``: the hot traffic lives in a slot range that was one shard wide at the start
+    (``initial_shards``): splitting the keyspace finer splits that range too; merging adds the even traffic
+    of the other range. ``stays``: the excess is one hot key (or a few in one slot), which no reshard splits:
+    the hot shard keeps the key's share ``x`` plus its even part of the rest, ``x + (1 - x) / shards``, with
+    ``x`` such that this is ``initial_hot_share`` at ``initial_shards``. Both agree when merging.
     """
     even = 1 / shards
     if initial_hot_share is None or initial_shards <= 1:
         return even
+    if split == "stays":
+        key = (initial_hot_share - 1 / initial_shards) / (1 - 1 / initial_shards)
+        return min(1.0, key + (1 - key) / shards)
     width = 1 / initial_shards
     if shards >= initial_shards:
         share = initial_hot_share * initial_shards / shards
@@ -234,8 +258,9 @@ def group_metrics(
     load: Load,
     initial_shards: int,
     initial_hot_share: float | None,
+    hot_key_split: HotKeySplit = "even",
 ) -> GroupMetrics:
-    share = hot_share(shards, initial_shards, initial_hot_share)
+    share = hot_share(shards, initial_shards, initial_hot_share, hot_key_split)
     hot = shard_metrics(physics, node, replicas=replicas, share=share, load=load, shards=shards)
     if shards == 1:
         return GroupMetrics(shards=1, hot=hot, rest=None)
