@@ -9,9 +9,13 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from elasticache_autoscaler.catalog import NodeType
 
 GIB = 1024**3
+FloatArray = NDArray[np.float64]
 
 HotKeySplit = Literal["even", "stays"]
 
@@ -53,7 +57,7 @@ class Physics:
         generation = 1.0 if node.family in GRAVITON3 else OLDER_GENERATION_SPEED
         return self.ops_per_core * generation * (1 + gain)
 
-    def op_cost(self, item_bytes: float) -> float:
+    def op_cost[F: (float, FloatArray)](self, item_bytes: F) -> F:
         return 1 + item_bytes / self.item_cost_bytes
 
 
@@ -137,6 +141,60 @@ def _exceeded_packets(bits_per_s: float, baseline_bits_per_s: float) -> float:
     return 0.0 if excess <= 0 else excess * 60 / (1500 * 8)
 
 
+@dataclass(frozen=True, slots=True)
+class ShardDemand[F: (float, FloatArray)]:
+    """What one shard's traffic asks of its nodes, for one minute (``float``) or every minute (arrays)."""
+
+    memory_percent: F
+    writes: F
+    primary_cpu: F
+    replica_cpu: F | None
+    primary_in: F
+    primary_out: F
+    replica_in: F
+    replica_out: F
+
+
+def shard_demand[F: (float, FloatArray)](
+    physics: Physics,
+    node: NodeType,
+    *,
+    replicas: int,
+    share: float,
+    shards: int,
+    reads_per_s: F,
+    writes_per_s: F,
+    dataset_gib: F,
+    avg_item_bytes: F,
+) -> ShardDemand[F]:
+    """One shard carrying ``share`` of the traffic and 1/``shards`` of the data.
+
+    Reads go to the shard's replicas when it has any (reader endpoint / READONLY routing), else to the
+    primary; writes go to the primary and are replayed on every replica. Bandwidths in bits/s.
+    """
+    cost = physics.op_cost(avg_item_bytes)
+    capacity = physics.ops_capacity(node)
+    reads = reads_per_s * share
+    writes = writes_per_s * share
+    reads_on_primary = reads if replicas == 0 else reads * 0.0
+    reads_per_replica = reads / replicas if replicas else reads * 0.0
+    wire = avg_item_bytes + physics.request_overhead_bytes
+    return ShardDemand(
+        memory_percent=100 * (dataset_gib / shards) / node.maxmemory_gib,
+        writes=writes,
+        primary_cpu=100 * (writes + reads_on_primary) * cost / capacity,
+        replica_cpu=(
+            100 * (reads_per_replica + physics.replication_apply_cost * writes) * cost / capacity
+            if replicas
+            else None
+        ),
+        primary_in=writes * wire * 8,
+        primary_out=(reads_on_primary * wire + writes * avg_item_bytes * replicas) * 8,
+        replica_in=writes * avg_item_bytes * 8 if replicas else writes * 0.0,
+        replica_out=reads_per_replica * wire * 8,
+    )
+
+
 def shard_metrics(
     physics: Physics,
     node: NodeType,
@@ -146,38 +204,30 @@ def shard_metrics(
     load: Load,
     shards: int,
 ) -> ShardMetrics:
-    """One shard carrying ``share`` of the traffic and 1/``shards`` of the data.
-
-    Reads go to the shard's replicas when it has any (reader endpoint / READONLY routing), else to the
-    primary; writes go to the primary and are replayed on every replica.
-    """
-    cost = physics.op_cost(load.avg_item_bytes)
-    capacity = physics.ops_capacity(node)
-    reads = load.reads_per_s * share
-    writes = load.writes_per_s * share
-    reads_on_primary = reads if replicas == 0 else 0.0
-    reads_per_replica = reads / replicas if replicas else 0.0
-
-    data_gib = load.dataset_gib / shards
-    memory_percent = 100 * data_gib / node.maxmemory_gib
+    """One shard's CloudWatch view of its ``shard_demand``."""
+    demand = shard_demand(
+        physics,
+        node,
+        replicas=replicas,
+        share=share,
+        shards=shards,
+        reads_per_s=load.reads_per_s,
+        writes_per_s=load.writes_per_s,
+        dataset_gib=load.dataset_gib,
+        avg_item_bytes=load.avg_item_bytes,
+    )
+    memory_percent = demand.memory_percent
+    writes = demand.writes
     evictions = max(1.0, writes * 60) if memory_percent > 100 else 0.0
-
-    wire = load.avg_item_bytes + physics.request_overhead_bytes
     baseline = node.network_baseline_gbps * 1e9
-    primary_in = writes * wire * 8
-    primary_out = (reads_on_primary * wire + writes * load.avg_item_bytes * replicas) * 8
-    replica_in = writes * load.avg_item_bytes * 8 if replicas else 0.0
-    replica_out = reads_per_replica * wire * 8
+    primary_in, primary_out = demand.primary_in, demand.primary_out
+    replica_in, replica_out = demand.replica_in, demand.replica_out
 
     return ShardMetrics(
         memory_percent=min(100.0, memory_percent),
         evictions=evictions,
-        primary_cpu=100 * (writes + reads_on_primary) * cost / capacity,
-        replica_cpu=(
-            100 * (reads_per_replica + physics.replication_apply_cost * writes) * cost / capacity
-            if replicas
-            else None
-        ),
+        primary_cpu=demand.primary_cpu,
+        replica_cpu=demand.replica_cpu,
         connections_per_node=load.connections / (shards * (1 + replicas)),
         network_in_exceeded=max(
             _exceeded_packets(primary_in, baseline), _exceeded_packets(replica_in, baseline)
@@ -268,3 +318,47 @@ def group_metrics(
         physics, node, replicas=replicas, share=(1 - share) / (shards - 1), load=load, shards=shards
     )
     return GroupMetrics(shards=shards, hot=hot, rest=rest)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadColumns:
+    """A whole trace's load, one array per column (what ``breach_free`` evaluates every minute at once)."""
+
+    reads_per_s: FloatArray
+    writes_per_s: FloatArray
+    dataset_gib: FloatArray
+    avg_item_bytes: FloatArray
+
+
+def _shard_breaches(demand: ShardDemand[FloatArray], physics: Physics, baseline: float) -> NDArray[np.bool_]:
+    """``GroupMetrics.breach_causes`` of one shard, every minute: evicting, engine CPU, network allowance."""
+    over = (demand.memory_percent > 100) | (demand.primary_cpu >= physics.cpu_breach_percent)
+    if demand.replica_cpu is not None:
+        over |= demand.replica_cpu >= physics.cpu_breach_percent
+    for bits in (demand.primary_in, demand.primary_out, demand.replica_in, demand.replica_out):
+        over |= bits - baseline > 0
+    return over
+
+
+def breach_free(
+    physics: Physics, node: NodeType, *, shards: int, replicas: int, hot: float, load: LoadColumns
+) -> NDArray[np.bool_]:
+    """Per minute, whether the topology runs ``load`` without a breach: the twin's breach rule
+    (``GroupMetrics.breach_causes``) on the same ``shard_demand``, for every minute at once."""
+    baseline = node.network_baseline_gbps * 1e9
+    ok = np.ones(len(load.reads_per_s), dtype=np.bool_)
+    shares = (hot,) if shards == 1 else (hot, (1 - hot) / (shards - 1))
+    for share in shares:
+        demand = shard_demand(
+            physics,
+            node,
+            replicas=replicas,
+            share=share,
+            shards=shards,
+            reads_per_s=load.reads_per_s,
+            writes_per_s=load.writes_per_s,
+            dataset_gib=load.dataset_gib,
+            avg_item_bytes=load.avg_item_bytes,
+        )
+        ok &= ~_shard_breaches(demand, physics, baseline)
+    return ok
