@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -152,17 +153,21 @@ def test_bench_prints_every_policy_on_every_scenario_and_the_goal(capsys: pytest
     for name in (
         "autoscaler",
         "app-autoscaling",
+        "app-autoscaling@75",
         "static-peak",
         "hpa",
+        "as-is",
+        "(oracle)",
         "flash_sale",
         "quiet_weekend",
         "(CMD)",
     ):
         assert name in out
     assert "cost/AAS" in out
-    assert "(hindsight)" in out
+    assert "cost/oracle" in out
     assert "no reversal within 30 min" in out
-    assert "of 59 goal checks pass" in out
+    assert "geometric-mean cost / oracle <= 1.15" in out
+    assert re.search(r"\n\d+ of \d+ goal checks pass", out)
 
 
 def test_simulate_with_cloudwatch_lag_sees_the_rise_later(

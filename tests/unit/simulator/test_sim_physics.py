@@ -107,7 +107,9 @@ def test_the_hot_slot_range_splits_with_more_shards_and_merges_with_fewer(
     [(4, 0.45), (8, 4 / 15 + 11 / 15 / 8), (2, 4 / 15 + 11 / 15 / 2), (1, 1.0), (12, 4 / 15 + 11 / 15 / 12)],
 )
 def test_a_hot_key_stays_on_one_shard_however_the_group_reshards(shards: int, expected: float) -> None:
-    assert hot_share(shards, initial_shards=4, initial_hot_share=0.45, split="stays") == pytest.approx(expected)
+    share = hot_share(shards, initial_shards=4, initial_hot_share=0.45, split="stays")
+
+    assert share == pytest.approx(expected)
 
 
 def test_a_hot_key_and_a_hot_slot_range_merge_alike() -> None:
