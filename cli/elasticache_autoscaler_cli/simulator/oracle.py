@@ -18,12 +18,13 @@ Hence no policy that breaches no minute costs less in the twin than ``oracle``'s
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from elasticache_autoscaler.catalog import allowed_modifications, node_type
+from elasticache_autoscaler.catalog import NodeType, allowed_modifications, node_type
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
@@ -107,10 +108,10 @@ class _Space:
 
 def _space(trace: Trace, spec: ClusterSpec, policy: Policy, physics: Physics) -> _Space:
     grid, load = shapes(spec, policy), load_columns(trace)
-    blocks: dict[str, NDArray[np.bool_]] = {}
-    for name in reachable_types(spec, policy):
+
+    def block(name: str) -> NDArray[np.bool_]:
         node = node_type(name)
-        blocks[name] = np.stack(
+        return np.stack(
             [
                 breach_free(
                     physics,
@@ -124,30 +125,49 @@ def _space(trace: Trace, spec: ClusterSpec, policy: Policy, physics: Physics) ->
             ],
             axis=1,
         )
-    types = _undominated(blocks, spec)
+
+    blocks = _undominated(reachable_types(spec, policy), block, spec, physics)
     capacities = [
         Capacity(node_type=name, shards=shards, replicas_per_shard=replicas)
-        for name in types
+        for name in blocks
         for shards, replicas in grid
     ]
     cost = np.array([hourly_cost(c, spec) / 60 for c in capacities], dtype=np.float64)
-    holds = np.concatenate([blocks[name] for name in types], axis=1)
-    return _Space(capacities, len(types), len(grid), cost, holds)
+    holds = np.concatenate(list(blocks.values()), axis=1)
+    return _Space(capacities, len(blocks), len(grid), cost, holds)
 
 
-def _undominated(blocks: dict[str, NDArray[np.bool_]], spec: ClusterSpec) -> list[str]:
-    """The types left once every type that another, no dearer, type beats is dropped: one that holds every
-    minute the other holds, in every shape. Replacing the dropped type by its better in a schedule keeps it
+def _undominated(
+    types: list[str], block: Callable[[str], NDArray[np.bool_]], spec: ClusterSpec, physics: Physics
+) -> dict[str, NDArray[np.bool_]]:
+    """The types left, each with its ``block`` of (minute, shape) breach-free flags, once every type that
+    another, no dearer, type beats is dropped: one that holds every minute the other holds, in every shape
+    (known without computing it when the other has at least its memory, engine throughput and network
+    bandwidth, or holds everywhere). Replacing the dropped type by its better in a schedule keeps it
     breach-free, bills no more and shortens no wait (a change between the two becomes one within a type),
     so the oracle's figure does not change. The group's own type is kept: the schedule starts there."""
-    price = {name: node_type(name).price_per_hour(spec.engine) for name in blocks}
-    kept: list[str] = []
-    for name in sorted(blocks, key=lambda n: (n != spec.node_type, price[n])):
-        beaten = name != spec.node_type and any(
-            price[better] <= price[name] and bool(np.all(blocks[better] | ~blocks[name])) for better in kept
+    nodes = {name: node_type(name) for name in types}
+    price = {name: node.price_per_hour(spec.engine) for name, node in nodes.items()}
+
+    def at_least(better: NodeType, worse: NodeType) -> bool:
+        return (
+            better.maxmemory_gib >= worse.maxmemory_gib
+            and physics.ops_capacity(better) >= physics.ops_capacity(worse)
+            and better.network_baseline_gbps >= worse.network_baseline_gbps
         )
-        if not beaten:
-            kept.append(name)
+
+    kept: dict[str, NDArray[np.bool_]] = {}
+    everywhere: set[str] = set()
+    for name in sorted(types, key=lambda n: (n != spec.node_type, price[n])):
+        cheaper = [other for other in kept if price[other] <= price[name]] if name != spec.node_type else []
+        if any(other in everywhere or at_least(nodes[other], nodes[name]) for other in cheaper):
+            continue
+        flags = block(name)
+        if any(bool(np.all(kept[other] | ~flags)) for other in cheaper):
+            continue
+        kept[name] = flags
+        if flags.all():
+            everywhere.add(name)
     return kept
 
 
