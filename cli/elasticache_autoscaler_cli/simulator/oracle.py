@@ -58,10 +58,11 @@ def reachable_types(spec: ClusterSpec, policy: Policy) -> list[str]:
 
 
 def shapes(spec: ClusterSpec, policy: Policy) -> list[tuple[int, int]]:
-    """(shards, replicas per shard) within the policy's bounds, fewest nodes first."""
+    """(shards, replicas per shard) within the policy's bounds, and the group's own, fewest nodes first."""
     min_replicas = max(policy.min_replicas_per_shard, 1 if spec.multi_az else 0)
     shards = range(policy.min_shards, policy.max_shards + 1) if spec.cluster_mode_enabled else range(1, 2)
-    found = [(s, r) for s in shards for r in range(min_replicas, policy.max_replicas_per_shard + 1)]
+    found = {(s, r) for s in shards for r in range(min_replicas, policy.max_replicas_per_shard + 1)}
+    found.add((spec.shards, spec.replicas_per_shard))
     return sorted(found, key=lambda shape: (shape[0] * (1 + shape[1]), shape))
 
 

@@ -73,6 +73,15 @@ def test_a_scale_out_is_under_way_before_the_load_arrives_and_bills_the_new_node
     assert found.cost_usd == pytest.approx((24 * 2 + 36 * 3) * PRICE / 60)
 
 
+def test_a_group_outside_the_policys_bounds_starts_where_it_is() -> None:
+    # 3 replicas where the policy allows 1-2: minute 0 on 4 nodes, 5 minutes removing, then 2 nodes.
+    group = spec(shards=1, replicas=3, mode="disabled", multi_az=True)
+
+    found = oracle(flat_trace(60, item=600), group, _r7g_large(1, 2), timings=TIMINGS)
+
+    assert found.cost_usd == pytest.approx((6 * 4 + 54 * 2) * PRICE / 60)
+
+
 def test_no_schedule_at_all_when_the_group_breaches_in_its_first_minute() -> None:
     group = spec(shards=1, replicas=1, mode="disabled", multi_az=True)
 
