@@ -7,6 +7,7 @@ each comes from. The twin computes two shard classes only, the hottest shard and
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -28,6 +29,15 @@ HotKeySplit = Literal["even", "stays"]
 GRAVITON3 = frozenset({"r7g", "m7g", "c7gn"})
 OLDER_GENERATION_SPEED = 1 / 1.25
 IO_THREAD_GAIN_BY_DOUBLING = (0.0, 0.20, 0.40, 0.60, 0.72)
+
+
+@cache
+def _engine_speed(vcpu: int, family: str) -> float:
+    """A node's engine throughput relative to a 2-vCPU Graviton3 node (called every simulated minute)."""
+    doublings = max(0, round(math.log2(max(vcpu, 2) / 2)))
+    gain = IO_THREAD_GAIN_BY_DOUBLING[min(doublings, len(IO_THREAD_GAIN_BY_DOUBLING) - 1)]
+    generation = 1.0 if family in GRAVITON3 else OLDER_GENERATION_SPEED
+    return generation * (1 + gain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +62,7 @@ class Physics:
         ``ops_per_core`` is the engine thread of a 2-vCPU Graviton3 node (r7g, m7g, c7gn .large); larger
         nodes gain from I/O threads (``IO_THREAD_GAIN_BY_DOUBLING``), an older generation does 1/1.25 of it.
         The twin's own model: the engine estimates the same thing with other constants."""
-        doublings = max(0, round(math.log2(max(node.vcpu, 2) / 2)))
-        gain = IO_THREAD_GAIN_BY_DOUBLING[min(doublings, len(IO_THREAD_GAIN_BY_DOUBLING) - 1)]
-        generation = 1.0 if node.family in GRAVITON3 else OLDER_GENERATION_SPEED
-        return self.ops_per_core * generation * (1 + gain)
+        return self.ops_per_core * _engine_speed(node.vcpu, node.family)
 
     def op_cost[F: (float, FloatArray)](self, item_bytes: F) -> F:
         return 1 + item_bytes / self.item_cost_bytes
