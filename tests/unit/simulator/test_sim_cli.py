@@ -206,3 +206,23 @@ def test_a_gzipped_trace_reads_like_the_plain_one(
     assert main(["simulate", "--trace", str(packed), *args]) == 0
 
     assert capsys.readouterr().out == plain
+
+
+def test_bench_shows_cloudwatch_as_it_arrives_unless_told_otherwise(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--cloudwatch-lag, --no-cloudwatch-lag" in shown
+    assert "(default: on)" in shown
+
+
+def test_simulate_shows_every_minute_at_once_unless_asked_for_the_lag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+
+    assert "(default: off)" in " ".join(capsys.readouterr().out.split())
