@@ -208,7 +208,7 @@ def test_a_gzipped_trace_reads_like_the_plain_one(
     assert capsys.readouterr().out == plain
 
 
-def test_bench_shows_cloudwatch_as_it_arrives_unless_told_otherwise(
+def test_bench_sees_cloudwatch_lag_by_default(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(SystemExit):
@@ -219,7 +219,7 @@ def test_bench_shows_cloudwatch_as_it_arrives_unless_told_otherwise(
     assert "(default: on)" in shown
 
 
-def test_simulate_shows_every_minute_at_once_unless_asked_for_the_lag(
+def test_simulate_sees_no_lag_by_default(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(SystemExit):
