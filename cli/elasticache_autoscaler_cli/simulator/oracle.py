@@ -14,7 +14,8 @@ twin's vertical scale; more nodes of the same type, the shorter of adding a repl
 part; fewer or as many, the shorter of removing a replica and resharding's fixed part. A real change lasts at
 least that long, so every schedule of the twin maps onto one of the oracle's that costs no more: run the old
 capacity alone for the difference (billed at its own price, which the twin bills at least), then change.
-Hence no policy that breaches no minute costs less in the twin than ``oracle``'s figure.
+Hence no policy that starts from the group as it is and breaches no minute costs less in the twin than
+``oracle``'s figure.
 """
 
 import math
