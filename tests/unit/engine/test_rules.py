@@ -6,7 +6,7 @@ from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity
 from elasticache_autoscaler.models.policy import MaxStep, Policy
-from elasticache_autoscaler.models.snapshot import MetricName, Role
+from elasticache_autoscaler.models.snapshot import MetricName, Role, Snapshot, Topology
 from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, past, snapshot, topology
 
 ENABLED = {"cluster_mode": True, "shards": 2}
@@ -310,3 +310,61 @@ def test_the_step_a_topology_change_makes_is_not_a_trend() -> None:
     assert after_our_change.signals["memoryAheadPercent"] == pytest.approx(71.4)
     assert unexplained.signals["memoryAheadPercent"] is not None
     assert unexplained.signals["memoryAheadPercent"] > 77
+
+
+def _write_cpu_steps(topo: Topology, before: dict[str, float], after: dict[str, float]) -> Snapshot:
+    """Primary write CPU per shard: ``before`` for 50 minutes (shards absent there had no data), ``after``
+    for the last 10; every other signal steady."""
+    data = metrics(topo)
+    series = tuple(
+        s.model_copy(
+            update={
+                "values": ((before[s.shard_id],) * 50 if s.shard_id in before else ())
+                + (after[s.shard_id],) * 10
+            }
+        )
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.PRIMARY
+        else s
+        for s in data.series
+    )
+    return snapshot(topo, data.model_copy(update={"series": series}))
+
+
+def test_a_reshard_that_left_the_hot_shard_as_hot_turns_to_a_larger_node() -> None:
+    """2 -> 4 shards 10 min ago. Before: 60 % and 40 %, the hottest 60 / 50 = 1.20x the average. After:
+    80 % and 20 % on the three others, 80 / 35 = 2.29x (at least 1.15 x 1.20 = 1.38x): the others lost
+    their load, the hot shard kept its own (a hot key). More shards would not relieve it: a larger node."""
+    topo = topology(shards=4)
+    hot_key = _write_cpu_steps(
+        topo, {"0001": 60.0, "0002": 40.0}, {"0001": 80.0, "0002": 20.0, "0003": 20.0, "0004": 20.0}
+    )
+    history = (past(Action.ADD_SHARDS, 10),)
+
+    decision = decide(hot_key, ACT, history, NOW)
+
+    assert decision.action is Action.SCALE_UP
+    assert decision.target.shards == 4
+    assert any("2.29x over the average, 1.20x before" in reason for reason in decision.reasons)
+
+
+def test_a_reshard_that_spread_the_hot_shard_adds_shards_again() -> None:
+    """After: 80 % and 60 % on the three others, 80 / 65 = 1.23x, under 1.38x: the reshard spread the load
+    evenly (the hot shard fell as the others did); more write CPU still means more shards."""
+    topo = topology(shards=4)
+    spread = _write_cpu_steps(
+        topo, {"0001": 60.0, "0002": 40.0}, {"0001": 80.0, "0002": 60.0, "0003": 60.0, "0004": 60.0}
+    )
+
+    decision = decide(spread, ACT, (past(Action.ADD_SHARDS, 10),), NOW)
+
+    assert decision.action is Action.ADD_SHARDS
+
+
+def test_after_turning_to_a_larger_node_for_a_hot_key_it_does_not_add_shards_again() -> None:
+    """The reshard is older than the metrics; the engine scaled up after it: it remembers the hot key."""
+    topo = topology(shards=4)
+    history = (past(Action.ADD_SHARDS, 120), past(Action.SCALE_UP, 90))
+
+    decision = decide(snapshot(topo, metrics(topo, write_cpu={"0001": 80.0}, others=20.0)), ACT, history, NOW)
+
+    assert decision.action is Action.SCALE_UP
