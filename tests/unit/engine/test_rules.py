@@ -368,3 +368,33 @@ def test_after_turning_to_a_larger_node_for_a_hot_key_it_does_not_add_shards_aga
     decision = decide(snapshot(topo, metrics(topo, write_cpu={"0001": 80.0}, others=20.0)), ACT, history, NOW)
 
     assert decision.action is Action.SCALE_UP
+
+
+def _read_cpu(topo: Topology, values: tuple[float, ...]) -> Snapshot:
+    data = metrics(topo)
+    series = tuple(
+        s.model_copy(update={"values": values})
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
+        else s
+        for s in data.series
+    )
+    return snapshot(topo, data.model_copy(update={"series": series}))
+
+
+def test_after_a_scale_in_a_few_minutes_of_rise_are_no_trend_until_a_full_reference_range() -> None:
+    """10 min since the last change: 40-41 % for 5 points, then 44 … 60 %. Read on those 10 points alone,
+    60 breaks out of 40-41 and the slope (4 per minute) projects 56 + 4 x (1 + 10) = 100 % (over the 66 %
+    threshold). After a scale-in the breakout needs 30 points of reference since it: the view stays the
+    3-minute mean, 56 %, and nothing scales out (the signal itself would, above 66 %). After a scale-out the
+    short reference still counts."""
+    topo = topology(shards=2, replicas=1)
+    rise = (40.0,) * 50 + (40.0, 41.0, 40.0, 41.0, 40.0, 44.0, 48.0, 52.0, 56.0, 60.0)
+    data = _read_cpu(topo, rise)
+
+    after_scale_in = decide(data, ACT, (past(Action.REMOVE_REPLICAS, 10),), NOW)
+    after_scale_out = decide(data, ACT, (past(Action.ADD_REPLICAS, 10),), NOW)
+
+    assert after_scale_in.action is Action.NONE
+    assert after_scale_in.signals["readCpuAheadPercent"] == pytest.approx(56.0)
+    assert after_scale_out.action is Action.ADD_REPLICAS
+    assert after_scale_out.signals["readCpuAheadPercent"] == pytest.approx(100.0)
