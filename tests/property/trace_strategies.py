@@ -212,8 +212,8 @@ class BurstLoad:
         )
 
 
-# Burst periods the engine sees whole: up to its default scale-in lookback (scaleInGate.lookbackSeconds, 60
-# min); a longer quiet gap between bursts looks, from a 60-minute view, like a load that has gone.
+# Burst periods the engine sees whole: up to an hour, within its default scale-in lookback
+# (scaleInGate.lookbackSeconds, 2 h); a quiet gap longer than the lookback looks like a load that has gone.
 BURST_PERIODS = (20, 30, 40, 50, 60)
 
 

@@ -115,7 +115,7 @@ def test_scale_out_is_not_held_by_a_recent_scale_in(case: Case) -> None:
 
 @pytest.mark.parametrize("case", SCALE_CASES, ids=lambda c: c.name)
 def test_cooldown_is_over_after_its_time(case: Case) -> None:
-    history = (past(Action.ADD_SHARDS, minutes_ago=120), past(Action.REMOVE_SHARDS, minutes_ago=120))
+    history = (past(Action.ADD_SHARDS, minutes_ago=121), past(Action.REMOVE_SHARDS, minutes_ago=121))
 
     decision = decide(case.snapshot, case.policy, history, NOW)
 

@@ -144,4 +144,4 @@ def test_bad_node_type_rules_name_their_field(rules: dict[str, object], field: s
 
 
 def test_the_lookback_covers_the_longest_window() -> None:
-    assert Policy(scale_in_stabilization_seconds=3600).metrics_lookback_seconds == 3600
+    assert Policy(scale_in_stabilization_seconds=3 * 3600).metrics_lookback_seconds == 3 * 3600

@@ -6,7 +6,7 @@ from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity
 from elasticache_autoscaler.models.policy import MaxStep, Policy
-from elasticache_autoscaler.models.snapshot import MetricName, Role
+from elasticache_autoscaler.models.snapshot import MetricName, Role, Snapshot, Topology
 from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, past, snapshot, topology
 
 ENABLED = {"cluster_mode": True, "shards": 2}
@@ -310,3 +310,91 @@ def test_the_step_a_topology_change_makes_is_not_a_trend() -> None:
     assert after_our_change.signals["memoryAheadPercent"] == pytest.approx(71.4)
     assert unexplained.signals["memoryAheadPercent"] is not None
     assert unexplained.signals["memoryAheadPercent"] > 77
+
+
+def _write_cpu_steps(topo: Topology, before: dict[str, float], after: dict[str, float]) -> Snapshot:
+    """Primary write CPU per shard: ``before`` for 50 minutes (shards absent there had no data), ``after``
+    for the last 10; every other signal steady."""
+    data = metrics(topo)
+    series = tuple(
+        s.model_copy(
+            update={
+                "values": ((before[s.shard_id],) * 50 if s.shard_id in before else ())
+                + (after[s.shard_id],) * 10
+            }
+        )
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.PRIMARY
+        else s
+        for s in data.series
+    )
+    return snapshot(topo, data.model_copy(update={"series": series}))
+
+
+def test_a_reshard_that_left_the_hot_shard_as_hot_turns_to_a_larger_node() -> None:
+    """2 -> 4 shards 10 min ago. Before: 60 % and 40 %, the hottest 60 / 50 = 1.20x the average. After:
+    80 % and 20 % on the three others, 80 / 35 = 2.29x (at least 1.15 x 1.20 = 1.38x): the others lost
+    their load, the hot shard kept its own (a hot key). More shards would not relieve it: a larger node."""
+    topo = topology(shards=4)
+    hot_key = _write_cpu_steps(
+        topo, {"0001": 60.0, "0002": 40.0}, {"0001": 80.0, "0002": 20.0, "0003": 20.0, "0004": 20.0}
+    )
+    history = (past(Action.ADD_SHARDS, 10),)
+
+    decision = decide(hot_key, ACT, history, NOW)
+
+    assert decision.action is Action.SCALE_UP
+    assert decision.target.shards == 4
+    assert any("2.29x over the average, 1.20x before" in reason for reason in decision.reasons)
+
+
+def test_a_reshard_that_spread_the_hot_shard_adds_shards_again() -> None:
+    """After: 80 % and 60 % on the three others, 80 / 65 = 1.23x, under 1.38x: the reshard spread the load
+    evenly (the hot shard fell as the others did); more write CPU still means more shards."""
+    topo = topology(shards=4)
+    spread = _write_cpu_steps(
+        topo, {"0001": 60.0, "0002": 40.0}, {"0001": 80.0, "0002": 60.0, "0003": 60.0, "0004": 60.0}
+    )
+
+    decision = decide(spread, ACT, (past(Action.ADD_SHARDS, 10),), NOW)
+
+    assert decision.action is Action.ADD_SHARDS
+
+
+def test_after_turning_to_a_larger_node_for_a_hot_key_it_does_not_add_shards_again() -> None:
+    """The reshard is older than the metrics; the engine scaled up after it: it remembers the hot key."""
+    topo = topology(shards=4)
+    history = (past(Action.ADD_SHARDS, 120), past(Action.SCALE_UP, 90))
+
+    decision = decide(snapshot(topo, metrics(topo, write_cpu={"0001": 80.0}, others=20.0)), ACT, history, NOW)
+
+    assert decision.action is Action.SCALE_UP
+
+
+def _read_cpu(topo: Topology, values: tuple[float, ...]) -> Snapshot:
+    data = metrics(topo)
+    series = tuple(
+        s.model_copy(update={"values": values})
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
+        else s
+        for s in data.series
+    )
+    return snapshot(topo, data.model_copy(update={"series": series}))
+
+
+def test_after_a_scale_in_a_few_minutes_of_rise_are_no_trend_until_a_full_reference_range() -> None:
+    """10 min since the last change: 40-41 % for 5 points, then 44 … 60 %. Read on those 10 points alone,
+    60 breaks out of 40-41 and the slope (4 per minute) projects 56 + 4 x (1 + 10) = 100 % (over the 66 %
+    threshold). After a scale-in the breakout needs 30 points of reference since it: the view stays the
+    3-minute mean, 56 %, and nothing scales out (the signal itself would, above 66 %). After a scale-out the
+    short reference still counts."""
+    topo = topology(shards=2, replicas=1)
+    rise = (40.0,) * 50 + (40.0, 41.0, 40.0, 41.0, 40.0, 44.0, 48.0, 52.0, 56.0, 60.0)
+    data = _read_cpu(topo, rise)
+
+    after_scale_in = decide(data, ACT, (past(Action.REMOVE_REPLICAS, 10),), NOW)
+    after_scale_out = decide(data, ACT, (past(Action.ADD_REPLICAS, 10),), NOW)
+
+    assert after_scale_in.action is Action.NONE
+    assert after_scale_in.signals["readCpuAheadPercent"] == pytest.approx(56.0)
+    assert after_scale_out.action is Action.ADD_REPLICAS
+    assert after_scale_out.signals["readCpuAheadPercent"] == pytest.approx(100.0)

@@ -10,7 +10,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import ScaleInGate
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role, Topology
-from tests.unit.engine.builders import ACT, NOW, past, quiet, snapshot, topology
+from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
 
 DAY = 1440
 
@@ -105,6 +105,23 @@ def test_the_scale_in_target_is_the_largest_recommendation_over_the_lookback() -
     assert forgot.action is Action.REMOVE_REPLICAS
 
 
+def test_the_default_lookback_remembers_a_burst_of_90_minutes_ago() -> None:
+    """Read CPU at 40 % from 100 to 90 min ago, 10 % since: 2 -> 1 replicas would run that burst at
+    40 x 2 = 80 % (> 60 %). The default lookback (2 h) keeps it; one hour forgets it and removes a replica
+    (10 x 2 = 20 %)."""
+    topo = topology(replicas=2, allowed_down=())
+    data = metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=10.0, connections=100.0, minutes=120)
+    reads = (10.0,) * 20 + (40.0,) * 10 + (10.0,) * 90
+    burst = _with_read_cpu(data, reads)
+
+    kept = decide(snapshot(topo, burst), ACT, (), NOW)
+    hour = ACT.model_copy(update={"scale_in_gate": ScaleInGate(lookback_seconds=3600)})
+    forgot = decide(snapshot(topo, burst), hour, (), NOW)
+
+    assert kept.action is Action.NONE
+    assert forgot.action is Action.REMOVE_REPLICAS
+
+
 def test_a_signal_that_fell_through_the_window_is_projected_from_its_peak_not_where_it_fell_to() -> None:
     """Read CPU fell 44 -> 26 over the last hour: 2 -> 1 replicas would be ~27 x 2 from where it fell to,
     but the recommendation is stabilised: from the peak, 44 x 2 = 88 % > 60 %, nothing goes."""
@@ -119,8 +136,8 @@ def test_a_signal_that_fell_through_the_window_is_projected_from_its_peak_not_wh
 @pytest.mark.parametrize(
     ("last", "minutes_ago", "removed"),
     [
-        (Action.REMOVE_SHARDS, 60, False),  # the lookback still holds data from before the scale-in
-        (Action.REMOVE_SHARDS, 61, True),
+        (Action.REMOVE_SHARDS, 120, False),  # the lookback still holds data from before the scale-in
+        (Action.REMOVE_SHARDS, 121, True),
         (Action.ADD_SHARDS, 31, True),  # data from before a scale-out reads higher per node: the safe side
     ],
 )
@@ -131,11 +148,11 @@ def test_after_a_scale_in_the_whole_lookback_must_be_measured_on_todays_topology
 
     assert (action is Action.REMOVE_REPLICAS) is removed
     if not removed:
-        assert "last scale-in 60 min ago, inside the 60 min lookback" in reasons
+        assert "last scale-in 120 min ago, inside the 120 min lookback" in reasons
 
 
 def test_the_policy_asks_observe_for_the_lookback_and_the_history_for_the_recurrence() -> None:
-    assert ACT.metrics_lookback_seconds == 3600
+    assert ACT.metrics_lookback_seconds == 7200
     assert ACT.history_lookback_days == 8
     assert (
         ACT.model_copy(update={"scale_in_gate": ScaleInGate(recurrence_days=(1,))}).history_lookback_days == 2

@@ -22,6 +22,6 @@ def test_without_the_tag_the_cluster_is_not_paused(deps: ObserveDeps, execution:
 
 def test_the_window_covers_the_policys_stabilization_window() -> None:
     assert _window_minutes(None) == 60
-    assert _window_minutes(Policy()) == 60
-    assert _window_minutes(Policy(scale_in_stabilization_seconds=7200)) == 120
-    assert _window_minutes(Policy(scale_in_stabilization_seconds=3601)) == 61
+    assert _window_minutes(Policy()) == 120  # the default scale-in lookback, 2 h
+    assert _window_minutes(Policy(scale_in_stabilization_seconds=9000)) == 150
+    assert _window_minutes(Policy(scale_in_stabilization_seconds=7201)) == 121

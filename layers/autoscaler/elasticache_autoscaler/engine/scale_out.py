@@ -6,6 +6,7 @@ under pressure that cannot change anything within the policy (at bounds) only wi
 
 from collections.abc import Callable
 
+from elasticache_autoscaler.engine.hot_key import reshard_did_not_spread
 from elasticache_autoscaler.engine.node_type_choice import Need, Resource, choose_larger, compute
 from elasticache_autoscaler.engine.outcome import Plan, RuleOutcome
 from elasticache_autoscaler.engine.signals import MEMORY_LEAD_MINUTES, SCALE_OUT_LEAD_MINUTES
@@ -135,7 +136,15 @@ def _write_cpu(sit: Situation) -> RuleOutcome:
     )
     if cpu <= limit:
         return RuleOutcome((f"{seen}, not above {limit:.1f}%",))
-    return _shards_then_node(sit, cpu / target, "engine CPU", f"{seen} above {limit:.1f}%")
+    why = f"{seen} above {limit:.1f}%"
+    hot_key = reshard_did_not_spread(sit)
+    if hot_key is None:
+        return _shards_then_node(sit, cpu / target, "engine CPU", why)
+    # A hot key: a larger node relieves it, more shards would not; shards only when no larger node is allowed.
+    node = larger_node(sit, "engine CPU", f"{why}; {hot_key}")
+    if node.refusal is None:
+        return node
+    return add_shards(sit, cpu / target, why).after(node.reasons)
 
 
 def _replica_count(sit: Situation, read_ratio: float | None, connection_ratio: float | None) -> int:

@@ -47,11 +47,12 @@ def rising_slope(values: tuple[float, ...] | list[float]) -> float:
     return max(0.0, median(slopes))
 
 
-def breaks_out(values: tuple[float, ...]) -> bool:
+def breaks_out(values: tuple[float, ...], reference: int = SCALE_OUT_TREND_POINTS) -> bool:
     """Whether the latest value leaves the range of the ``BREAKOUT_POINTS`` before the trend's points by more
-    than half that range: a new move, not noise or a wave the signal has ridden before."""
+    than half that range: a new move, not noise or a wave the signal has ridden before. ``reference``: the
+    fewest points that range needs (fewer: no breakout)."""
     before = values[-(SCALE_OUT_TREND_POINTS + BREAKOUT_POINTS) : -SCALE_OUT_TREND_POINTS]
-    if len(before) < SCALE_OUT_TREND_POINTS:
+    if len(before) < reference:
         return False
     high, low = max(before), min(before)
     return values[-1] > high + (high - low) / 2
@@ -143,19 +144,24 @@ def _tail_means(series: dict[str, tuple[float, ...]], points: int) -> dict[str, 
 
 
 def _ahead(
-    series: dict[str, tuple[float, ...]], points: int, periods_ahead: float, since_change: int | None
+    series: dict[str, tuple[float, ...]],
+    points: int,
+    periods_ahead: float,
+    since_change: int | None,
+    reference: int = SCALE_OUT_TREND_POINTS,
 ) -> dict[str, float]:
     """Per shard: the mean of the last ``points`` plus the rise expected ``periods_ahead`` after the last.
 
     The trend is read only on the ``since_change`` points after the last topology change: the step a
-    change makes (a shard's memory doubling when half the shards go) is not a trend of the load."""
+    change makes (a shard's memory doubling when half the shards go) is not a trend of the load.
+    ``reference``: the fewest points the breakout's range needs (``breaks_out``)."""
     ahead: dict[str, float] = {}
     for shard, values in series.items():
         if not values:
             continue
         recent = fmean(values[-points:])
         trend = values if since_change is None else values[len(values) - min(since_change, len(values)) :]
-        slope = rising_slope(trend[-SCALE_OUT_TREND_POINTS:]) if breaks_out(trend) else 0.0
+        slope = rising_slope(trend[-SCALE_OUT_TREND_POINTS:]) if breaks_out(trend, reference) else 0.0
         # The mean sits (points - 1) / 2 periods before the last point.
         ahead[shard] = recent + slope * ((min(points, len(values)) - 1) / 2 + periods_ahead)
     return ahead
@@ -174,8 +180,14 @@ def _tail_total(series: dict[str, tuple[float, ...]], points: int) -> float | No
     return sum(tails) if tails else None
 
 
-def read_signals(metrics: Metrics, policy: Policy, since_change_seconds: float | None = None) -> Signals:
-    """``since_change_seconds``: time since the last topology change (None: none in history)."""
+def read_signals(
+    metrics: Metrics, policy: Policy, since_change_seconds: float | None = None, after_scale_in: bool = False
+) -> Signals:
+    """``since_change_seconds``: time since the last topology change (None: none in history);
+    ``after_scale_in``: that change was a scale-in. Then the trend needs the breakout's whole reference range
+    (``BREAKOUT_POINTS``) measured since it: a few minutes of noise on the smaller topology are no trend, and
+    a scale-out on them would undo the scale-in within the reversal window. The signal itself still scales
+    out at once."""
     points = _points(policy.scale_out_evaluation_seconds, metrics.period_seconds)
     memory = _tail_means(metrics.values(MetricName.MEMORY), points)
     write_cpu = _tail_means(metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY), points)
@@ -191,7 +203,8 @@ def read_signals(metrics: Metrics, policy: Policy, since_change_seconds: float |
 
     def ahead(metric: MetricName, role: Role | None = None) -> float | None:
         lead = (MEMORY_LEAD_MINUTES if metric is MetricName.MEMORY else SCALE_OUT_LEAD_MINUTES) * per_minute
-        return _max(_ahead(metrics.values(metric, role), points, lead, since_change))
+        reference = BREAKOUT_POINTS if after_scale_in else SCALE_OUT_TREND_POINTS
+        return _max(_ahead(metrics.values(metric, role), points, lead, since_change, reference))
 
     network = (
         None if network_in is None and network_out is None else (network_in or 0.0) + (network_out or 0.0)

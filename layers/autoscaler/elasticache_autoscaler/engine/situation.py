@@ -5,7 +5,7 @@ from datetime import datetime
 
 from elasticache_autoscaler.catalog import NodeType, catalog
 from elasticache_autoscaler.engine.foresight import Foresight, foresee
-from elasticache_autoscaler.engine.guards import seconds_since_topology_change
+from elasticache_autoscaler.engine.guards import seconds_since_scale_in, seconds_since_topology_change
 from elasticache_autoscaler.engine.schedules import Floor, scheduled_floor
 from elasticache_autoscaler.engine.signals import ScaleInWindow, Signals, read_scale_in_window, read_signals
 from elasticache_autoscaler.models.decision import Capacity
@@ -35,7 +35,9 @@ class Situation:
     @classmethod
     def of(cls, snapshot: Snapshot, policy: Policy, history: History, now: datetime) -> "Situation":
         topology = snapshot.topology
-        signals = read_signals(snapshot.metrics, policy, seconds_since_topology_change(history, now))
+        since_change = seconds_since_topology_change(history, now)
+        after_scale_in = since_change is not None and since_change == seconds_since_scale_in(history, now)
+        signals = read_signals(snapshot.metrics, policy, since_change, after_scale_in)
         current = topology.capacity
         return cls(
             snapshot=snapshot,

@@ -185,7 +185,7 @@ class ScaleInGate(WireModel):
       the re-add's lead time plus 30 minutes always blocks (it would be a reversal).
     """
 
-    lookback_seconds: int = Field(default=3600, ge=60, le=3 * 3600)
+    lookback_seconds: int = Field(default=7200, ge=60, le=3 * 3600)
     recurrence_days: tuple[int, ...] = Field(default=(1, 7), max_length=4)
     savings_horizon_seconds: int = Field(default=6 * 3600, ge=3600, le=7 * 86400)
     disruption_cost_usd: float = Field(default=1.0, ge=0, allow_inf_nan=False)
