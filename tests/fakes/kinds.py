@@ -25,11 +25,15 @@ if TYPE_CHECKING:
 class FakeMemcached:
     clusters: dict[str, MemcachedCluster] = field(default_factory=dict)
     requests: list[ChangeCacheCluster] = field(default_factory=list)
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def read_cluster(self, cluster_id: str) -> MemcachedCluster:
         if cluster_id not in self.clusters:
             raise ClusterNotFoundError(f"cache cluster {cluster_id!r} does not exist")
         return self.clusters[cluster_id]
+
+    def read_cluster_and_tags(self, cluster_id: str) -> tuple[MemcachedCluster, dict[str, str]]:
+        return self.read_cluster(cluster_id), dict(self.tags.get(cluster_id, {}))
 
     def set_node_count(self, cluster_id: str, nodes: int, cluster: MemcachedCluster | None = None) -> str:
         return self._record(node_count_request(cluster or self.read_cluster(cluster_id), nodes))
@@ -56,11 +60,15 @@ class FakeMemcached:
 class FakeServerless:
     caches: dict[str, ServerlessCache] = field(default_factory=dict)
     requests: list[ChangeUsageLimits] = field(default_factory=list)
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def read_cache(self, name: str) -> ServerlessCache:
         if name not in self.caches:
             raise ClusterNotFoundError(f"serverless cache {name!r} does not exist")
         return self.caches[name]
+
+    def read_cache_and_tags(self, name: str) -> tuple[ServerlessCache, dict[str, str]]:
+        return self.read_cache(name), dict(self.tags.get(name, {}))
 
     def set_usage_limits(self, name: str, limits: UsageLimits, cache: ServerlessCache | None = None) -> str:
         request = usage_limits_request(cache or self.read_cache(name), limits)

@@ -14,12 +14,13 @@ Example (every field is optional; the stack-wide default and a per-cluster overr
 """
 
 import re
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 
 Mode = Literal["observe", "act"]
 
@@ -185,6 +186,8 @@ class ScaleInGate(WireModel):
 
 
 class Policy(WireModel):
+    kind: ClassVar[CacheKind] = CacheKind.REPLICATION_GROUP
+
     mode: Mode = "observe"
     targets: Targets = Targets()
     tolerance: float = Field(default=0.1, ge=0, le=1)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from elasticache_autoscaler.models.decision import Decision
+from elasticache_autoscaler.models.any_kind import DecisionOfAnyKind
 from elasticache_autoscaler.models.record import Outcome, OutcomeName, Status
 from elasticache_autoscaler.timestamps import iso
 
@@ -78,7 +78,9 @@ def settle(outcome: OutcomeName, detail: str | None = None) -> Settled:
     raise ValueError(f"unknown outcome {outcome!r}")  # pragma: no cover - Literal exhausts it
 
 
-def decided(decision: Decision, dry_run: bool, policy_invalid: bool) -> tuple[Status, tuple[str, ...]]:
+def decided(
+    decision: DecisionOfAnyKind, dry_run: bool, policy_invalid: bool
+) -> tuple[Status, tuple[str, ...]]:
     """A new record's status and reasons."""
     if policy_invalid:
         return FAILED, decision.reasons
