@@ -2,6 +2,7 @@
 refusal is the same) and record them; the type checker holds them to the ports."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT
@@ -12,11 +13,13 @@ from elasticache_autoscaler.adapters.memcached import (
 )
 from elasticache_autoscaler.adapters.serverless import ChangeUsageLimits, usage_limits_request
 from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler.models.kind_metrics import MemcachedMetrics, ServerlessMetrics
 from elasticache_autoscaler.models.kind_policy import ScaleConfig
 from elasticache_autoscaler.models.memcached import MemcachedCluster
 from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits
 
 if TYPE_CHECKING:
+    from elasticache_autoscaler.adapters.kind_metrics import MemcachedMetricsPort, ServerlessMetricsPort
     from elasticache_autoscaler.adapters.memcached import MemcachedGateway
     from elasticache_autoscaler.adapters.serverless import ServerlessGateway
 
@@ -79,6 +82,26 @@ class FakeServerless:
         return request.operation
 
 
+@dataclass
+class FakeKindMetrics:
+    """CloudWatch for the kinds: the metrics each cache was given (none: no datapoint, never a scale-in)."""
+
+    memcached: dict[str, MemcachedMetrics] = field(default_factory=dict)
+    serverless: dict[str, ServerlessMetrics] = field(default_factory=dict)
+
+    def read_memcached(
+        self, cluster: MemcachedCluster, end: datetime, window_minutes: int
+    ) -> MemcachedMetrics:
+        return self.memcached.get(cluster.cluster_id, MemcachedMetrics())
+
+    def read_serverless(
+        self, cache: ServerlessCache, end: datetime, window_minutes: int
+    ) -> ServerlessMetrics:
+        return self.serverless.get(cache.name, ServerlessMetrics())
+
+
 if TYPE_CHECKING:  # the type checker holds each fake to its port
     _memcached_port: MemcachedGateway = FakeMemcached()
     _serverless_port: ServerlessGateway = FakeServerless()
+    _memcached_metrics: MemcachedMetricsPort = FakeKindMetrics()
+    _serverless_metrics: ServerlessMetricsPort = FakeKindMetrics()

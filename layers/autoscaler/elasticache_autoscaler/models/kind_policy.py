@@ -47,6 +47,7 @@ class KindPolicy(WireModel):
     _other_kinds: ClassVar[tuple[type[BaseModel], ...]] = ()
 
     action_timeout_seconds: int = Field(default=3600, ge=60)
+    check_interval_seconds: int = Field(default=30, ge=1)
     approval_required: frozenset[Action] = frozenset()
     approval_timeout_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
 
