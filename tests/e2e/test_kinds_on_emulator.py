@@ -279,7 +279,7 @@ def test_an_operator_raises_then_lowers_serverless_limits_with_their_cost(stack:
     )
     assert lowered["status"] == "SUCCEEDED"
     assert record is not None
-    assert (record["action"], record["status"]) == ("lower_limits", "succeeded")
+    assert (record["action"], record["status"]) == ("lower_limits", "succeeded"), record
     assert record["target"]["dataStorageMaxGb"] == 5
     assert _cache(stack, name)["CacheUsageLimits"]["DataStorage"]["Maximum"] == 5
 

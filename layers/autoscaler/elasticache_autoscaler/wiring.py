@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from elasticache_autoscaler.adapters.state_table import StateTable
     from elasticache_autoscaler.adapters.tagging import ResourceTagging
     from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
-    from elasticache_autoscaler.kinds.base import CacheKindOps
+    from elasticache_autoscaler.kinds.base import AlarmedKind
     from elasticache_autoscaler.workflow.act_step import ActDeps
     from elasticache_autoscaler.workflow.decide_step import DecideDeps
     from elasticache_autoscaler.workflow.execution_end import EndDeps
@@ -106,7 +106,7 @@ def tick_call_counter() -> AbstractContextManager[CallCounter]:
 
 
 @cache
-def other_kinds() -> tuple[CacheKindOps, ...]:
+def other_kinds() -> tuple[AlarmedKind, ...]:
     """The kinds of cache besides replication groups (``kinds``), with their real gateways."""
     from elasticache_autoscaler.adapters.kind_metrics import KindMetrics
     from elasticache_autoscaler.adapters.memcached import MemcachedClusters
@@ -220,6 +220,7 @@ def reconcile_deps() -> ReconcileDeps:
         prefix=reconcile["ALARM_PREFIX"],
         owner=reconcile["ALARM_OWNER"],
         managed_tag_key=reconcile["MANAGED_TAG_KEY"],
+        other_kinds=other_kinds(),
     )
 
 

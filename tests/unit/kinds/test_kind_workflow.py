@@ -96,7 +96,8 @@ class World:
         )
 
     def decide(self, request: dict[str, object]) -> tuple[Observation, Decided]:
-        observation = self.observe(request)
+        # Through the wire, as the state machine carries it from Observe to Decide
+        observation = Observation.model_validate(self.observe(request).to_wire())
         return observation, decide_step(observation, DecideDeps(self.store, self.log, 90), NOW)
 
     def act(self, observation: Observation, decided: Decided) -> ActRequest:

@@ -21,6 +21,8 @@ from elasticache_autoscaler.models.workflow import (
 )
 
 if TYPE_CHECKING:
+    from elasticache_autoscaler.adapters.policy_store import Policies
+    from elasticache_autoscaler.alarms_kinds import KindAlarm
     from elasticache_autoscaler.workflow.act_step import ActDeps
     from elasticache_autoscaler.workflow.observe import ObserveDeps
 
@@ -64,4 +66,15 @@ class CacheKindOps(KindRules, Protocol):
 
     def managed_state(self, cache_id: str, tag_key: str) -> str | None:
         """None when the cache exists and carries ``tag_key=true``; otherwise why it is not ours."""
+        ...
+
+
+class AlarmedKind(CacheKindOps, Protocol):
+    """A kind whose alarms reconcile keeps (a replication group's are ``workflow.reconcile``'s own)."""
+
+    def desired_alarms(
+        self, cache_id: str, policies: "Policies", prefix: str, tag_key: str
+    ) -> "tuple[KindAlarm, ...]":
+        """The alarms the cache should have (none when untagged); ClusterNotFoundError when no cache of
+        this kind has the id; InvalidPolicyError when its policy does not validate."""
         ...

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from elasticache_autoscaler.adapters.kind_metrics import MemcachedMetricsPort
 from elasticache_autoscaler.adapters.memcached import MemcachedGateway
+from elasticache_autoscaler.adapters.policy_store import Policies
+from elasticache_autoscaler.alarms_kinds import KindAlarm, memcached_alarms
 from elasticache_autoscaler.engine.memcached import Recent, decide_memcached
 from elasticache_autoscaler.engine.memcached_requests import memcached_request
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
@@ -192,6 +194,17 @@ class MemcachedClustersKind(MemcachedRules):
             return self._gateway.read_cluster(cluster_id).cluster_id
         except (ClusterNotFoundError, ValueError):
             return None
+
+    def desired_alarms(
+        self, cache_id: str, policies: Policies, prefix: str, tag_key: str
+    ) -> tuple[KindAlarm, ...]:
+        try:
+            cluster, tags = self._gateway.read_cluster_and_tags(cache_id)
+        except ValueError:  # a replication group's member: not this kind
+            raise ClusterNotFoundError(f"cache cluster {cache_id!r} is not a Memcached cluster") from None
+        if tags.get(tag_key) != "true":
+            return ()
+        return memcached_alarms(cluster, policies.kind_policy_for(cache_id, MemcachedPolicy), prefix)
 
     def managed_state(self, cache_id: str, tag_key: str) -> str | None:
         try:

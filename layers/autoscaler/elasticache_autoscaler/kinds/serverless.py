@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from elasticache_autoscaler.adapters.kind_metrics import ServerlessMetricsPort
+from elasticache_autoscaler.adapters.policy_store import Policies
 from elasticache_autoscaler.adapters.serverless import ServerlessGateway
-from elasticache_autoscaler.alarms_kinds import SERVERLESS_DIMENSION
+from elasticache_autoscaler.alarms_kinds import SERVERLESS_DIMENSION, KindAlarm, serverless_alarms
 from elasticache_autoscaler.engine.guards import cooldown_guard
 from elasticache_autoscaler.engine.serverless import decide_serverless
 from elasticache_autoscaler.engine.serverless_requests import serverless_request
@@ -77,7 +78,7 @@ class ServerlessRules:
                 blocked_by=BlockedBy.INVALID_POLICY.because(error),
             )
         if request.limits is not None:
-            limits = request.limits.model_dump(exclude_unset=True)
+            limits = request.limits.model_dump(exclude_none=True)  # None: stays as it is
             decision = serverless_request(
                 cache, policy, limits, guards=snapshot.guards, history=detail.history, now=now
             )
@@ -141,6 +142,14 @@ class ServerlessCachesKind(ServerlessRules):
 
     def cache_of_alarm(self, dimensions: Mapping[str, str]) -> str | None:
         return dimensions.get(SERVERLESS_DIMENSION)
+
+    def desired_alarms(
+        self, cache_id: str, policies: Policies, prefix: str, tag_key: str
+    ) -> tuple[KindAlarm, ...]:
+        cache, tags = self._gateway.read_cache_and_tags(cache_id)
+        if tags.get(tag_key) != "true":
+            return ()
+        return serverless_alarms(cache, policies.kind_policy_for(cache_id, ServerlessPolicy), prefix)
 
     def managed_state(self, cache_id: str, tag_key: str) -> str | None:
         try:

@@ -80,7 +80,7 @@ class RequestedLimits(WireModel):
 
     @model_validator(mode="after")
     def _sets_something(self) -> Self:
-        if not self.model_fields_set:
+        if not self.model_dump(exclude_none=True):
             raise ValueError(
                 "limits must set at least one of "
                 + ", ".join(f.alias or name for name, f in type(self).model_fields.items())
