@@ -36,8 +36,16 @@ from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check_cache
 from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
+from elasticache_autoscaler.workflow.reconcile import ReconcileDeps, reconcile
 from elasticache_autoscaler.workflow.triggers import start_for_alarm, start_for_schedule
-from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakePolicies, FakeStarter, FakeState
+from tests.fakes.adapters import (
+    FakeAlarmStore,
+    FakeDecisionLog,
+    FakeElastiCache,
+    FakePolicies,
+    FakeStarter,
+    FakeState,
+)
 from tests.fakes.kinds import FakeKindMetrics, FakeMemcached, FakeServerless
 from tests.unit.kinds.builders import cluster, serverless_item
 from tests.unit.workflow.conftest import ARN, NOW
@@ -437,3 +445,53 @@ def test_tagged_arns_map_to_their_kind_and_group_members_are_no_memcached_cluste
 def test_registry_names_an_unwired_kind() -> None:
     with pytest.raises(Exception, match="not wired for Memcached clusters"):
         registry_for(FakeElastiCache(), ()).of(CacheKind.MEMCACHED)
+
+
+# ---------- reconcile ----------
+
+
+class _KindsFound:
+    """The Tagging API pass: a Memcached cluster and a Serverless cache, no replication group."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def managed_group_ids(self, tag_key: str) -> list[str]:
+        return []
+
+    def managed_caches(self, tag_key: str) -> list[tuple[CacheKind, str]]:
+        found = [
+            (CacheKind.MEMCACHED, c)
+            for c, t in self._world.memcached.tags.items()
+            if t.get(tag_key) == "true"
+        ]
+        return [*found, (CacheKind.SERVERLESS, "sessions")]
+
+
+def test_reconcile_keeps_each_kinds_alarms_and_removes_them_when_untagged(world: World) -> None:
+    store = FakeAlarmStore()
+    deps = ReconcileDeps(
+        elasticache=world.elasticache,
+        alarms=store,
+        policies=world.policies,
+        prefix="ecas-",
+        owner="stack",
+        managed_tag_key=TAG,
+        managed_groups=_KindsFound(world),
+        other_kinds=world.kinds,
+    )
+
+    first = reconcile(deps)
+
+    assert first.groups == ("sessions", "web")
+    assert {"ecas-web.0001.cpu", "ecas-web.0002.evictions", "ecas-sessions.serverless.throttled"} <= set(
+        store.alarms
+    )
+    assert "ecas-sessions.serverless.data-storage-near-max" in store.alarms
+
+    world.memcached.tags["web"] = {}
+    second = reconcile(deps)
+
+    assert not [name for name in store.alarms if name.startswith("ecas-web.")]
+    assert "ecas-web.0001.cpu" in second.deleted
+    assert "ecas-sessions.serverless.throttled" in store.alarms
