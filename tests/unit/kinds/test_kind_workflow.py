@@ -38,6 +38,7 @@ from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
 from elasticache_autoscaler.workflow.reconcile import ReconcileDeps, reconcile
 from elasticache_autoscaler.workflow.triggers import start_for_alarm, start_for_schedule
+from elasticache_autoscaler_cli.console.decisions import row
 from tests.fakes.adapters import (
     FakeAlarmStore,
     FakeDecisionLog,
@@ -495,3 +496,14 @@ def test_reconcile_keeps_each_kinds_alarms_and_removes_them_when_untagged(world:
     assert not [name for name in store.alarms if name.startswith("ecas-web.")]
     assert "ecas-web.0001.cpu" in second.deleted
     assert "ecas-sessions.serverless.throttled" in store.alarms
+
+
+def test_the_console_shows_each_kinds_target_in_its_own_words() -> None:
+    memcached = {"kind": "memcached", "nodeType": "cache.r7g.large", "nodes": 3}
+    serverless = {"kind": "serverless", "dataStorageMaxGb": 20, "ecpuPerSecondMax": 1000}
+    group = {"nodeType": "cache.r7g.large", "shards": 1, "replicasPerShard": 2}
+    assert [row({"target": t})["target"] for t in (memcached, serverless, group)] == [
+        "3 x cache.r7g.large node(s)",
+        "data storage -..20 GB, -..1000 ECPU/s",
+        "cache.r7g.large 1x2",
+    ]
