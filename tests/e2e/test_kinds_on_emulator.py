@@ -131,6 +131,18 @@ def _run(stack: Deployed, request: dict[str, Any]) -> tuple[dict[str, Any], dict
     return described, (records[0] if records else None)
 
 
+def _notified(stack: Deployed, subject: str) -> dict[str, Any]:
+    """The notification with ``subject`` (what an operator subscribed to the topic receives)."""
+    seen: list[dict[str, Any]] = []
+
+    def probe() -> list[dict[str, Any]]:
+        seen.extend(stack.notifications())
+        return [note for note in seen if note["subject"] == subject]
+
+    found: list[dict[str, Any]] = wait_until(probe, timeout=30)
+    return found[0]
+
+
 # ---------- Memcached ----------
 
 
@@ -177,6 +189,8 @@ def test_an_operator_removes_memcached_nodes_from_the_console(stack: Deployed) -
     assert record["target"]["nodes"] == 2
     nodes = sorted(n["CacheNodeId"] for n in _cluster(stack, cluster_id)["CacheNodes"])
     assert nodes == ["0001", "0002"]  # the newest node went: the longest-lived keys stay
+    note = _notified(stack, f"remove_nodes succeeded on {cluster_id}")
+    assert note["message"]["status"] == "succeeded"
 
 
 def test_an_operator_changes_a_memcached_node_type_the_kind_looked_up(stack: Deployed) -> None:
@@ -272,6 +286,7 @@ def test_an_operator_raises_then_lowers_serverless_limits_with_their_cost(stack:
     assert record["costPerHourAfter"] > record["costPerHourBefore"]
     limits = _cache(stack, name)["CacheUsageLimits"]
     assert (limits["DataStorage"]["Maximum"], limits["ECPUPerSecond"]["Maximum"]) == (20, 10000)
+    assert _notified(stack, f"raise_limits succeeded on {name}")["message"]["cluster"] == name
 
     lowered, record = _run(
         stack,
