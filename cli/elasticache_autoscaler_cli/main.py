@@ -1,7 +1,7 @@
 """``elasticache-autoscaler``: operate a deployed stack, and replay load through the decision engine.
 
 elasticache-autoscaler simulate --trace T.csv --cluster C.json --policy autoscaler [--json] [--plot out.png]
-elasticache-autoscaler bench [--policy-file P.json] [--json]
+elasticache-autoscaler bench [--policy-file P.json] [--no-cloudwatch-lag] [--json]
 elasticache-autoscaler backtest --cluster <replication-group-id> --days 14 [--json]
 elasticache-autoscaler guards --table <StateTableName> --cluster <id> [--pause|--resume] [--reset-circuit]
 elasticache-autoscaler decisions|clusters|preview|policy --stack <name> ... (the operator console, see
@@ -10,6 +10,7 @@ elasticache-autoscaler decisions|clusters|preview|policy --stack <name> ... (the
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -102,7 +103,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
                     {
                         "scenario": r.scenario,
                         "results": {k: v.to_json() for k, v in r.results.items()},
-                        "hindsightCostUsd": round(r.hindsight_usd, 4),
+                        "oracleCostUsd": round(r.oracle_usd, 4) if math.isfinite(r.oracle_usd) else None,
                     }
                     for r in rows
                 ],
@@ -177,11 +178,13 @@ def parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print one JSON document")
 
-    def lag(p: argparse.ArgumentParser) -> None:
+    def lag(p: argparse.ArgumentParser, default: bool) -> None:
         p.add_argument(
             "--cloudwatch-lag",
-            action="store_true",
-            help="every policy sees the metrics 1-3 min late and 1 %% of datapoints missing",
+            action=argparse.BooleanOptionalAction,
+            default=default,
+            help="every policy sees the metrics 1-3 min late and 1 %% of datapoints missing "
+            f"(default: {'on' if default else 'off'})",
         )
 
     sim = commands.add_parser("simulate", help="replay one trace through one policy")
@@ -190,12 +193,12 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--policy", choices=POLICIES, required=True)
     sim.add_argument("--plot", type=Path, help="write demand vs capacity (PNG) here")
     common(sim)
-    lag(sim)
+    lag(sim, default=False)
     sim.set_defaults(run=cmd_simulate)
 
     bench = commands.add_parser("bench", help="every policy on every shipped scenario")
     common(bench)
-    lag(bench)
+    lag(bench, default=True)
     bench.set_defaults(run=cmd_bench)
 
     back = commands.add_parser("backtest", help="replay a real group's CloudWatch history")

@@ -253,7 +253,12 @@ class FakeDecisionLog:
 
     def recent(self, cluster: str, since: datetime) -> History:
         return tuple(
-            PastDecision(action=i["action"], decided_at=parse(i["decidedAt"]), status=i["status"])
+            PastDecision(
+                action=i["action"],
+                decided_at=parse(i["decidedAt"]),
+                status=i["status"],
+                forecast=i.get("forecast"),
+            )
             for (c, _), i in sorted(self.items.items(), reverse=True)
             if c == cluster and parse(i["decidedAt"]) >= since
         )

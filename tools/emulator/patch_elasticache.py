@@ -875,9 +875,11 @@ async def _serve(
     return result
 
 
-def _patch_user_arns() -> None:
-    """IAM: an RBAC user call (ModifyUser, DescribeUsers, ...) names the user's ARN, as on AWS (ministack
-    said ``*``), so that a policy scoped to ``user:*`` allows it."""
+def patch_arn_for_iam(parameter: str, resource: str, *, lower: bool = False) -> None:
+    """IAM: an ElastiCache call that names ``parameter`` (``UserId``, ``ServerlessCacheName``) is decided on
+    that resource's ARN (``...:<resource>:<value>``), as on AWS (ministack said ``*``), so that a policy
+    scoped to ``<resource>:*`` (and its ``aws:ResourceTag`` conditions) decides it. ``lower``: AWS keeps the
+    id in lower case."""
     from ministack.core import iam_actions
 
     original = iam_actions.extract_resource_arn
@@ -893,10 +895,10 @@ def _patch_user_arns() -> None:
         account_id: str,
     ) -> str:
         arn: str = original(service, method, path, headers, body, query_params, region, account_id)
-        user_id = query_params.get("UserId") if service == "elasticache" else None
-        if arn == "*" and user_id:
-            value = user_id[0] if isinstance(user_id, list) else user_id
-            return f"arn:aws:elasticache:{region}:{account_id}:user:{value}"
+        named = query_params.get(parameter) if service == "elasticache" else None
+        if arn == "*" and named:
+            value = str(named[0] if isinstance(named, list) else named)
+            return f"arn:aws:elasticache:{region}:{account_id}:{resource}:{value.lower() if lower else value}"
         return arn
 
     iam_actions.extract_resource_arn = extract_resource_arn
@@ -911,7 +913,7 @@ def _patch_resource_tags_for_iam() -> None:
 
 
 def install() -> None:
-    _patch_user_arns()
+    patch_arn_for_iam("UserId", "user")
     _patch_resource_tags_for_iam()
     ec.handle_request = handle_request
     ec._rg_xml = rg_xml

@@ -163,37 +163,9 @@ def _resolve_for_tagging(svc: Any, arn: str) -> None:
         raise tagging._ResourceNotFound(arn)
 
 
-def _patch_serverless_arns_for_iam() -> None:
-    """IAM: a serverless cache call (ModifyServerlessCache, ...) names the cache's ARN, as on AWS (ministack
-    said ``*``), so that a policy scoped to ``serverlesscache:...`` (and its ``aws:ResourceTag`` conditions)
-    decides it."""
-    from ministack.core import iam_actions
-
-    original = iam_actions.extract_resource_arn
-
-    def extract_resource_arn(  # noqa: PLR0917 - ministack's signature
-        service: str,
-        method: str,
-        path: str,
-        headers: dict[str, str],
-        body: bytes,
-        query_params: dict[str, Any],
-        region: str,
-        account_id: str,
-    ) -> str:
-        arn: str = original(service, method, path, headers, body, query_params, region, account_id)
-        name = query_params.get("ServerlessCacheName") if service == "elasticache" else None
-        if arn == "*" and name:
-            value = name[0] if isinstance(name, list) else name
-            return f"arn:aws:elasticache:{region}:{account_id}:serverlesscache:{str(value).lower()}"
-        return arn
-
-    iam_actions.extract_resource_arn = extract_resource_arn
-
-
 def install() -> None:
     """After patch_elasticache.install."""
-    _patch_serverless_arns_for_iam()
+    base.patch_arn_for_iam("ServerlessCacheName", "serverlesscache", lower=True)
     ec._SERVERLESS_ENGINE_VERSIONS.setdefault("memcached", MEMCACHED_VERSIONS)
     ec._SERVERLESS_DEFAULT_MAJOR.setdefault("memcached", "1.6")
     tagging._resolve_elasticache_resource = _resolve_for_tagging

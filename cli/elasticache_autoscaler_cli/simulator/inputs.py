@@ -7,7 +7,12 @@ Trace (one row per minute, consecutive minutes)::
 Cluster file::
 
     {"engine": "valkey", "cluster_mode": "enabled", "node_type": "cache.r7g.large",
-     "shards": 3, "replicas_per_shard": 1, "multi_az": true, "hot_shard_share": 0.5}
+     "shards": 3, "replicas_per_shard": 1, "multi_az": true, "hot_shard_share": 0.5,
+     "hot_key_split": "stays"}
+
+``hot_key_split`` (with ``hot_shard_share``): ``stays``, the default, the hot shard's excess is a hot key
+that stays on one shard whatever the resharding; ``even``, it is a hot slot range that splits with the
+keyspace.
 
 A bad file is an :class:`InputError` naming the file, the line and the column (or the field).
 """
@@ -54,6 +59,7 @@ class ClusterSpec(_Strict):
     replicas_per_shard: int = Field(ge=0, le=5)
     multi_az: bool
     hot_shard_share: float | None = Field(default=None, gt=0, le=1)
+    hot_key_split: Literal["even", "stays"] = "stays"
 
     @property
     def cluster_mode_enabled(self) -> bool:

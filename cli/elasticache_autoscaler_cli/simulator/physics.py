@@ -5,12 +5,39 @@ each comes from. The twin computes two shard classes only, the hottest shard and
 (they are identical), which keeps a minute at a few dozen float operations whatever the shard count.
 """
 
+import math
 from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
 
 from elasticache_autoscaler.catalog import NodeType
-from elasticache_autoscaler.engine.node_type_choice import compute
 
 GIB = 1024**3
+FloatArray = NDArray[np.float64]
+
+HotKeySplit = Literal["even", "stays"]
+
+# The twin's own node throughput, kept apart from the engine's sizing model (``engine.node_type_choice``) so
+# that the engine is scored against a world it does not share code or constants with. Sources: Graviton3
+# "up to 25 % better compute performance" than Graviton2 (AWS Graviton3 launch, re:Invent 2021) where the
+# engine assumes 1.28; ElastiCache enhanced I/O multiplexing "up to 72 %" more throughput (ElastiCache for
+# Redis 7 launch post), reached here from 32 vCPU (+20 % at 4 vCPU, +40 % at 8, +60 % at 16, +72 % from 32)
+# where the engine assumes +24 % per vCPU doubling, capped from 16 vCPU.
+GRAVITON3 = frozenset({"r7g", "m7g", "c7gn"})
+OLDER_GENERATION_SPEED = 1 / 1.25
+IO_THREAD_GAIN_BY_DOUBLING = (0.0, 0.20, 0.40, 0.60, 0.72)
+
+
+@cache
+def _engine_speed(vcpu: int, family: str) -> float:
+    """A node's engine throughput relative to a 2-vCPU Graviton3 node (called every simulated minute)."""
+    doublings = max(0, round(math.log2(max(vcpu, 2) / 2)))
+    gain = IO_THREAD_GAIN_BY_DOUBLING[min(doublings, len(IO_THREAD_GAIN_BY_DOUBLING) - 1)]
+    generation = 1.0 if family in GRAVITON3 else OLDER_GENERATION_SPEED
+    return generation * (1 + gain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +60,11 @@ class Physics:
         """Simple ops/s that drive one node's engine thread to 100 %.
 
         ``ops_per_core`` is the engine thread of a 2-vCPU Graviton3 node (r7g, m7g, c7gn .large); larger
-        nodes gain from I/O threads and an older generation does 1/1.28 of it: the engine's own model,
-        ``engine.node_type_choice.compute``, so that the twin and the engine agree on what a node does."""
-        return self.ops_per_core * compute(node)
+        nodes gain from I/O threads (``IO_THREAD_GAIN_BY_DOUBLING``), an older generation does 1/1.25 of it.
+        The twin's own model: the engine estimates the same thing with other constants."""
+        return self.ops_per_core * _engine_speed(node.vcpu, node.family)
 
-    def op_cost(self, item_bytes: float) -> float:
+    def op_cost[F: (float, FloatArray)](self, item_bytes: F) -> F:
         return 1 + item_bytes / self.item_cost_bytes
 
 
@@ -90,15 +117,23 @@ def reported_cpu(cpu: float) -> float:
     return min(100.0, cpu)
 
 
-def hot_share(shards: int, initial_shards: int, initial_hot_share: float | None) -> float:
+def hot_share(
+    shards: int, initial_shards: int, initial_hot_share: float | None, split: HotKeySplit = "even"
+) -> float:
     """Share of all traffic on the hottest shard once the group has ``shards`` shards.
 
-    The hot traffic lives in a slot range that was one shard wide at the start (``initial_shards``):
-    splitting the keyspace finer splits that range too; merging adds the even traffic of the other range.
+    ``even``: the hot traffic lives in a slot range that was one shard wide at the start
+    (``initial_shards``): splitting the keyspace finer splits that range too; merging adds the even traffic
+    of the other range. ``stays``: the excess is one hot key (or a few in one slot), which no reshard splits:
+    the hot shard keeps the key's share ``x`` plus its even part of the rest, ``x + (1 - x) / shards``, with
+    ``x`` such that this is ``initial_hot_share`` at ``initial_shards``. Both agree when merging.
     """
     even = 1 / shards
     if initial_hot_share is None or initial_shards <= 1:
         return even
+    if split == "stays":
+        key = (initial_hot_share - 1 / initial_shards) / (1 - 1 / initial_shards)
+        return min(1.0, key + (1 - key) / shards)
     width = 1 / initial_shards
     if shards >= initial_shards:
         share = initial_hot_share * initial_shards / shards
@@ -113,6 +148,60 @@ def _exceeded_packets(bits_per_s: float, baseline_bits_per_s: float) -> float:
     return 0.0 if excess <= 0 else excess * 60 / (1500 * 8)
 
 
+@dataclass(frozen=True, slots=True)
+class ShardDemand[F: (float, FloatArray)]:
+    """What one shard's traffic asks of its nodes, for one minute (``float``) or every minute (arrays)."""
+
+    memory_percent: F
+    writes: F
+    primary_cpu: F
+    replica_cpu: F | None
+    primary_in: F
+    primary_out: F
+    replica_in: F
+    replica_out: F
+
+
+def shard_demand[F: (float, FloatArray)](
+    physics: Physics,
+    node: NodeType,
+    *,
+    replicas: int,
+    share: float,
+    shards: int,
+    reads_per_s: F,
+    writes_per_s: F,
+    dataset_gib: F,
+    avg_item_bytes: F,
+) -> ShardDemand[F]:
+    """One shard carrying ``share`` of the traffic and 1/``shards`` of the data.
+
+    Reads go to the shard's replicas when it has any (reader endpoint / READONLY routing), else to the
+    primary; writes go to the primary and are replayed on every replica. Bandwidths in bits/s.
+    """
+    cost = physics.op_cost(avg_item_bytes)
+    capacity = physics.ops_capacity(node)
+    reads = reads_per_s * share
+    writes = writes_per_s * share
+    reads_on_primary = reads if replicas == 0 else reads * 0.0
+    reads_per_replica = reads / replicas if replicas else reads * 0.0
+    wire = avg_item_bytes + physics.request_overhead_bytes
+    return ShardDemand(
+        memory_percent=100 * (dataset_gib / shards) / node.maxmemory_gib,
+        writes=writes,
+        primary_cpu=100 * (writes + reads_on_primary) * cost / capacity,
+        replica_cpu=(
+            100 * (reads_per_replica + physics.replication_apply_cost * writes) * cost / capacity
+            if replicas
+            else None
+        ),
+        primary_in=writes * wire * 8,
+        primary_out=(reads_on_primary * wire + writes * avg_item_bytes * replicas) * 8,
+        replica_in=writes * avg_item_bytes * 8 if replicas else writes * 0.0,
+        replica_out=reads_per_replica * wire * 8,
+    )
+
+
 def shard_metrics(
     physics: Physics,
     node: NodeType,
@@ -122,38 +211,30 @@ def shard_metrics(
     load: Load,
     shards: int,
 ) -> ShardMetrics:
-    """One shard carrying ``share`` of the traffic and 1/``shards`` of the data.
-
-    Reads go to the shard's replicas when it has any (reader endpoint / READONLY routing), else to the
-    primary; writes go to the primary and are replayed on every replica.
-    """
-    cost = physics.op_cost(load.avg_item_bytes)
-    capacity = physics.ops_capacity(node)
-    reads = load.reads_per_s * share
-    writes = load.writes_per_s * share
-    reads_on_primary = reads if replicas == 0 else 0.0
-    reads_per_replica = reads / replicas if replicas else 0.0
-
-    data_gib = load.dataset_gib / shards
-    memory_percent = 100 * data_gib / node.maxmemory_gib
+    """One shard's CloudWatch view of its ``shard_demand``."""
+    demand = shard_demand(
+        physics,
+        node,
+        replicas=replicas,
+        share=share,
+        shards=shards,
+        reads_per_s=load.reads_per_s,
+        writes_per_s=load.writes_per_s,
+        dataset_gib=load.dataset_gib,
+        avg_item_bytes=load.avg_item_bytes,
+    )
+    memory_percent = demand.memory_percent
+    writes = demand.writes
     evictions = max(1.0, writes * 60) if memory_percent > 100 else 0.0
-
-    wire = load.avg_item_bytes + physics.request_overhead_bytes
     baseline = node.network_baseline_gbps * 1e9
-    primary_in = writes * wire * 8
-    primary_out = (reads_on_primary * wire + writes * load.avg_item_bytes * replicas) * 8
-    replica_in = writes * load.avg_item_bytes * 8 if replicas else 0.0
-    replica_out = reads_per_replica * wire * 8
+    primary_in, primary_out = demand.primary_in, demand.primary_out
+    replica_in, replica_out = demand.replica_in, demand.replica_out
 
     return ShardMetrics(
         memory_percent=min(100.0, memory_percent),
         evictions=evictions,
-        primary_cpu=100 * (writes + reads_on_primary) * cost / capacity,
-        replica_cpu=(
-            100 * (reads_per_replica + physics.replication_apply_cost * writes) * cost / capacity
-            if replicas
-            else None
-        ),
+        primary_cpu=demand.primary_cpu,
+        replica_cpu=demand.replica_cpu,
         connections_per_node=load.connections / (shards * (1 + replicas)),
         network_in_exceeded=max(
             _exceeded_packets(primary_in, baseline), _exceeded_packets(replica_in, baseline)
@@ -234,8 +315,9 @@ def group_metrics(
     load: Load,
     initial_shards: int,
     initial_hot_share: float | None,
+    hot_key_split: HotKeySplit = "even",
 ) -> GroupMetrics:
-    share = hot_share(shards, initial_shards, initial_hot_share)
+    share = hot_share(shards, initial_shards, initial_hot_share, hot_key_split)
     hot = shard_metrics(physics, node, replicas=replicas, share=share, load=load, shards=shards)
     if shards == 1:
         return GroupMetrics(shards=1, hot=hot, rest=None)
@@ -243,3 +325,47 @@ def group_metrics(
         physics, node, replicas=replicas, share=(1 - share) / (shards - 1), load=load, shards=shards
     )
     return GroupMetrics(shards=shards, hot=hot, rest=rest)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadColumns:
+    """A whole trace's load, one array per column (what ``breach_free`` evaluates every minute at once)."""
+
+    reads_per_s: FloatArray
+    writes_per_s: FloatArray
+    dataset_gib: FloatArray
+    avg_item_bytes: FloatArray
+
+
+def _shard_breaches(demand: ShardDemand[FloatArray], physics: Physics, baseline: float) -> NDArray[np.bool_]:
+    """``GroupMetrics.breach_causes`` of one shard, every minute: evicting, engine CPU, network allowance."""
+    over = (demand.memory_percent > 100) | (demand.primary_cpu >= physics.cpu_breach_percent)
+    if demand.replica_cpu is not None:
+        over |= demand.replica_cpu >= physics.cpu_breach_percent
+    for bits in (demand.primary_in, demand.primary_out, demand.replica_in, demand.replica_out):
+        over |= bits - baseline > 0
+    return over
+
+
+def breach_free(
+    physics: Physics, node: NodeType, *, shards: int, replicas: int, hot: float, load: LoadColumns
+) -> NDArray[np.bool_]:
+    """Per minute, whether the topology runs ``load`` without a breach: the twin's breach rule
+    (``GroupMetrics.breach_causes``) on the same ``shard_demand``, for every minute at once."""
+    baseline = node.network_baseline_gbps * 1e9
+    ok = np.ones(len(load.reads_per_s), dtype=np.bool_)
+    shares = (hot,) if shards == 1 else (hot, (1 - hot) / (shards - 1))
+    for share in shares:
+        demand = shard_demand(
+            physics,
+            node,
+            replicas=replicas,
+            share=share,
+            shards=shards,
+            reads_per_s=load.reads_per_s,
+            writes_per_s=load.writes_per_s,
+            dataset_gib=load.dataset_gib,
+            avg_item_bytes=load.avg_item_bytes,
+        )
+        ok &= ~_shard_breaches(demand, physics, baseline)
+    return ok

@@ -1,5 +1,6 @@
-"""Demand against capacity over time, every action marked. matplotlib is imported here only, on demand:
-it is an optional extra (``pip install '.[plot]'``), and the rest of the CLI runs without it."""
+"""Demand against capacity over time: capacity as filled steps (a month has hundreds of actions, too many to
+mark one by one), nodes below, breach minutes in red. matplotlib is imported here only, on demand: it is an
+optional extra (``pip install '.[plot]'``), and the rest of the CLI runs without it."""
 
 from pathlib import Path
 
@@ -14,34 +15,52 @@ def plot(result: SimulationResult, out: Path, title: str = "") -> None:
 
     series = result.series
     hours = [m / 60 for m in range(result.minutes)]
-    fig, (ops, memory) = plt.subplots(2, 1, sharex=True, figsize=(12, 7))
+    fig, (ops, memory, nodes) = plt.subplots(
+        3, 1, sharex=True, figsize=(12, 8), gridspec_kw={"height_ratios": [3, 3, 1.2]}
+    )
+    ops.fill_between(
+        hours,
+        series.capacity_ops,
+        step="post",
+        color="tab:green",
+        alpha=0.25,
+        linewidth=0,
+        label="capacity before 90 % engine CPU",
+    )
     ops.plot(hours, series.demand_ops, label="demand (reads + writes /s)", color="tab:blue", linewidth=0.8)
-    ops.plot(hours, series.capacity_ops, label="capacity before 90 % engine CPU", color="tab:green")
     ops.set_ylabel("ops/s")
+    memory.fill_between(
+        hours,
+        series.maxmemory_gib,
+        step="post",
+        color="tab:green",
+        alpha=0.25,
+        linewidth=0,
+        label="maxmemory, all shards (GiB)",
+    )
     memory.plot(hours, series.dataset_gib, label="dataset (GiB)", color="tab:blue", linewidth=0.8)
-    memory.plot(hours, series.maxmemory_gib, label="maxmemory, all shards (GiB)", color="tab:green")
     memory.set_ylabel("GiB")
-    memory.set_xlabel("hours")
+    nodes.fill_between(hours, series.nodes, step="post", color="tab:gray", alpha=0.5, linewidth=0)
+    nodes.set_ylabel("nodes")
+    nodes.set_ylim(bottom=0)
+    nodes.set_xlabel("hours")
     for axis in (ops, memory):
-        for i, breach in enumerate(series.breach):
-            if breach:
-                axis.axvspan(hours[i], hours[i] + 1 / 60, color="tab:red", alpha=0.15, linewidth=0)
-        for action in result.actions:
-            colour = "tab:orange" if action.action.is_scale_out else "tab:purple"
-            axis.axvline(action.started_minute / 60, color=colour, linestyle="--", linewidth=0.8)
-    for action in result.actions:
-        ops.annotate(
-            action.action.value,
-            (action.started_minute / 60, ops.get_ylim()[1]),
-            rotation=90,
-            fontsize=7,
-            va="top",
+        top = axis.get_ylim()[1]
+        axis.fill_between(
+            hours,
+            top,
+            where=series.breach,
+            step="post",
+            color="tab:red",
+            alpha=0.3,
+            linewidth=0,
+            label="breach minutes",
         )
-    ops.legend(loc="upper left", fontsize=8)
-    memory.legend(loc="upper left", fontsize=8)
+        axis.set_ylim(top=top)
+        axis.legend(loc="upper left", fontsize=8)
     fig.suptitle(
-        f"{title} {result.policy}: ${result.cost_usd:.2f}, {result.breach_minutes} breach minutes (red), "
-        f"{len(result.actions)} actions (dashed)"
+        f"{title} {result.policy}: ${result.total_usd:.2f}, {result.breach_minutes} breach minutes, "
+        f"{len(result.actions)} actions"
     )
     fig.tight_layout()
     fig.savefig(out, dpi=110)

@@ -64,6 +64,9 @@ class SimulationResult:
     initial: Capacity
     final: Capacity
     cost_usd: float = 0.0
+    """The nodes' bill, as the twin bills them."""
+    control_plane_usd: float = 0.0
+    """The policy's own AWS bill (``control_plane``), when the bench has charged it."""
     node_hours: float = 0.0
     breach_minutes: int = 0
     breach_minutes_by_cause: dict[str, int] = field(
@@ -71,6 +74,10 @@ class SimulationResult:
     )
     actions: list[ActionRecord] = field(default_factory=list)
     series: Series = field(default_factory=Series)
+
+    @property
+    def total_usd(self) -> float:
+        return self.cost_usd + self.control_plane_usd
 
     @property
     def reversals(self) -> int:
@@ -81,6 +88,7 @@ class SimulationResult:
             "policy": self.policy,
             "minutes": self.minutes,
             "cost_usd": round(self.cost_usd, 4),
+            "control_plane_usd": round(self.control_plane_usd, 4),
             "breach_minutes": self.breach_minutes,
             "breach_minutes_by_cause": dict(self.breach_minutes_by_cause),
             "actions": [a.to_json() for a in self.actions],

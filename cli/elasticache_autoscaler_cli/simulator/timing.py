@@ -1,41 +1,25 @@
 """How long a topology change takes before the new capacity serves traffic.
 
 Defaults come from ``data/elasticache_scaling_durations.csv`` (the "typical" column, or "low" where that is
-the only figure); resharding adds the moved data at ~1 GiB per minute (AWS blog on online resharding).
+the only figure, read by the engine's ``durations``, which sizes a pre-scale's lead time from the same file);
+resharding adds the moved data at ~1 GiB per minute (AWS blog on online resharding).
 Every figure can be overridden with a JSON file of the same field names.
 """
 
-import csv
 import math
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from elasticache_autoscaler.catalog import node_type
+from elasticache_autoscaler.engine.durations import published_minutes
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler_cli.simulator.inputs import InputError
 
 
-@cache
-def _published() -> dict[str, float]:
-    text = (
-        resources.files("elasticache_autoscaler")
-        .joinpath("data/elasticache_scaling_durations.csv")
-        .read_text()
-    )
-    minutes: dict[str, float] = {}
-    for row in csv.DictReader(text.splitlines()):
-        figure = row["typical_minutes"] or row["low_minutes"]
-        if figure:
-            minutes[row["operation"]] = float(figure)
-    return minutes
-
-
 def _default(operation: str, fallback: float) -> float:
-    return _published().get(operation, fallback)
+    return published_minutes().get(operation, fallback)
 
 
 class ActionTimings(BaseModel):

@@ -128,6 +128,7 @@ def metrics_of(
         load=load,
         initial_shards=spec.shards,
         initial_hot_share=spec.hot_shard_share,
+        hot_key_split=spec.hot_key_split,
     )
 
 

@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -152,17 +153,21 @@ def test_bench_prints_every_policy_on_every_scenario_and_the_goal(capsys: pytest
     for name in (
         "autoscaler",
         "app-autoscaling",
+        "app-autoscaling@75",
         "static-peak",
         "hpa",
+        "as-is",
+        "(oracle)",
         "flash_sale",
         "quiet_weekend",
         "(CMD)",
     ):
         assert name in out
     assert "cost/AAS" in out
-    assert "(hindsight)" in out
+    assert "cost/oracle" in out
     assert "no reversal within 30 min" in out
-    assert "of 59 goal checks pass" in out
+    assert "geometric-mean cost / oracle <= 1.15" in out
+    assert re.search(r"\n\d+ of \d+ goal checks pass", out)
 
 
 def test_simulate_with_cloudwatch_lag_sees_the_rise_later(
@@ -201,3 +206,23 @@ def test_a_gzipped_trace_reads_like_the_plain_one(
     assert main(["simulate", "--trace", str(packed), *args]) == 0
 
     assert capsys.readouterr().out == plain
+
+
+def test_bench_sees_cloudwatch_lag_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--cloudwatch-lag, --no-cloudwatch-lag" in shown
+    assert "(default: on)" in shown
+
+
+def test_simulate_sees_no_lag_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+
+    assert "(default: off)" in " ".join(capsys.readouterr().out.split())

@@ -58,6 +58,13 @@ def test_a_cluster_file_is_validated_field_by_field() -> None:
     assert cluster.hot_shard_share is None
 
 
+def test_a_hot_shard_is_a_hot_key_that_stays_unless_the_file_says_its_range_splits() -> None:
+    hot = CLUSTER.replace("}", ', "hot_shard_share": 0.5}')
+
+    assert parse_cluster(hot).hot_key_split == "stays"
+    assert parse_cluster(hot.replace("}", ', "hot_key_split": "even"}')).hot_key_split == "even"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -68,6 +75,7 @@ def test_a_cluster_file_is_validated_field_by_field() -> None:
         (CLUSTER.replace('"enabled"', '"disabled"'), "exactly 1 shard"),
         (CLUSTER.replace('"replicas_per_shard": 1', '"replicas_per_shard": 0'), "multi_az"),
         (CLUSTER.replace("}", ', "hot_shard_share": 0.2}'), "hot_shard_share"),
+        (CLUSTER.replace("}", ', "hot_key_split": "halves"}'), "hot_key_split"),
     ],
 )
 def test_a_bad_cluster_file_says_what_is_wrong(text: str, message: str) -> None:

@@ -2,12 +2,14 @@
 
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler_cli.simulator.baselines.app_autoscaling import AppAutoScalingController
+from elasticache_autoscaler_cli.simulator.baselines.as_is import AsIsController
 from elasticache_autoscaler_cli.simulator.baselines.autoscaler import AutoscalerController
 from elasticache_autoscaler_cli.simulator.baselines.hpa import HpaController
 from elasticache_autoscaler_cli.simulator.baselines.static_peak import StaticPeakController
 from elasticache_autoscaler_cli.simulator.twin import Controller
 
-POLICIES = ("autoscaler", "app-autoscaling", "static-peak", "hpa")
+POLICIES = ("autoscaler", "app-autoscaling", "app-autoscaling@75", "static-peak", "hpa", "as-is")
+OUR_MEMORY_TARGET = 75.0
 
 
 def controller(name: str, policy: Policy | None = None) -> Controller:
@@ -17,6 +19,10 @@ def controller(name: str, policy: Policy | None = None) -> Controller:
             return AutoscalerController(policy)
         case "app-autoscaling":
             return AppAutoScalingController(policy)
+        case "app-autoscaling@75":
+            return AppAutoScalingController(policy, highest_target=OUR_MEMORY_TARGET)
+        case "as-is":
+            return AsIsController()
         case "static-peak":
             return StaticPeakController(policy)
         case "hpa":

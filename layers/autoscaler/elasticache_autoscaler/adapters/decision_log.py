@@ -99,6 +99,7 @@ class DecisionLog:
                     decided_at=item["decidedAt"],
                     status=item["status"],
                     finished_at=item.get("finishedAt"),
+                    forecast=item.get("forecast"),
                 )
             )
         return tuple(history)

@@ -23,7 +23,10 @@ class RuleOutcome:
     reasons: tuple[str, ...]
     plan: Plan | None = None
     refusal: Blocked | None = None
+    driven_by: str | None = None
+    """``schedule:<name>`` or ``forecast`` when foresight, not a signal, wants the plan
+    (``Decision.drivenBy``)."""
 
     def after(self, earlier: tuple[str, ...]) -> "RuleOutcome":
         """The same outcome with the reasons of rules considered before it in front."""
-        return RuleOutcome(reasons=earlier + self.reasons, plan=self.plan, refusal=self.refusal)
+        return RuleOutcome(earlier + self.reasons, self.plan, self.refusal, self.driven_by)

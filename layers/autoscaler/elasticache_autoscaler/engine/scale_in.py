@@ -27,6 +27,7 @@ from elasticache_autoscaler.engine.costs import capacity_cost
 from elasticache_autoscaler.engine.guards import seconds_since_scale_in, seconds_since_topology_change
 from elasticache_autoscaler.engine.node_type_choice import choose_smaller, compute
 from elasticache_autoscaler.engine.outcome import Plan, RuleOutcome
+from elasticache_autoscaler.engine.schedules import covers
 from elasticache_autoscaler.engine.signals import SCALE_IN_HORIZON_MINUTES, target_of
 from elasticache_autoscaler.engine.situation import Situation
 from elasticache_autoscaler.engine.sizing import scale_in_count
@@ -191,8 +192,8 @@ def _fewer_shards(sit: Situation) -> RuleOutcome:
     if not sit.topology.cluster_mode_enabled:
         return RuleOutcome(("shards: cluster mode disabled, one shard",))
     shards = current.shards
-    if shards <= policy.min_shards:
-        return RuleOutcome((f"shards: at min {policy.min_shards}",))
+    if shards <= sit.shard_floor:
+        return RuleOutcome((f"shards: {sit.shard_floor_reason()}",))
     busy = _still_busy(sit, SHARD_SIGNALS)
     if busy:
         return _busy_reason("shards", busy)
@@ -215,7 +216,7 @@ def _fewer_shards(sit: Situation) -> RuleOutcome:
             for gbps in (window.network_primary_gbps, window.network_replica_gbps)
         )
 
-    count = scale_in_count(shards, lower=policy.min_shards, max_step=policy.max_step.shards, fits=fits)
+    count = scale_in_count(shards, lower=sit.shard_floor, max_step=policy.max_step.shards, fits=fits)
     if count is None:
         return RuleOutcome(
             ("shards: removing one would push memory, CPU, connections or network of the rest over target",)
@@ -240,7 +241,11 @@ def _smaller_node(sit: Situation) -> RuleOutcome:
         return _busy_reason("node type", busy)
     peaks = Peaks.of(sit)
 
+    held = sit.floor.node_type
+
     def fits(candidate: NodeType) -> bool:
+        if held is not None and not covers(candidate, held[0]):
+            return False
         memory = (
             None if peaks.memory is None else (peaks.memory * node.maxmemory_gib / candidate.maxmemory_gib)
         )
@@ -262,6 +267,8 @@ def _smaller_node(sit: Situation) -> RuleOutcome:
 
     choice = choose_smaller(node, sit.topology.allowed_scale_down, sit.policy, sit.topology.engine, fits)
     if choice.node is None:
+        if held is not None:
+            return RuleOutcome((f"{choice.reason} (schedule {held[1]} holds at least {held[0].name})",))
         return RuleOutcome((choice.reason,))
     return RuleOutcome(
         (f"scale down {current.node_type} -> {choice.node.name} ({choice.reason})",),

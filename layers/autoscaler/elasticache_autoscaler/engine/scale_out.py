@@ -229,6 +229,15 @@ RULES: tuple[Callable[[Situation], RuleOutcome], ...] = (
 )
 
 
+def first_feasible(sit: Situation) -> RuleOutcome | None:
+    """The first rule with a change it can make, with that rule's reasons only (the forecast's pass)."""
+    for rule in RULES:
+        outcome = rule(sit)
+        if outcome.plan is not None and outcome.refusal is None:
+            return outcome
+    return None
+
+
 def scale_out(sit: Situation) -> RuleOutcome:
     """The first feasible scale-out, else the first one stuck at bounds, else no plan (no pressure)."""
     reasons: tuple[str, ...] = ()

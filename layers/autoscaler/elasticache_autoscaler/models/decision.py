@@ -14,6 +14,7 @@ from pydantic import Field
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.foresight import ForecastNote
 
 
 class BlockedBy(StrEnum):
@@ -79,6 +80,13 @@ class Decision(WireModel):
     decides it, once."""
     shards_to_remove: tuple[str, ...] = ()
     """For ``remove_shards``: the node group ids to remove (the emptiest ones), for NodeGroupsToRemove."""
+    driven_by: str | None = None
+    """What drove a scale-out that no signal asked for yet: ``schedule:<name>`` (a scheduled window, active
+    or about to start) or ``forecast`` (a forecast peak). None: the signals (or an operator) drove it. In
+    ``forecast`` mode a forecast-driven decision is recorded as a dry run: what it *would* have done."""
+    forecast: ForecastNote | None = None
+    """What the forecast saw (each signal's peak, model and backtest error, or why it declined), whenever
+    the snapshot carried the load history: the record a forecast is later scored on."""
 
     @property
     def changes_something(self) -> bool:

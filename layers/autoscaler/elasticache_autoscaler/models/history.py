@@ -4,6 +4,7 @@ from datetime import datetime
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.foresight import ForecastNote
 
 # Outcomes after which the cluster is known to be unchanged. Anything else (planned, in progress,
 # succeeded, failed — a failed action may have half-happened) counts for cooldowns: the safe side.
@@ -15,6 +16,8 @@ class PastDecision(WireModel):
     decided_at: datetime
     status: str
     finished_at: datetime | None = None
+    forecast: ForecastNote | None = None
+    """What that decision's forecast saw: scored by later decisions (``engine.forecast_score``)."""
 
     @property
     def may_have_changed_cluster(self) -> bool:

@@ -13,6 +13,7 @@ from pydantic import Field
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
+from elasticache_autoscaler.models.foresight import ForecastNote
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler.models.serverless import UsageLimits
 
@@ -41,6 +42,9 @@ class KindDecision(WireModel):
     requested_by_operator: bool = False
     approval_required: bool = False
     """The policy asks a person to approve this action first (``approvalRequired``)."""
+    driven_by: str | None = None
+    forecast: ForecastNote | None = None
+    """As ``Decision``'s; the kinds' rules make no forecast yet: always None."""
 
     @property
     def blocked_code(self) -> BlockedBy | None:

@@ -10,7 +10,16 @@ Example (every field is optional; the stack-wide default and a per-cluster overr
      "maxStep": {"replicas": 1, "shards": 2, "nodeSizes": 1},
      "scaleInStabilizationSeconds": 1800,
      "rotation": {"intervalDays": 30, "gracePeriodSeconds": 3600},
-     "approvalRequired": ["scale_down", "remove_shards"]}
+     "approvalRequired": ["scale_down", "remove_shards"],
+     "schedules": [{"name": "business-hours", "cron": "0 8 * * MON-FRI", "timeZone": "Europe/Paris",
+                    "durationMinutes": 600, "minShards": 4, "minReplicasPerShard": 2},
+                   {"name": "black-friday", "cron": "0 0 27 11 *", "timeZone": "America/New_York",
+                    "durationMinutes": 4320, "minNodeType": "cache.r7g.2xlarge",
+                    "startTime": "2026-11-01T00:00:00Z", "endTime": "2026-12-01T00:00:00Z"}]}
+
+``mode``: ``observe`` (the default), ``act`` or ``forecast`` (see ``Mode``). ``schedules``: windows that hold
+at least a capacity, and start scaling out ahead of each window by the time the action takes (see
+``models.schedule`` and docs/decisions.md).
 """
 
 import re
@@ -21,8 +30,12 @@ from pydantic import Field, model_validator
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.schedule import Schedule
 
-Mode = Literal["observe", "act"]
+Mode = Literal["observe", "act", "forecast"]
+"""``observe``: record every decision, execute none. ``act``: execute them, a forecast's pre-scale too.
+``forecast``: execute like ``act``, except a pre-scale a forecast drives, which is recorded as what it
+*would* have done (a dry run) and scored later: a trial of the forecast on this group before trusting it."""
 
 # Node sizes from smallest to largest, across every family: a "step" of node size is one rung here.
 SIZE_LADDER = (
@@ -211,6 +224,7 @@ class Policy(WireModel):
     action_timeout_seconds: int = Field(default=3600, ge=60)
     approval_timeout_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
     check_interval_seconds: int = Field(default=30, ge=1)
+    schedules: tuple[Schedule, ...] = Field(default=(), max_length=20)
 
     @model_validator(mode="after")
     def _bounds_are_ordered(self) -> Self:
@@ -218,6 +232,26 @@ class Policy(WireModel):
             raise ValueError("minReplicasPerShard must not exceed maxReplicasPerShard")
         if self.min_shards > self.max_shards:
             raise ValueError("minShards must not exceed maxShards")
+        return self
+
+    @model_validator(mode="after")
+    def _schedules_fit_the_bounds(self) -> Self:
+        names = [schedule.name for schedule in self.schedules]
+        if len(set(names)) != len(names):
+            raise ValueError("schedules: every schedule needs a name of its own")
+        for schedule in self.schedules:
+            if schedule.min_shards is not None and schedule.min_shards > self.max_shards:
+                raise ValueError(
+                    f"schedule {schedule.name}: minShards {schedule.min_shards} exceeds maxShards"
+                )
+            replicas = schedule.min_replicas_per_shard
+            if replicas is not None and replicas > self.max_replicas_per_shard:
+                raise ValueError(
+                    f"schedule {schedule.name}: minReplicasPerShard {replicas} exceeds maxReplicasPerShard"
+                )
+            node = schedule.min_node_type
+            if node is not None and not self.node_types.allows(node, node):
+                raise ValueError(f"schedule {schedule.name}: minNodeType {node} is not allowed by nodeTypes")
         return self
 
     @property

@@ -11,6 +11,7 @@ from pydantic import Field
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.any_kind import AnyCapacity
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.foresight import ForecastNote
 
 Status = Literal["planned", "skipped", "in_progress", "succeeded", "failed"]
 Mode = Literal["observe", "act"]
@@ -54,6 +55,10 @@ class DecisionRecord(WireModel):
     cost_per_hour_after: float | None = None
     requested_action: str | None = None
     operator_reason: str | None = None
+    driven_by: str | None = None
+    """``schedule:<name>`` or ``forecast``: foresight, not a signal, wanted the action (``Decision``)."""
+    forecast: ForecastNote | None = None
+    """What the forecast saw at decision time; later decisions score it against what happened."""
 
 
 class RecordKey(WireModel):

@@ -11,6 +11,7 @@ from elasticache_autoscaler.catalog import Engine
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.load_history import LoadHistory
 
 
 class Role(StrEnum):
@@ -217,3 +218,6 @@ class Snapshot(WireModel):
     topology: Topology
     metrics: Metrics
     guards: Guards = Guards()
+    load_history: LoadHistory | None = None
+    """The group's load over the past days at a coarse period, for the forecast (``engine.forecast``);
+    None: no forecast is made."""

@@ -12,8 +12,9 @@ from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError, ObservationStorePort
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.any_kind import DecisionOfAnyKind, action_of
+from elasticache_autoscaler.models.any_kind import AnyPolicy, DecisionOfAnyKind, action_of
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
+from elasticache_autoscaler.models.foresight import DRIVEN_BY_FORECAST
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey
 from elasticache_autoscaler.models.snapshot import Snapshot
@@ -84,6 +85,12 @@ def decide_group(observation: Observation, detail: ObservationDetail, now: datet
     return decide(snapshot, policy, detail.history, now, _operator_request(observation))
 
 
+def _dry_run_because(decision: DecisionOfAnyKind, policy: AnyPolicy | None) -> str:
+    """Why a dry run changed nothing: a forecast's trial in ``forecast`` mode, or observe."""
+    trial = policy is not None and policy.mode == "forecast" and decision.driven_by == DRIVEN_BY_FORECAST
+    return "forecast mode" if trial else "observe mode"
+
+
 def decide_and_record(
     observation: Observation,
     detail: ObservationDetail,
@@ -94,7 +101,12 @@ def decide_and_record(
     events: DecisionEventsPort | None = None,
 ) -> Decided:
     decision, mode = make_decision(observation, detail, now)
-    status, reasons = outcomes.decided(decision, mode == "observe", observation.policy is None)
+    status, reasons = outcomes.decided(
+        decision,
+        mode == "observe",
+        observation.policy is None,
+        dry_run_because=_dry_run_because(decision, observation.policy),
+    )
     key = RecordKey(
         cluster=observation.request.cluster,
         decided_at=decision_time(observation.execution.started_at, observation.execution.arn),
@@ -117,6 +129,8 @@ def decide_and_record(
         cost_per_hour_after=decision.cost_per_hour_after,
         requested_action=observation.request.action.value,
         operator_reason=observation.request.reason,
+        driven_by=decision.driven_by,
+        forecast=decision.forecast,
     )
     log.put(record)
     count_decision(key.cluster, decision.action.value, status)

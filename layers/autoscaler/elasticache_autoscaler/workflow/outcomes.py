@@ -79,9 +79,13 @@ def settle(outcome: OutcomeName, detail: str | None = None) -> Settled:
 
 
 def decided(
-    decision: DecisionOfAnyKind, dry_run: bool, policy_invalid: bool
+    decision: DecisionOfAnyKind,
+    dry_run: bool,
+    policy_invalid: bool,
+    *,
+    dry_run_because: str = "observe mode",
 ) -> tuple[Status, tuple[str, ...]]:
-    """A new record's status and reasons."""
+    """A new record's status and reasons; ``dry_run_because``: the mode that made it a dry run."""
     if policy_invalid:
         return FAILED, decision.reasons
     if not decision.changes_something:
@@ -89,7 +93,7 @@ def decided(
     if dry_run:
         return SKIPPED, (
             *decision.reasons,
-            f"dry run (observe mode): would {decision.action.value}, changed nothing",
+            f"dry run ({dry_run_because}): would {decision.action.value}, changed nothing",
         )
     return PLANNED, decision.reasons
 
