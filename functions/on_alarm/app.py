@@ -24,5 +24,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
         wiring.starter(settings["STATE_MACHINE_ARN"]),
         settings["ALARM_PREFIX"],
         settings["MANAGED_TAG_KEY"],
+        other_kinds=wiring.other_kinds(),
     )
     return started.to_wire()

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ValidationError
+
 from elasticache_autoscaler.adapters import observation_store
 from elasticache_autoscaler.adapters.cloudwatch_alarms import ExistingAlarm, existing_from
 from elasticache_autoscaler.adapters.decision_log import StaleStatusError
@@ -17,6 +19,7 @@ from elasticache_autoscaler.adapters.elasticache import (
 )
 from elasticache_autoscaler.alarms import OWNER_TAG_KEY
 from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import NEXT_STATUS, DecisionRecord, Outcome, RecordKey
@@ -24,6 +27,7 @@ from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.models.snapshot import Guards, Member, Metrics, Role, Shard, Topology
 from elasticache_autoscaler.models.workflow import ObservationDetail, StoredObservation
 from elasticache_autoscaler.timestamps import parse
+from elasticache_autoscaler.validation import name_the_fields
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch.type_defs import PutMetricAlarmInputTypeDef
@@ -106,6 +110,10 @@ class FakeElastiCache:
         """The Tagging API's answer (ManagedGroupsPort): the groups tagged ``tag_key=true``, sorted."""
         return sorted(g for g, tags in self.group_tags.items() if tags.get(tag_key) == "true")
 
+    def managed_caches(self, tag_key: str) -> list[tuple[CacheKind, str]]:
+        """The Tagging API's answer for every kind: here, replication groups only."""
+        return [(CacheKind.REPLICATION_GROUP, g) for g in self.managed_group_ids(tag_key)]
+
     def set_replica_count(
         self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
     ) -> str:
@@ -148,11 +156,21 @@ class FakeMetrics:
 class FakePolicies:
     policy: Policy | None = None
     error: str | None = None
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def policy_for(self, cluster: str) -> Policy:
         if self.error is not None:
             raise ValueError(self.error)
         return self.policy or Policy()
+
+    def kind_policy_for[P: BaseModel](self, cluster: str, model: type[P]) -> P:
+        """The kind's policy from ``documents`` (the cluster's own parameter), strictly validated."""
+        if self.error is not None:
+            raise ValueError(self.error)
+        try:
+            return model.model_validate(self.documents.get(cluster, {}))
+        except ValidationError as error:
+            raise ValueError(name_the_fields(error)) from None
 
 
 @dataclass

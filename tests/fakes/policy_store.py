@@ -4,9 +4,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from elasticache_autoscaler.adapters.policy_store import (
     cluster_name,
     default_name,
+    kind_policy_from,
     parse_document,
     policy_from,
 )
@@ -36,3 +39,8 @@ class InMemoryPolicyStore:
     def policy_for(self, cluster: str) -> Policy:
         default, override = default_name(self.prefix), cluster_name(self.prefix, cluster)
         return policy_from(self._read(default), self._read(override), f"policy {default} + {override}")
+
+    def kind_policy_for[P: BaseModel](self, cluster: str, model: type[P]) -> P:
+        default, override = default_name(self.prefix), cluster_name(self.prefix, cluster)
+        source = f"policy {default} + {override}"
+        return kind_policy_from(model, self._read(default), self._read(override), source)

@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.tagging import ResourceTagging, group_id_of
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.workflow.triggers import start_for_schedule
 from tests.fakes.adapters import FakeStarter
 from tests.unit.workflow.conftest import NOW
@@ -24,6 +25,15 @@ FILTERS = {
     "ResourceTypeFilters": ["elasticache:replicationgroup"],
     "ResourcesPerPage": 100,
 }
+EVERY_KIND = {
+    **FILTERS,
+    "ResourceTypeFilters": [
+        "elasticache:replicationgroup",
+        "elasticache:cluster",
+        "elasticache:serverlesscache",
+    ],
+}
+"""The schedule tick's one pass: the managed caches of every kind."""
 
 
 def _arn(group: str) -> str:
@@ -94,11 +104,11 @@ def test_a_tick_starts_each_group_found_once_per_bucket_from_one_pass(
     client: "ResourceGroupsTaggingAPIClient", stub: Stubber
 ) -> None:
     groups = [f"g{i:03d}" for i in range(250)]
-    stub.add_response("get_resources", _page(groups[:100], token="p2"), FILTERS)
+    stub.add_response("get_resources", _page(groups[:100], token="p2"), EVERY_KIND)
     stub.add_response(
-        "get_resources", _page(groups[100:200], token="p3"), {**FILTERS, "PaginationToken": "p2"}
+        "get_resources", _page(groups[100:200], token="p3"), {**EVERY_KIND, "PaginationToken": "p2"}
     )
-    stub.add_response("get_resources", _page(groups[200:]), {**FILTERS, "PaginationToken": "p3"})
+    stub.add_response("get_resources", _page(groups[200:]), {**EVERY_KIND, "PaginationToken": "p3"})
     starter = FakeStarter()
 
     tick = start_for_schedule(NOW, ResourceTagging(client), starter, TAG, bucket_minutes=5)
@@ -106,3 +116,27 @@ def test_a_tick_starts_each_group_found_once_per_bucket_from_one_pass(
     assert sorted(r.cluster for r in starter.started.values()) == groups
     assert sorted(starter.started) == sorted(f"schedule-{g}-{int(NOW.timestamp()) // 300}" for g in groups)
     assert (tick.groups, len(tick.started), tick.ignored, tick.failed) == (250, 250, (), ())
+
+
+def test_one_pass_finds_every_kind_and_skips_a_groups_member_clusters(
+    client: "ResourceGroupsTaggingAPIClient", stub: Stubber
+) -> None:
+    prefix = "arn:aws:elasticache:us-east-1:123456789012"
+    arns = [
+        "replicationgroup:orders",
+        "cluster:orders-0001-001",
+        "cluster:sessions-mc",
+        "serverlesscache:carts",
+    ]
+    page = {
+        "ResourceTagMappingList": [
+            {"ResourceARN": f"{prefix}:{arn}", "Tags": [{"Key": TAG, "Value": "true"}]} for arn in arns
+        ]
+    }
+    stub.add_response("get_resources", page, EVERY_KIND)
+
+    assert ResourceTagging(client).managed_caches(TAG) == [
+        (CacheKind.SERVERLESS, "carts"),
+        (CacheKind.REPLICATION_GROUP, "orders"),
+        (CacheKind.MEMCACHED, "sessions-mc"),
+    ]

@@ -15,7 +15,7 @@ from elasticache_autoscaler.models.snapshot import Guards, MetricName, Metrics, 
 from tests.unit.engine.builders import NOW, topology
 
 NODE_TYPES = ("cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.r7g.4xlarge")
-SCALING = [a for a in Action if a.is_topology_change]
+SCALING = [a for a in Action if a.is_topology_change and not a.is_other_kind]
 
 
 @st.composite

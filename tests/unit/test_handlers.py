@@ -13,6 +13,8 @@ import pytest
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.adapters.call_count import CallCounter
 from elasticache_autoscaler.errors import InvalidInputError
+from elasticache_autoscaler.kinds.memcached import MemcachedClustersKind
+from elasticache_autoscaler.kinds.serverless import ServerlessCachesKind
 from elasticache_autoscaler.workflow.decide_step import DecideDeps
 from elasticache_autoscaler.workflow.observe import ObserveDeps
 from elasticache_autoscaler.workflow.record_step import RecordDeps
@@ -27,6 +29,7 @@ from tests.fakes.adapters import (
     FakeState,
     topology,
 )
+from tests.fakes.kinds import FakeKindMetrics, FakeMemcached, FakeServerless
 
 ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENT = {
@@ -80,6 +83,14 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
     monkeypatch.setattr(wiring, "elasticache", lambda: made.elasticache)
     monkeypatch.setattr(wiring, "starter", lambda arn: made.starter)
     monkeypatch.setattr(wiring, "managed_groups", lambda: made.elasticache)
+    monkeypatch.setattr(
+        wiring,
+        "other_kinds",
+        lambda: (
+            MemcachedClustersKind(FakeMemcached(), FakeKindMetrics()),
+            ServerlessCachesKind(FakeServerless(), FakeKindMetrics()),
+        ),
+    )
     monkeypatch.setattr(wiring, "tick_call_counter", lambda: CallCounter().watching())
     monkeypatch.setattr(wiring, "decision_log", lambda table: made.log)
     monkeypatch.setattr(wiring, "state_table", lambda table: made.state)

@@ -4,7 +4,8 @@ template and the steps' output models (cfn-lint does not check any of this)."""
 import json
 import re
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import pytest
 from pydantic import BaseModel
@@ -156,18 +157,29 @@ def _paths(value: object) -> list[str]:
     return found
 
 
-def _model_has(model: type[BaseModel], parts: list[str]) -> bool:
-    current: Any = model
-    for part in parts:
+def _members(annotation: Any) -> list[Any]:
+    """The models an annotation can hold: a union's members (None left out), a kind union's (``Annotated``
+    members unwrapped), or the annotation itself."""
+    if get_origin(annotation) is Annotated:
+        return _members(get_args(annotation)[0])
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in {Union, UnionType}:
+        return [m for a in args for m in _members(a)]
+    return _members(args[0]) if args else [annotation]
+
+
+def _model_has(model: Any, parts: list[str]) -> bool:
+    """Some model the path can reach has the field (the fields every kind must have are checked in
+    ``tests/unit/kinds/test_registry.py``)."""
+    if not parts:
+        return True
+    for current in _members(model):
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return False
+            continue
         by_alias = {(f.alias or name): f for name, f in current.model_fields.items()}
-        if part not in by_alias:
-            return False
-        annotation = by_alias[part].annotation
-        args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
-        current = args[0] if args else annotation
-    return True
+        if parts[0] in by_alias and _model_has(by_alias[parts[0]].annotation, parts[1:]):
+            return True
+    return False
 
 
 def _invokes_lambda(state: dict[str, Any]) -> bool:

@@ -245,6 +245,8 @@ def test_only_the_act_and_rotate_roles_change_caches() -> None:
             "elasticache:IncreaseReplicaCount",
             "elasticache:DecreaseReplicaCount",
             "elasticache:ModifyReplicationGroupShardConfiguration",
+            "elasticache:ModifyCacheCluster",
+            "elasticache:ModifyServerlessCache",
         },
         "RotateFunctionRole": {"elasticache:ModifyReplicationGroup", "elasticache:ModifyUser"},
     }

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, get_args
 
+from pydantic import TypeAdapter
+
 from elasticache_autoscaler.adapters.dynamo_items import from_item
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.any_kind import AnyCapacity
 from elasticache_autoscaler.models.record import Status
 from elasticache_autoscaler.timestamps import iso, parse
 from elasticache_autoscaler_cli.console.errors import ConsoleError
@@ -131,7 +134,12 @@ def find_decisions(
     return sorted(found, key=lambda r: str(r.get("decidedAt")), reverse=True)[:limit]
 
 
+_CAPACITY: TypeAdapter[AnyCapacity] = TypeAdapter(AnyCapacity)
+
+
 def _capacity(capacity: dict[str, Any]) -> str:
+    if "kind" in capacity:  # a Memcached cluster's or a Serverless cache's: in the kind's own words
+        return _CAPACITY.validate_python(capacity).describe()
     return f"{capacity.get('nodeType')} {capacity.get('shards')}x{capacity.get('replicasPerShard')}"
 
 

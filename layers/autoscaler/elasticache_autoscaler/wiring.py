@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from elasticache_autoscaler.adapters.state_table import StateTable
     from elasticache_autoscaler.adapters.tagging import ResourceTagging
     from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarter
+    from elasticache_autoscaler.kinds.base import AlarmedKind
     from elasticache_autoscaler.workflow.act_step import ActDeps
     from elasticache_autoscaler.workflow.decide_step import DecideDeps
     from elasticache_autoscaler.workflow.execution_end import EndDeps
@@ -105,6 +106,22 @@ def tick_call_counter() -> AbstractContextManager[CallCounter]:
 
 
 @cache
+def other_kinds() -> tuple[AlarmedKind, ...]:
+    """The kinds of cache besides replication groups (``kinds``), with their real gateways."""
+    from elasticache_autoscaler.adapters.kind_metrics import KindMetrics
+    from elasticache_autoscaler.adapters.memcached import MemcachedClusters
+    from elasticache_autoscaler.adapters.serverless import ServerlessCaches
+    from elasticache_autoscaler.kinds.memcached import MemcachedClustersKind
+    from elasticache_autoscaler.kinds.serverless import ServerlessCachesKind
+
+    metrics = KindMetrics()
+    return (
+        MemcachedClustersKind(MemcachedClusters(), metrics),
+        ServerlessCachesKind(ServerlessCaches(), metrics),
+    )
+
+
+@cache
 def observation_store(bucket: str) -> S3ObservationStore:
     from elasticache_autoscaler.adapters.observation_store import S3ObservationStore
 
@@ -128,6 +145,7 @@ def observe_deps() -> ObserveDeps:
         managed_tag_key=observe["MANAGED_TAG_KEY"],
         paused_tag_key=observe["PAUSED_TAG_KEY"],
         store=observation_store(observe["OBSERVATION_BUCKET"]),
+        other_kinds=other_kinds(),
     )
 
 
@@ -170,6 +188,7 @@ def act_deps() -> ActDeps:
         managed_tag_key=act["MANAGED_TAG_KEY"],
         paused_tag_key=act["PAUSED_TAG_KEY"],
         lease_seconds=act["LOCK_LEASE_SECONDS"],
+        other_kinds=other_kinds(),
     )
 
 
@@ -201,6 +220,7 @@ def reconcile_deps() -> ReconcileDeps:
         prefix=reconcile["ALARM_PREFIX"],
         owner=reconcile["ALARM_OWNER"],
         managed_tag_key=reconcile["MANAGED_TAG_KEY"],
+        other_kinds=other_kinds(),
     )
 
 

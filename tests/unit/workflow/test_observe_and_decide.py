@@ -10,7 +10,7 @@ from elasticache_autoscaler.engine.decide import decide
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.snapshot import Metrics, Role, Topology
+from elasticache_autoscaler.models.snapshot import Metrics, Role, Snapshot, Topology
 from elasticache_autoscaler.models.workflow import Decided, Execution, Observation, ObserveInput
 from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
@@ -156,11 +156,12 @@ def test_finding1_observe_takes_cme_roles_from_is_master(
     is_master = {"cme-0001-001": 0.0, "cme-0001-002": 1.0, "cme-0002-001": 1.0, "cme-0002-002": 0.0}
     deps = replace(deps, metrics=FakeMetrics(Metrics(window_end=NOW, is_master=is_master)))
 
-    observation = deps.store.get(_observe({"cluster": "cme"}, deps, execution).stored)
+    snapshot = deps.store.get(_observe({"cluster": "cme"}, deps, execution).stored).snapshot
+    assert isinstance(snapshot, Snapshot)
 
-    roles = [[m.role for m in s.members] for s in observation.snapshot.topology.shards]
+    roles = [[m.role for m in s.members] for s in snapshot.topology.shards]
     assert roles == [[Role.REPLICA, Role.PRIMARY], [Role.PRIMARY, Role.REPLICA]]
-    decision = decide(observation.snapshot, Policy(), (), NOW)
+    decision = decide(snapshot, Policy(), (), NOW)
     assert decision.signals["rolesUnknownShards"] == 0
     assert not any("roles unknown" in reason for reason in decision.reasons)
 
@@ -172,11 +173,12 @@ def test_finding1_unresolved_cme_roles_are_said_in_the_decision(
     is_master = {"cme-0001-001": 1.0, "cme-0001-002": 1.0, "cme-0002-001": 1.0, "cme-0002-002": 0.0}
     deps = replace(deps, metrics=FakeMetrics(Metrics(window_end=NOW, is_master=is_master)))
 
-    observation = deps.store.get(_observe({"cluster": "cme"}, deps, execution).stored)
+    snapshot = deps.store.get(_observe({"cluster": "cme"}, deps, execution).stored).snapshot
+    assert isinstance(snapshot, Snapshot)
 
-    assert observation.snapshot.topology.shards_with_unknown_roles == ("0001",)
-    assert observation.snapshot.topology.replicas_per_shard == 1
-    decision = decide(observation.snapshot, Policy(), (), NOW)
+    assert snapshot.topology.shards_with_unknown_roles == ("0001",)
+    assert snapshot.topology.replicas_per_shard == 1
+    decision = decide(snapshot, Policy(), (), NOW)
     assert decision.signals["rolesUnknownShards"] == 1
     assert any("roles unknown on shard(s) 0001" in reason for reason in decision.reasons)
 

@@ -21,7 +21,7 @@ from elasticache_autoscaler.models.memcached import (
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
-    from mypy_boto3_elasticache.type_defs import ModifyCacheClusterMessageTypeDef
+    from mypy_boto3_elasticache.type_defs import CacheClusterTypeDef, ModifyCacheClusterMessageTypeDef
 
 
 class ChangeCacheCluster(NamedTuple):
@@ -35,6 +35,7 @@ class MemcachedGateway(Protocol):
     """``set_*``: ``cluster`` is the cluster as just read in the same step (None: the setter reads it)."""
 
     def read_cluster(self, cluster_id: str) -> MemcachedCluster: ...
+    def read_cluster_and_tags(self, cluster_id: str) -> tuple[MemcachedCluster, dict[str, str]]: ...
     def set_node_count(self, cluster_id: str, nodes: int, cluster: MemcachedCluster | None = None) -> str: ...
     def set_node_type(
         self,
@@ -119,6 +120,15 @@ class MemcachedClusters:
 
     def read_cluster(self, cluster_id: str) -> MemcachedCluster:
         """DescribeCacheClusters with ``ShowCacheNodeInfo=True``: the nodes, their status and AZs."""
+        return memcached_cluster_from(self._describe(cluster_id))
+
+    def read_cluster_and_tags(self, cluster_id: str) -> tuple[MemcachedCluster, dict[str, str]]:
+        """The cluster and its tags (ListTagsForResource on the ARN DescribeCacheClusters reports)."""
+        item = self._describe(cluster_id)
+        tags = self._client.list_tags_for_resource(ResourceName=item["ARN"]).get("TagList", [])
+        return memcached_cluster_from(item), {t["Key"]: t["Value"] for t in tags}
+
+    def _describe(self, cluster_id: str) -> "CacheClusterTypeDef":
         try:
             clusters = self._client.describe_cache_clusters(
                 CacheClusterId=cluster_id, ShowCacheNodeInfo=True
@@ -129,7 +139,7 @@ class MemcachedClusters:
             raise
         if not clusters:
             raise ClusterNotFoundError(f"cache cluster {cluster_id!r} does not exist")
-        return memcached_cluster_from(clusters[0])
+        return clusters[0]
 
     def set_node_count(self, cluster_id: str, nodes: int, cluster: MemcachedCluster | None = None) -> str:
         return self._call(node_count_request(cluster or self.read_cluster(cluster_id), nodes))

@@ -5,6 +5,11 @@ Parameter names: ``{prefix}/default`` and ``{prefix}/clusters/{cluster}`` (prefi
 mode). Read with Powertools Parameters, cached for ``max_age`` seconds. A policy that is not JSON or does
 not validate raises ``InvalidPolicyError`` (a ``ValueError``) whose message names the parameter and every
 bad field, never a value; ``observe`` turns it into a ``failed`` decision instead of a crash loop.
+
+A Memcached cluster's or a Serverless cache's policy is validated with its kind's model
+(``kind_policy_for``): the default (written for replication groups) contributes only the plain fields
+that kind has (``mode``, ``actionTimeoutSeconds``, ...), the cluster's own parameter is strict, so a
+replication-group field there is an error naming the field and the kind.
 """
 
 import json
@@ -13,7 +18,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import ClientError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.validation import name_the_fields
@@ -33,6 +38,14 @@ class PolicySource(Protocol):
     def policy_for(self, cluster: str) -> Policy: ...
 
 
+class KindPolicySource(Protocol):
+    def kind_policy_for[P: BaseModel](self, cluster: str, model: type[P]) -> P: ...
+
+
+class Policies(PolicySource, KindPolicySource, Protocol):
+    """Every kind's policies (Observe reads them)."""
+
+
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """``override`` wins; nested objects merge key by key; lists and scalars are replaced whole."""
     merged = dict(base)
@@ -47,6 +60,21 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 def policy_from(default: dict[str, Any], override: dict[str, Any], source: str = "policy") -> Policy:
     try:
         return Policy.model_validate(deep_merge(default, override))
+    except ValidationError as error:
+        raise InvalidPolicyError(f"{source}: {name_the_fields(error)}") from None
+
+
+def kind_policy_from[P: BaseModel](
+    model: type[P], default: dict[str, Any], override: dict[str, Any], source: str = "policy"
+) -> P:
+    """``override`` validated strictly with ``model``, over the default's plain fields that ``model`` has
+    (an object such as ``targets`` or ``maxStep`` means other things to another kind: never inherited)."""
+    known = {name for name in model.model_fields} | {
+        f.alias for f in model.model_fields.values() if f.alias is not None
+    }
+    shared = {k: v for k, v in default.items() if k in known and not isinstance(v, dict)}
+    try:
+        return model.model_validate(deep_merge(shared, override))
     except ValidationError as error:
         raise InvalidPolicyError(f"{source}: {name_the_fields(error)}") from None
 
@@ -97,3 +125,8 @@ class PolicyStore:
     def policy_for(self, cluster: str) -> Policy:
         default, override = default_name(self._prefix), cluster_name(self._prefix, cluster)
         return policy_from(self._read(default), self._read(override), f"policy {default} + {override}")
+
+    def kind_policy_for[P: BaseModel](self, cluster: str, model: type[P]) -> P:
+        default, override = default_name(self._prefix), cluster_name(self._prefix, cluster)
+        source = f"policy {default} + {override}"
+        return kind_policy_from(model, self._read(default), self._read(override), source)

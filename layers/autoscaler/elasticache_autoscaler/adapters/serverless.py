@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         DataStorageTypeDef,
         ECPUPerSecondTypeDef,
         ModifyServerlessCacheRequestTypeDef,
+        ServerlessCacheTypeDef,
     )
 
 
@@ -32,6 +33,7 @@ class ChangeUsageLimits(NamedTuple):
 
 class ServerlessGateway(Protocol):
     def read_cache(self, name: str) -> ServerlessCache: ...
+    def read_cache_and_tags(self, name: str) -> tuple[ServerlessCache, dict[str, str]]: ...
     def set_usage_limits(
         self, name: str, limits: UsageLimits, cache: ServerlessCache | None = None
     ) -> str: ...
@@ -84,6 +86,15 @@ class ServerlessCaches:
         self._changes = client or aws.elasticache_changes()
 
     def read_cache(self, name: str) -> ServerlessCache:
+        return serverless_cache_from(self._describe(name))
+
+    def read_cache_and_tags(self, name: str) -> tuple[ServerlessCache, dict[str, str]]:
+        """The cache and its tags (ListTagsForResource on the ARN DescribeServerlessCaches reports)."""
+        item = self._describe(name)
+        tags = self._client.list_tags_for_resource(ResourceName=item["ARN"]).get("TagList", [])
+        return serverless_cache_from(item), {t["Key"]: t["Value"] for t in tags}
+
+    def _describe(self, name: str) -> "ServerlessCacheTypeDef":
         try:
             caches = self._client.describe_serverless_caches(ServerlessCacheName=name)["ServerlessCaches"]
         except ClientError as error:
@@ -92,7 +103,7 @@ class ServerlessCaches:
             raise
         if not caches:
             raise ClusterNotFoundError(f"serverless cache {name!r} does not exist")
-        return serverless_cache_from(caches[0])
+        return caches[0]
 
     def set_usage_limits(self, name: str, limits: UsageLimits, cache: ServerlessCache | None = None) -> str:
         request = usage_limits_request(cache or self.read_cache(name), limits)

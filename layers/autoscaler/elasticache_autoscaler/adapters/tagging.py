@@ -1,4 +1,5 @@
-"""Resource Groups Tagging API: the managed replication groups of the region in one paginated pass.
+"""Resource Groups Tagging API: the managed caches of the region (replication groups, Memcached clusters,
+Serverless caches) in one paginated pass.
 
 One ``GetResources`` page answers up to ``RESOURCES_PER_PAGE`` groups with their tags, where a listing
 plus one ``ListTagsForResource`` per group took a call per group of the account (issue 13, part 4).
@@ -7,6 +8,7 @@ plus one ``ListTagsForResource`` per group took a call per group of the account 
 from typing import TYPE_CHECKING, Protocol
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.models.cache_kind import CacheKind
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
@@ -14,17 +16,30 @@ if TYPE_CHECKING:
 
 REPLICATION_GROUP_TYPE = "elasticache:replicationgroup"
 RESOURCES_PER_PAGE = 100  # GetResources' maximum
+KIND_OF_RESOURCE = {
+    "replicationgroup": CacheKind.REPLICATION_GROUP,
+    "cluster": CacheKind.MEMCACHED,
+    "serverlesscache": CacheKind.SERVERLESS,
+}
+"""The ARN resource type of each kind of cache (``arn:aws:elasticache:<region>:<account>:<type>:<id>``).
+A ``cluster`` is a Memcached cluster unless it is a replication group's member (``managed_cache_ids``)."""
+
+ManagedCache = tuple[CacheKind, str]
 
 
 class ManagedGroupsPort(Protocol):
     def managed_group_ids(self, tag_key: str) -> list[str]: ...
+    def managed_caches(self, tag_key: str) -> list[ManagedCache]: ...
 
 
-def get_resources_request(tag_key: str, token: str | None) -> "GetResourcesInputTypeDef":
-    """One page of the replication groups carrying ``tag_key=true``; ``token`` from the previous page."""
+def get_resources_request(
+    tag_key: str, token: str | None, types: tuple[str, ...] = (REPLICATION_GROUP_TYPE,)
+) -> "GetResourcesInputTypeDef":
+    """One page of the ``types`` (replication groups) carrying ``tag_key=true``; ``token`` from the
+    previous page."""
     request: GetResourcesInputTypeDef = {
         "TagFilters": [{"Key": tag_key, "Values": ["true"]}],
-        "ResourceTypeFilters": [REPLICATION_GROUP_TYPE],
+        "ResourceTypeFilters": list(types),
         "ResourcesPerPage": RESOURCES_PER_PAGE,
     }
     if token:
@@ -38,6 +53,26 @@ def group_id_of(arn: str) -> str | None:
     if len(parts) != 7 or parts[2] != "elasticache" or parts[5] != "replicationgroup" or not parts[6]:
         return None
     return parts[6]
+
+
+def cache_of(arn: str) -> ManagedCache | None:
+    """The kind and id of a cache's ARN; None for other ARNs."""
+    parts = arn.split(":", 6)
+    if len(parts) != 7 or parts[2] != "elasticache" or not parts[6]:
+        return None
+    kind = KIND_OF_RESOURCE.get(parts[5])
+    return None if kind is None else (kind, parts[6])
+
+
+def without_group_members(caches: list[ManagedCache]) -> list[ManagedCache]:
+    """Drop the ``cluster`` ARNs that are a found replication group's members (``<group>-0001-001``,
+    ``<group>-001``): a group's tags may be on its member clusters too, and they are no Memcached cluster."""
+    groups = [cache_id for kind, cache_id in caches if kind is CacheKind.REPLICATION_GROUP]
+    return [
+        (kind, cache_id)
+        for kind, cache_id in caches
+        if kind is not CacheKind.MEMCACHED or not any(cache_id.startswith(f"{g}-") for g in groups)
+    ]
 
 
 class ResourceTagging:
@@ -57,3 +92,19 @@ class ResourceTagging:
             token = page.get("PaginationToken")
             if not token:
                 return sorted(ids)
+
+    def managed_caches(self, tag_key: str) -> list[ManagedCache]:
+        """Every cache of every kind tagged ``tag_key=true`` (one pass over the three resource types),
+        sorted by id, each once."""
+        types = tuple(f"elasticache:{resource}" for resource in KIND_OF_RESOURCE)
+        found: set[ManagedCache] = set()
+        token: str | None = None
+        while True:
+            page = self._client.get_resources(**get_resources_request(tag_key, token, types))
+            for mapping in page.get("ResourceTagMappingList", []):
+                cache = cache_of(mapping.get("ResourceARN", ""))
+                if cache is not None:
+                    found.add(cache)
+            token = page.get("PaginationToken")
+            if not token:
+                return without_group_members(sorted(found, key=lambda c: (c[1], c[0])))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
@@ -48,7 +49,16 @@ _SCALE_IN = frozenset(a for a in Action if a.is_scale_in)
 _TOPOLOGY = _SCALE_OUT | _SCALE_IN
 
 
-def cooldown_guard(action: Action, history: History, policy: Policy, now: datetime) -> GuardCheck:
+class Cooldowns(Protocol):
+    """Any kind's policy: the two cooldowns."""
+
+    @property
+    def scale_out_cooldown_seconds(self) -> int: ...
+    @property
+    def scale_in_cooldown_seconds(self) -> int: ...
+
+
+def cooldown_guard(action: Action, history: History, policy: Cooldowns, now: datetime) -> GuardCheck:
     """Scale-out waits ``scaleOutCooldownSeconds`` after the last scale-out; scale-in likewise after the
     last scale-in (separately: a scale-out right after a wrong scale-in must not wait)."""
     if action.is_scale_out:

@@ -228,6 +228,17 @@ def plan_request(sit: Situation, request: OperatorRequest) -> RuleOutcome:
         case Action.ROTATE_USER_PASSWORD:
             return _rotate_user(sit, request)
         case Action.NONE:
-            return RuleOutcome(("operator asked for none: nothing to do",))
+            outcome = RuleOutcome(("operator asked for none: nothing to do",))
+        case (
+            Action.ADD_NODES
+            | Action.REMOVE_NODES
+            | Action.RAISE_LIMITS
+            | Action.LOWER_LIMITS
+            | Action.SET_MINIMUMS
+        ):
+            outcome = _refuse(
+                sit, action, BlockedBy.UNSUPPORTED, f"{action.value} is not an action of a replication group"
+            )
         case _:
             assert_never(action)
+    return outcome

@@ -333,3 +333,16 @@ def _minimums_out_of_bounds(
     if budget is not None and spend * HOURS_PER_MONTH > budget:
         return BlockedBy.AT_BOUNDS.because(f"{describe_cost(spend)} exceeds the budget ${budget:g}/month")
     return None
+
+
+def limits_decision(
+    cache: ServerlessCache,
+    action: ServerlessAction,
+    target: UsageLimits,
+    *,
+    reasons: list[str],
+    policy: ServerlessPolicy,
+    blocked: Blocked | None = None,
+) -> ServerlessDecision:
+    """A decision to move ``cache`` to ``target``, its costs stated (for an operator's request)."""
+    return _decision(cache, action, target, reasons=reasons, policy=policy, blocked=blocked)

@@ -7,11 +7,13 @@ Only ``changes_something`` decisions may be executed.
 """
 
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.foresight import ForecastNote
 
 
@@ -44,6 +46,8 @@ class Blocked(WireModel):
 
 
 class Capacity(WireModel):
+    kind: ClassVar[CacheKind] = CacheKind.REPLICATION_GROUP
+
     node_type: str
     shards: int = Field(ge=1)
     replicas_per_shard: int = Field(ge=0)
@@ -57,6 +61,8 @@ class Capacity(WireModel):
 
 
 class Decision(WireModel):
+    kind: ClassVar[CacheKind] = CacheKind.REPLICATION_GROUP
+
     action: Action
     current: Capacity
     target: Capacity

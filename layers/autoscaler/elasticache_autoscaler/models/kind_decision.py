@@ -6,11 +6,14 @@ run) but with the kind's own capacity: ``Decision.current``/``target`` are repli
 """
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
+from elasticache_autoscaler.models.foresight import ForecastNote
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler.models.serverless import UsageLimits
 
@@ -20,6 +23,8 @@ class MemcachedAction(StrEnum):
     ADD_NODES = "add_nodes"
     REMOVE_NODES = "remove_nodes"
     SCALE_UP = "scale_up"
+    SCALE_DOWN = "scale_down"
+    """Only when an operator asks: the rules never shrink a Memcached node type (new nodes start empty)."""
 
 
 class ServerlessAction(StrEnum):
@@ -34,6 +39,12 @@ class KindDecision(WireModel):
     blocked_by: Blocked | None = None
     signals: dict[str, float | None] = Field(default_factory=dict)
     dry_run: bool = True
+    requested_by_operator: bool = False
+    approval_required: bool = False
+    """The policy asks a person to approve this action first (``approvalRequired``)."""
+    driven_by: str | None = None
+    forecast: ForecastNote | None = None
+    """As ``Decision``'s; the kinds' rules make no forecast yet: always None."""
 
     @property
     def blocked_code(self) -> BlockedBy | None:
@@ -41,6 +52,7 @@ class KindDecision(WireModel):
 
 
 class MemcachedDecision(KindDecision):
+    kind: Literal[CacheKind.MEMCACHED] = CacheKind.MEMCACHED
     action: MemcachedAction
     current: MemcachedCapacity
     target: MemcachedCapacity
@@ -60,6 +72,7 @@ class ServerlessDecision(KindDecision):
     """Costs: the ceiling is what an hour costs if the cache uses its maximums all hour (what the maximums
     cap), the floor what its minimums (and the minimum metered storage) bill even when idle."""
 
+    kind: Literal[CacheKind.SERVERLESS] = CacheKind.SERVERLESS
     action: ServerlessAction
     current: UsageLimits
     target: UsageLimits
@@ -67,6 +80,15 @@ class ServerlessDecision(KindDecision):
     ceiling_per_hour_after: float | None = None
     floor_per_hour_before: float = 0.0
     floor_per_hour_after: float = 0.0
+
+    @property
+    def cost_per_hour_before(self) -> float | None:
+        """The ceiling (what the maximums cap): what the decision log shows as the hourly cost."""
+        return self.ceiling_per_hour_before
+
+    @property
+    def cost_per_hour_after(self) -> float | None:
+        return self.ceiling_per_hour_after
 
     @property
     def changes_something(self) -> bool:

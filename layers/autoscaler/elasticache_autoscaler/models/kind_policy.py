@@ -16,11 +16,13 @@ Serverless example::
      "headroomPercent": 50, "raiseAtPercent": 75, "lowerBelowPercent": 30}
 """
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.policy import Mode, NodeTypeRules, Policy
 
 MEMCACHED_MAX_NODES = 40
@@ -36,10 +38,18 @@ def _field_names(model: type[BaseModel]) -> frozenset[str]:
 
 
 class KindPolicy(WireModel):
-    """Refuses fields of the other kinds, by name, before pydantic's generic "extra fields" error."""
+    """Refuses fields of the other kinds, by name, before pydantic's generic "extra fields" error.
+
+    The fields every kind shares with a replication group's ``Policy`` (the workflow reads them: the action
+    timeout, approval) have the same names, meaning and defaults."""
 
     kind_name: ClassVar[str]
     _other_kinds: ClassVar[tuple[type[BaseModel], ...]] = ()
+
+    action_timeout_seconds: int = Field(default=3600, ge=60)
+    check_interval_seconds: int = Field(default=30, ge=1)
+    approval_required: frozenset[Action] = frozenset()
+    approval_timeout_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
 
     @model_validator(mode="before")
     @classmethod
@@ -79,6 +89,7 @@ class ScaleConfig(WireModel):
 
 class MemcachedPolicy(KindPolicy):
     kind_name: ClassVar[str] = "Memcached cluster"
+    kind: Literal[CacheKind.MEMCACHED] = CacheKind.MEMCACHED
 
     mode: Mode = "observe"
     targets: MemcachedTargets = MemcachedTargets()
@@ -115,6 +126,7 @@ class ServerlessPolicy(KindPolicy):
     """
 
     kind_name: ClassVar[str] = "Serverless cache"
+    kind: Literal[CacheKind.SERVERLESS] = CacheKind.SERVERLESS
 
     mode: Mode = "observe"
     budget_usd_per_month: float | None = Field(default=None, gt=0, allow_inf_nan=False)
@@ -131,6 +143,8 @@ class ServerlessPolicy(KindPolicy):
     lower_below_percent: float = Field(default=30.0, gt=0, lt=100)
     """Lower a maximum once usage stayed below this share of it for the whole stabilization window."""
     scale_out_evaluation_seconds: int = Field(default=180, ge=60)
+    scale_out_cooldown_seconds: int = Field(default=300, ge=0)
+    scale_in_cooldown_seconds: int = Field(default=3600, ge=0)
     scale_in_stabilization_seconds: int = Field(default=3600, ge=60)
     prewarm_lead_seconds: int = Field(default=3600, ge=3600, le=7 * 86400)
     """How long before the expected peak a raised minimum is set: AWS applies a new minimum within 60 minutes

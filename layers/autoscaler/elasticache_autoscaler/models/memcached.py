@@ -7,11 +7,12 @@ Built by ``memcached_cluster_from`` from one ``CacheClusters`` item of DescribeC
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 
 ONLINE_VERTICAL_SCALING_SINCE = (1, 5)
 """Memcached engine version from which ElastiCache changes a node-based cluster's node type in place
@@ -36,7 +37,10 @@ class CacheNode(WireModel):
 
 
 class MemcachedCapacity(WireModel):
-    """What a Memcached decision targets: a node type and an absolute node count."""
+    """What a Memcached decision targets: a node type and an absolute node count. ``kind`` tells it apart
+    from a replication group's ``Capacity`` in the workflow state and the decision log."""
+
+    kind: Literal[CacheKind.MEMCACHED] = CacheKind.MEMCACHED
 
     node_type: str
     nodes: int = Field(ge=1)

@@ -23,12 +23,13 @@ at least a capacity, and start scaling out ahead of each window by the time the 
 """
 
 import re
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.schedule import Schedule
 
 Mode = Literal["observe", "act", "forecast"]
@@ -198,6 +199,8 @@ class ScaleInGate(WireModel):
 
 
 class Policy(WireModel):
+    kind: ClassVar[CacheKind] = CacheKind.REPLICATION_GROUP
+
     mode: Mode = "observe"
     targets: Targets = Targets()
     tolerance: float = Field(default=0.1, ge=0, le=1)

@@ -9,8 +9,8 @@ from typing import Literal
 from pydantic import Field
 
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.any_kind import AnyCapacity
 from elasticache_autoscaler.models.base import WireModel
-from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.foresight import ForecastNote
 
 Status = Literal["planned", "skipped", "in_progress", "succeeded", "failed"]
@@ -41,8 +41,8 @@ class DecisionRecord(WireModel):
     cluster: str
     decided_at: str
     action: Action
-    current: Capacity | None
-    target: Capacity | None
+    current: AnyCapacity | None
+    target: AnyCapacity | None
     reasons: tuple[str, ...] = Field(min_length=1)
     mode: Mode
     status: Status

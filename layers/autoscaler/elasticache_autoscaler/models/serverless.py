@@ -9,13 +9,17 @@ from typing import Any, Literal
 from pydantic import Field
 
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 
 ServerlessEngine = Literal["valkey", "redis", "memcached"]
 
 
 class UsageLimits(WireModel):
     """CacheUsageLimits: ``DataStorage`` {Maximum, Minimum} in GB and ``ECPUPerSecond`` {Maximum, Minimum}.
-    None: not set (no cap, or no pre-warmed floor)."""
+    None: not set (no cap, or no pre-warmed floor). ``kind`` tells it apart from the other kinds' capacities
+    in the workflow state and the decision log."""
+
+    kind: Literal[CacheKind.SERVERLESS] = CacheKind.SERVERLESS
 
     data_storage_max_gb: int | None = Field(default=None, ge=1)
     data_storage_min_gb: int | None = Field(default=None, ge=1)

@@ -3,11 +3,13 @@
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field
 
 from elasticache_autoscaler.catalog import Engine
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.load_history import LoadHistory
 
@@ -210,6 +212,8 @@ class Guards(WireModel):
 
 
 class Snapshot(WireModel):
+    kind: ClassVar[CacheKind] = CacheKind.REPLICATION_GROUP
+
     taken_at: datetime
     topology: Topology
     metrics: Metrics

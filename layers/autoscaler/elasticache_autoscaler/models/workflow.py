@@ -7,13 +7,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from elasticache_autoscaler.models.any_kind import AnyCapacity, AnyDecision, AnyPolicy, AnySnapshot
 from elasticache_autoscaler.models.base import WireModel
-from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.history import PastDecision
-from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import Mode, OutcomeName, RecordKey, Status
 from elasticache_autoscaler.models.request import CLUSTER_ID, WorkflowRequest
-from elasticache_autoscaler.models.snapshot import Snapshot
 
 
 class Execution(WireModel):
@@ -37,7 +36,7 @@ class ObservationDetail(WireModel):
 
     cluster: str
     execution_arn: str
-    snapshot: Snapshot
+    snapshot: AnySnapshot
     history: tuple[PastDecision, ...] = ()
 
 
@@ -63,21 +62,33 @@ class ObservationSummary(WireModel):
     history: int
 
 
+class KindSummary(WireModel):
+    """The same for a Memcached cluster or a Serverless cache: its capacity in words."""
+
+    kind: CacheKind
+    taken_at: datetime
+    status: str
+    capacity: str
+    metric_series: int
+    history: int
+
+
 class Observation(WireModel):
     """Observe's output, ``$.observed`` in the workflow state: small whatever the size of the group. Later
     states read ``request`` and ``policy``; Decide reads the full observation back from ``stored``."""
 
     request: WorkflowRequest
+    """``request.kind`` is set (resolved by Observe when the input had none)."""
     execution: Execution
-    policy: Policy | None
+    policy: AnyPolicy | None
     policy_error: str | None = None
-    summary: ObservationSummary
+    summary: ObservationSummary | KindSummary
     stored: StoredObservation
 
 
 class Decided(WireModel):
     record: RecordKey
-    decision: Decision
+    decision: AnyDecision
     mode: Mode
     status: Status
     live: bool = Field(description="True when the workflow goes on to change the cluster")
@@ -109,10 +120,10 @@ class ActRequest(WireModel):
     execution) and the policy the decision was made under (breaker threshold, cooldowns)."""
 
     cluster: str
-    decision: Decision
+    decision: AnyDecision
     record: RecordKey
     owner: str = Field(min_length=1)
-    policy: Policy
+    policy: AnyPolicy
     check_only: bool = False
     """Re-check the guards and renew the lock, make no call (``outcome="ready"``): the gate in front of a
     credential rotation, whose calls the rotation workflow makes."""
@@ -145,10 +156,10 @@ class ActResult(WireModel):
 
 class CheckRequest(WireModel):
     cluster: str
-    target: Capacity
+    target: AnyCapacity
     started_at: datetime
     timeout_seconds: int
-    current: Capacity | None = None
+    current: AnyCapacity | None = None
     """The capacity before the change (the decision's ``current``): how check tells an abandoned change.
     Optional only until the state machine passes it (``"current.$": "$.decided.decision.current"``)."""
 
@@ -157,7 +168,7 @@ class CheckResult(WireModel):
     done: bool
     timed_out: bool
     elapsed_seconds: float
-    observed: Capacity
+    observed: AnyCapacity
     waiting_for: str | None = None
     quiescent: bool = False
     """The group, every shard and every member are available and nothing is pending (whatever its capacity):
@@ -196,7 +207,7 @@ class ApprovalRequest(WireModel):
     task_token: str
     execution: Execution
     record: RecordKey
-    decision: Decision
+    decision: AnyDecision
     timeout_seconds: int
 
 

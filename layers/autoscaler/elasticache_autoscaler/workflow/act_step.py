@@ -29,7 +29,7 @@ this flow does not run: ``ActionFailedError``.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, ElastiCacheGateway
@@ -38,11 +38,16 @@ from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
+from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
 from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import iso
 from elasticache_autoscaler.workflow import lock_step, outcomes
+
+if TYPE_CHECKING:
+    from elasticache_autoscaler.kinds.base import CacheKindOps
 
 HISTORY_DAYS = 2
 _BLOCKED_TO_SKIP = {
@@ -61,9 +66,30 @@ class ActDeps:
     managed_tag_key: str
     paused_tag_key: str
     lease_seconds: int
+    other_kinds: "tuple[CacheKindOps, ...]" = ()
+    """The kinds of cache besides replication groups (whose gateway is ``elasticache``)."""
 
 
-def lease_for(request: ActRequest, floor: int) -> int:
+@dataclass(frozen=True)
+class GroupActRequest:
+    """An ``ActRequest`` for a replication group: its decision and policy are a replication group's."""
+
+    cluster: str
+    decision: Decision
+    record: RecordKey
+    owner: str
+    policy: Policy
+    check_only: bool
+
+    @classmethod
+    def of(cls, request: ActRequest) -> "GroupActRequest":
+        decision, policy = request.decision, request.policy
+        if not isinstance(decision, Decision) or not isinstance(policy, Policy):
+            raise ActionFailedError(f"{request.cluster}: not a replication group's decision and policy")
+        return cls(request.cluster, decision, request.record, request.owner, policy, request.check_only)
+
+
+def lease_for(request: GroupActRequest, floor: int) -> int:
     """The lease Act takes: the action timeout for a change; for a rotation, both of its waits for the group
     plus its grace period (renewed by nobody while the rotation workflow runs), plus ten minutes."""
     policy = request.policy
@@ -73,6 +99,14 @@ def lease_for(request: ActRequest, floor: int) -> int:
 
 
 def act(request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
+    """The kind of the decision acts (``kinds``); a replication group's is ``act_on_group``."""
+    from elasticache_autoscaler.kinds.registry import registry_for  # noqa: PLC0415 - kinds import this module
+
+    return registry_for(deps.elasticache, deps.other_kinds).of(request.decision.kind).act(request, deps, now)
+
+
+def act_on_group(group_request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
+    request = GroupActRequest.of(group_request)
     decision = request.decision
     _refuse_unless_runnable(decision, rotation_gate=request.check_only)
     topology, tags = deps.elasticache.read_topology_and_tags(request.cluster)  # the one read of this step
@@ -102,7 +136,7 @@ def act(request: ActRequest, deps: ActDeps, now: datetime) -> ActResult:
 
 
 def _tag_then_lock(
-    request: ActRequest, deps: ActDeps, tags: dict[str, str], now: datetime
+    request: GroupActRequest, deps: ActDeps, tags: dict[str, str], now: datetime
 ) -> tuple[SkipReason, str] | None:
     """Unmanaged: refused, and no lock is taken for it; then renew our lock (held by another: refused).
     The group was read before the renewal, but only the lock's owner changes it through this product, and
@@ -131,7 +165,7 @@ def _topology_refusal(decision: Decision, topology: Topology) -> tuple[SkipReaso
 
 
 def _guard_refusal(
-    request: ActRequest, deps: ActDeps, topology: Topology, tags: dict[str, str], now: datetime
+    request: GroupActRequest, deps: ActDeps, topology: Topology, tags: dict[str, str], now: datetime
 ) -> tuple[SkipReason, str] | None:
     """The engine's own guards, on what is true now (our own lock is not a reason to stop)."""
     guards = deps.state.guards(request.cluster, now).model_copy(update={"lock_held_by": None})
@@ -156,7 +190,7 @@ def _guard_refusal(
     return None
 
 
-def _skip(request: ActRequest, now: datetime, skip: SkipReason, detail: str) -> ActResult:
+def _skip(request: GroupActRequest | ActRequest, now: datetime, skip: SkipReason, detail: str) -> ActResult:
     reason = f"{skip.value}: {detail} (checked at the moment of acting: no call made)"
     logger.info("act skipped", cluster=request.cluster, skip=skip.value, reason=reason)
     return ActResult(
@@ -176,6 +210,14 @@ def _dispatch(cluster: str, decision: Decision, elasticache: ElastiCacheGateway,
             return elasticache.set_node_type(cluster, target.node_type, topology)
         case Action.NONE | Action.ROTATE_AUTH_TOKEN | Action.ROTATE_USER_PASSWORD:
             raise ActionFailedError(f"action {decision.action.value} is not run by the scaling workflow")
+        case (
+            Action.ADD_NODES
+            | Action.REMOVE_NODES
+            | Action.RAISE_LIMITS
+            | Action.LOWER_LIMITS
+            | Action.SET_MINIMUMS
+        ):
+            raise ActionFailedError(f"action {decision.action.value} is not an action of a replication group")
         case _:
             assert_never(decision.action)
 

@@ -18,13 +18,22 @@ toward the circuit breaker) and keeps the lock (it is not released while the gro
 execution-end handler or ``guards --release-lock`` settle it once the group is quiescent).
 """
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
+from elasticache_autoscaler.models.any_kind import AnyCapacity
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.workflow import CheckRequest, CheckResult
+
+if TYPE_CHECKING:
+    from elasticache_autoscaler.kinds.base import CacheKindOps
+
+Reading = tuple[AnyCapacity, str | None]
+"""What a Check reads of a cache of any kind: its capacity and why it is not quiescent (None: it is)."""
 
 TRANSIENT_CODES = frozenset(
     {
@@ -53,10 +62,39 @@ def transient_read_error(error: Exception) -> str | None:
     return None
 
 
+def check_cache(
+    request: CheckRequest,
+    elasticache: ElastiCacheGateway,
+    other_kinds: "Sequence[CacheKindOps]",
+    now: datetime,
+) -> CheckResult:
+    """Check a cache of any kind: the kind of the target (``kinds``) reads it."""
+    from elasticache_autoscaler.kinds.registry import registry_for  # noqa: PLC0415 - kinds import this module
+
+    return registry_for(elasticache, other_kinds).of(request.target.kind).check(request, now)
+
+
 def check(request: CheckRequest, elasticache: ElastiCacheGateway, now: datetime) -> CheckResult:
+    """A replication group's Check."""
+
+    def read() -> Reading:
+        topology = elasticache.read_topology(request.cluster)
+        return topology.capacity, topology.not_quiescent_because()
+
+    return check_reading(request, read, now, _is_scale_in)
+
+
+def check_reading(
+    request: CheckRequest,
+    read: Callable[[], Reading],
+    now: datetime,
+    is_scale_in: Callable[[AnyCapacity, AnyCapacity], bool],
+) -> CheckResult:
+    """Check a cache of any kind: ``read`` its capacity and quiescence (a transient read error is a round
+    that waits), done when quiescent at the target, abandoned when quiescent at ``current`` again."""
     elapsed = (now - request.started_at).total_seconds()
     try:
-        topology = elasticache.read_topology(request.cluster)
+        observed, waiting_for = read()
     except (ClientError, BotoCoreError) as error:
         transient = transient_read_error(error)
         if transient is None:
@@ -69,14 +107,12 @@ def check(request: CheckRequest, elasticache: ElastiCacheGateway, now: datetime)
             waiting_for=f"could not read the group this round (transient: {transient})",
             read_error=transient,
         )
-    observed = topology.capacity
-    waiting_for = topology.not_quiescent_because()
     quiescent = waiting_for is None
     abandoned = False
     if waiting_for is None and observed != request.target:
         if request.current is not None and observed == request.current:
             abandoned = True
-            kind = "scale-in" if _is_scale_in(request.current, request.target) else "change"
+            kind = "scale-in" if is_scale_in(request.current, request.target) else "change"
             waiting_for = (
                 f"ElastiCache abandoned the {kind}: the group is available again with its old capacity "
                 f"{observed.describe()}, target {request.target.describe()}"
@@ -94,6 +130,8 @@ def check(request: CheckRequest, elasticache: ElastiCacheGateway, now: datetime)
     )
 
 
-def _is_scale_in(current: Capacity, target: Capacity) -> bool:
+def _is_scale_in(current: AnyCapacity, target: AnyCapacity) -> bool:
     """Fewer shards or replicas (a node type change is named a "change": Capacity carries no size)."""
+    if not isinstance(current, Capacity) or not isinstance(target, Capacity):
+        return False
     return target.shards < current.shards or target.replicas_per_shard < current.replicas_per_shard

@@ -12,10 +12,12 @@ from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.observation_store import ObservationMismatchError, ObservationStorePort
 from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.any_kind import AnyPolicy, DecisionOfAnyKind, action_of
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
 from elasticache_autoscaler.models.foresight import DRIVEN_BY_FORECAST
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey
+from elasticache_autoscaler.models.snapshot import Snapshot
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger
 from elasticache_autoscaler.timestamps import decision_time
@@ -55,11 +57,23 @@ def decide_step(observation: Observation, deps: DecideDeps, now: datetime) -> De
 
 def make_decision(
     observation: Observation, detail: ObservationDetail, now: datetime
-) -> tuple[Decision, Mode]:
-    """The engine's decision and the effective mode: act only when the policy says act and the request
-    is not a dry run. A policy that does not validate is a decision that changes nothing."""
-    if observation.policy is None:
-        current = detail.snapshot.topology.capacity
+) -> tuple[DecisionOfAnyKind, Mode]:
+    """The engine's decision (the rules of the cache's kind) and the effective mode: act only when the
+    policy says act and the request is not a dry run. A policy that does not validate is a decision that
+    changes nothing."""
+    from elasticache_autoscaler.kinds.registry import rules_for  # noqa: PLC0415 - kinds import this module
+
+    decision = rules_for(detail.snapshot.kind).decide(observation, detail, now)
+    return decision, "observe" if decision.dry_run else "act"
+
+
+def decide_group(observation: Observation, detail: ObservationDetail, now: datetime) -> Decision:
+    """A replication group's decision (the engine's ``decide``)."""
+    snapshot, policy = detail.snapshot, observation.policy
+    if not isinstance(snapshot, Snapshot) or not isinstance(policy, Policy | None):
+        raise TypeError("not a replication group's observation")
+    if policy is None:
+        current = snapshot.topology.capacity
         decision = Decision(
             action=Action.NONE,
             current=current,
@@ -67,14 +81,11 @@ def make_decision(
             reasons=(f"policy is invalid: {observation.policy_error}",),
             blocked_by=BlockedBy.INVALID_POLICY.because(observation.policy_error or "invalid"),
         )
-        return decision, "observe"
-    decision = decide(
-        detail.snapshot, observation.policy, detail.history, now, _operator_request(observation)
-    )
-    return decision, "observe" if decision.dry_run else "act"
+        return decision
+    return decide(snapshot, policy, detail.history, now, _operator_request(observation))
 
 
-def _dry_run_because(decision: Decision, policy: Policy | None) -> str:
+def _dry_run_because(decision: DecisionOfAnyKind, policy: AnyPolicy | None) -> str:
     """Why a dry run changed nothing: a forecast's trial in ``forecast`` mode, or observe."""
     trial = policy is not None and policy.mode == "forecast" and decision.driven_by == DRIVEN_BY_FORECAST
     return "forecast mode" if trial else "observe mode"
@@ -103,7 +114,7 @@ def decide_and_record(
     record = DecisionRecord(
         cluster=key.cluster,
         decided_at=key.decided_at,
-        action=decision.action,
+        action=action_of(decision),
         current=decision.current,
         target=decision.target,
         reasons=reasons,

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError
 from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarterPort
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.reconcile_event import ExecutionSucceededEvent
 from elasticache_autoscaler.models.request import CLUSTER_ID, MAX_FOLLOW_UPS, WorkflowRequest
 from elasticache_autoscaler.observability import logger
@@ -30,6 +31,7 @@ class _Lenient(WireModel):
 
 class _Input(_Lenient):
     cluster: str = Field(pattern=CLUSTER_ID)
+    kind: CacheKind | None = None
     follow_up: int = 0
 
 
@@ -99,6 +101,7 @@ def after_execution(event: ExecutionSucceededEvent, deps: FollowUpDeps) -> After
     name = follow_up_name(cluster, execution.execution_arn)
     request = WorkflowRequest(
         cluster=cluster,
+        kind=started.kind,
         dry_run=False,
         trigger="alarm",
         reason=f"still in alarm after a scale-out: {', '.join(reconciled.in_alarm)}"[:500],

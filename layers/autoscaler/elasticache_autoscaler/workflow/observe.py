@@ -2,23 +2,28 @@
 
 The full snapshot (every raw metric series) and the history go to the observation store; the workflow
 state gets the request, the policy, a short summary and the reference (Step Functions caps a state at
-256 KiB: a large group's series alone are ~1 MB)."""
+256 KiB: a large group's series alone are ~1 MB).
+
+What is read depends on the kind of cache (``kinds``): the request names it, or ``kinds.registry`` finds
+the id among every kind; the kind checks the request is one of its own, then reads the cache, its tags
+(managed or refused), its policy and metrics."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ValidationError
 
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.adapters.observation_store import ObservationStorePort
-from elasticache_autoscaler.adapters.policy_store import PolicySource
+from elasticache_autoscaler.adapters.policy_store import Policies
 from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.errors import ClusterNotManagedError, InvalidInputError
+from elasticache_autoscaler.models.any_kind import AnyPolicy, AnySnapshot
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.request import WorkflowRequest
-from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology, apply_roles
+from elasticache_autoscaler.models.snapshot import Guards, Metrics, Snapshot, Topology, apply_roles
 from elasticache_autoscaler.models.workflow import (
     Observation,
     ObservationDetail,
@@ -26,6 +31,9 @@ from elasticache_autoscaler.models.workflow import (
     ObserveInput,
 )
 from elasticache_autoscaler.validation import name_the_fields
+
+if TYPE_CHECKING:
+    from elasticache_autoscaler.kinds.base import CacheKindOps
 
 DEFAULT_METRICS_WINDOW_MINUTES = 60
 HISTORY_DAYS = 2
@@ -39,12 +47,14 @@ class MetricsPort(Protocol):
 class ObserveDeps:
     elasticache: ElastiCacheGateway
     metrics: MetricsPort
-    policies: PolicySource
+    policies: Policies
     state: StatePort
     log: DecisionLogPort
     managed_tag_key: str
     paused_tag_key: str
     store: ObservationStorePort
+    other_kinds: "tuple[CacheKindOps, ...]" = ()
+    """The kinds of cache besides replication groups (built from ``elasticache`` and ``metrics``)."""
 
 
 def parse_request(raw: dict[str, object]) -> WorkflowRequest:
@@ -55,23 +65,12 @@ def parse_request(raw: dict[str, object]) -> WorkflowRequest:
 
 
 def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observation:
+    from elasticache_autoscaler.kinds.registry import registry_for  # noqa: PLC0415 - kinds import this module
+
     request = parse_request(event.input)
-    topology, tags = deps.elasticache.read_topology_and_tags(request.cluster)  # one DescribeReplicationGroups
-    if tags.get(deps.managed_tag_key) != "true":
-        raise ClusterNotManagedError(
-            f"replication group {request.cluster!r} is not tagged {deps.managed_tag_key}=true: not managed"
-        )
-    policy: Policy | None
-    try:
-        policy, policy_error = deps.policies.policy_for(request.cluster), None
-    except ValueError as error:
-        policy, policy_error = None, str(error)
-    metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
-    topology = apply_roles(topology, metrics.is_master)  # cluster mode enabled: roles from IsMaster
-    guards = deps.state.guards(request.cluster, now)
-    if tags.get(deps.paused_tag_key) == "true":
-        guards = guards.model_copy(update={"paused": True})
-    snapshot = Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=guards)
+    kinds = registry_for(deps.elasticache, deps.other_kinds)
+    ops, (snapshot, policy, policy_error) = kinds.observe(request, deps, now)
+    request = request.model_copy(update={"kind": ops.kind})
     detail = ObservationDetail(
         cluster=request.cluster,
         execution_arn=event.execution.arn,
@@ -83,13 +82,49 @@ def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observatio
         execution=event.execution,
         policy=policy,
         policy_error=policy_error,
-        summary=summarize(detail),
+        summary=ops.summarize(detail),
         stored=deps.store.put(detail),
     )
 
 
+def refuse_unmanaged(noun: str, cache_id: str, tags: dict[str, str], deps: ObserveDeps) -> None:
+    if tags.get(deps.managed_tag_key) != "true":
+        raise ClusterNotManagedError(
+            f"{noun} {cache_id!r} is not tagged {deps.managed_tag_key}=true: not managed"
+        )
+
+
+def guards_now(cache_id: str, tags: dict[str, str], deps: ObserveDeps, now: datetime) -> Guards:
+    """The state table's guards, paused also when the cache carries the paused tag."""
+    guards = deps.state.guards(cache_id, now)
+    if tags.get(deps.paused_tag_key) == "true":
+        guards = guards.model_copy(update={"paused": True})
+    return guards
+
+
+def observe_group(
+    cluster: str, deps: ObserveDeps, now: datetime
+) -> tuple[AnySnapshot, AnyPolicy | None, str | None]:
+    """A replication group's snapshot, policy (or why it is invalid)."""
+    topology, tags = deps.elasticache.read_topology_and_tags(cluster)  # one DescribeReplicationGroups
+    refuse_unmanaged("replication group", cluster, tags, deps)
+    policy: Policy | None
+    try:
+        policy, policy_error = deps.policies.policy_for(cluster), None
+    except ValueError as error:
+        policy, policy_error = None, str(error)
+    metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
+    topology = apply_roles(topology, metrics.is_master)  # cluster mode enabled: roles from IsMaster
+    guards = guards_now(cluster, tags, deps, now)
+    return Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=guards), policy, policy_error
+
+
 def summarize(detail: ObservationDetail) -> ObservationSummary:
-    topology = detail.snapshot.topology
+    """A replication group's summary (``detail.snapshot`` is a replication group's)."""
+    snapshot = detail.snapshot
+    if not isinstance(snapshot, Snapshot):
+        raise TypeError(f"not a replication group's snapshot: {snapshot.kind}")
+    topology = snapshot.topology
     return ObservationSummary(
         taken_at=detail.snapshot.taken_at,
         node_type=topology.node_type,
@@ -97,8 +132,17 @@ def summarize(detail: ObservationDetail) -> ObservationSummary:
         shards=topology.shard_count,
         replicas_per_shard=topology.replicas_per_shard,
         nodes=topology.node_count,
-        metric_series=len(detail.snapshot.metrics.series),
+        metric_series=len(snapshot.metrics.series),
         history=len(detail.history),
+    )
+
+
+def window_minutes(seconds: int | None) -> int:
+    """Enough history for a window of ``seconds`` (at least an hour)."""
+    return (
+        DEFAULT_METRICS_WINDOW_MINUTES
+        if seconds is None
+        else max(DEFAULT_METRICS_WINDOW_MINUTES, -(-seconds // 60))
     )
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from elasticache_autoscaler.models.decision import Decision
+from elasticache_autoscaler.models.any_kind import DecisionOfAnyKind
 from elasticache_autoscaler.models.record import Outcome, OutcomeName, Status
 from elasticache_autoscaler.timestamps import iso
 
@@ -79,7 +79,11 @@ def settle(outcome: OutcomeName, detail: str | None = None) -> Settled:
 
 
 def decided(
-    decision: Decision, dry_run: bool, policy_invalid: bool, *, dry_run_because: str = "observe mode"
+    decision: DecisionOfAnyKind,
+    dry_run: bool,
+    policy_invalid: bool,
+    *,
+    dry_run_because: str = "observe mode",
 ) -> tuple[Status, tuple[str, ...]]:
     """A new record's status and reasons; ``dry_run_because``: the mode that made it a dry run."""
     if policy_invalid:

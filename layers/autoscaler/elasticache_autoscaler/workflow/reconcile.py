@@ -1,4 +1,5 @@
-"""Keep each managed group's CloudWatch alarms in line with its policy and topology (``alarms``).
+"""Keep each managed cache's CloudWatch alarms in line with its policy and topology (``alarms`` for a
+replication group, ``alarms_kinds`` for a Memcached cluster or a Serverless cache, through ``kinds``).
 
 Run on its own schedule (every group, and every alarm of the prefix) and after every execution of the
 scaling workflow that succeeded (that execution's group: its members may have changed). For each group:
@@ -18,15 +19,16 @@ per 100 alarms, and one write: the dashboard ``<stack>-signals`` (``alarms.signa
 managed group's signals against its thresholds.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
 
 from elasticache_autoscaler.adapters.cloudwatch_alarms import AlarmStorePort, ExistingAlarm
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.adapters.error_codes import CLUSTER_NOT_FOUND, GROUP_NOT_FOUND
-from elasticache_autoscaler.adapters.policy_store import InvalidPolicyError, PolicySource
+from elasticache_autoscaler.adapters.policy_store import InvalidPolicyError, Policies
 from elasticache_autoscaler.adapters.tagging import ManagedGroupsPort
 from elasticache_autoscaler.alarms import (
     OwnedAlarm,
@@ -37,23 +39,39 @@ from elasticache_autoscaler.alarms import (
 )
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.observability import logger
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from mypy_boto3_cloudwatch.type_defs import PutMetricAlarmInputTypeDef
+
+    from elasticache_autoscaler.kinds.base import AlarmedKind
+
 GONE_CODES = GROUP_NOT_FOUND | CLUSTER_NOT_FOUND
+
+
+class WantedAlarm(Protocol):
+    """An alarm a cache of any kind should have (``alarms.OwnedAlarm``, ``alarms_kinds.KindAlarm``)."""
+
+    @property
+    def name(self) -> str: ...
+    def configuration(self) -> dict[str, object]: ...
+    def put_request(self, owner: str) -> "PutMetricAlarmInputTypeDef": ...
 
 
 @dataclass(frozen=True)
 class ReconcileDeps:
     elasticache: ElastiCacheGateway
     alarms: AlarmStorePort
-    policies: PolicySource
+    policies: Policies
     prefix: str
     owner: str
     managed_tag_key: str
     managed_groups: ManagedGroupsPort
+    other_kinds: "Sequence[AlarmedKind]" = ()
+    """The kinds of cache besides replication groups (``kinds``): their alarms are reconciled too."""
 
 
 class Reconciled(WireModel):
@@ -87,15 +105,8 @@ def _is_gone(error: Exception) -> bool:
     return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in GONE_CODES
 
 
-def _wanted(group: str, deps: ReconcileDeps) -> tuple[OwnedAlarm, ...] | None:
-    """The alarms ``group`` should have (empty: none, it is not managed or gone); None: leave them as they
-    are (its policy does not validate)."""
-    try:
-        topology, tags = deps.elasticache.read_topology_and_tags(group)
-    except (ClusterNotFoundError, ClientError) as error:
-        if _is_gone(error):
-            return ()
-        raise
+def _group_alarms(group: str, deps: ReconcileDeps) -> tuple[OwnedAlarm, ...] | None:
+    topology, tags = deps.elasticache.read_topology_and_tags(group)
     if tags.get(deps.managed_tag_key) != "true":
         return ()
     try:
@@ -106,8 +117,39 @@ def _wanted(group: str, deps: ReconcileDeps) -> tuple[OwnedAlarm, ...] | None:
     return desired_alarms(topology, policy, deps.prefix)
 
 
+def _wanted_of_any_kind(
+    cache: str, deps: ReconcileDeps, kind: CacheKind | None = None
+) -> tuple[WantedAlarm, ...] | None:
+    """The alarms ``cache`` should have (empty: none, it is not managed or gone; None: leave them as they
+    are, its policy does not validate): its kind's (found by the Tagging API pass), else (a cache only an
+    alarm names, or one cache reconciled after its execution) a replication group's, else each other
+    kind's in turn."""
+    others = {ops.kind: ops for ops in deps.other_kinds}
+    if kind is not None and kind in others:
+        return _kind_alarms(others[kind], cache, deps)
+    try:
+        return _group_alarms(cache, deps)
+    except (ClusterNotFoundError, ClientError) as error:
+        if not _is_gone(error):
+            raise
+    for ops in () if kind is not None else deps.other_kinds:
+        try:
+            return _kind_alarms(ops, cache, deps)
+        except ClusterNotFoundError:
+            continue
+    return ()
+
+
+def _kind_alarms(ops: "AlarmedKind", cache: str, deps: ReconcileDeps) -> tuple[WantedAlarm, ...] | None:
+    try:
+        return ops.desired_alarms(cache, deps.policies, deps.prefix, deps.managed_tag_key)
+    except InvalidPolicyError as error:
+        logger.warning("policy does not validate: alarms left as they are", cluster=cache, error=str(error))
+        return None
+
+
 def _apply(
-    wanted: "Iterable[OwnedAlarm]", existing: dict[str, ExistingAlarm], deps: ReconcileDeps, plan: _Plan
+    wanted: "Iterable[WantedAlarm]", existing: dict[str, ExistingAlarm], deps: ReconcileDeps, plan: _Plan
 ) -> set[str]:
     names: set[str] = set()
     for alarm in wanted:
@@ -155,25 +197,30 @@ def reconcile(deps: ReconcileDeps, group: str | None = None) -> Reconciled:
     draws them all) the signals dashboard."""
     if group is None:
         existing = deps.alarms.list_alarms(deps.prefix)
+        tag = deps.managed_tag_key
+        kinds: dict[str, CacheKind] = (  # one Tagging API pass, over every kind wired
+            {cache_id: kind for kind, cache_id in deps.managed_groups.managed_caches(tag)}
+            if deps.other_kinds
+            else dict.fromkeys(deps.managed_groups.managed_group_ids(tag), CacheKind.REPLICATION_GROUP)
+        )
         groups = sorted(
-            set(deps.managed_groups.managed_group_ids(deps.managed_tag_key))
-            | {g for name in existing if (g := group_of_alarm(deps.prefix, name)) is not None}
+            set(kinds) | {g for name in existing if (g := group_of_alarm(deps.prefix, name)) is not None}
         )
     else:
         existing = deps.alarms.list_alarms(group_prefix(deps.prefix, group))
-        groups = [group]
+        groups, kinds = [group], {}
     plan = _Plan()
     keep: set[str] = set()
     drawn: list[OwnedAlarm] = []
     for each in groups:
-        wanted = _wanted(each, deps)
+        wanted = _wanted_of_any_kind(each, deps, kinds.get(each))
         if wanted is None:
             kept = [name for name in existing if group_of_alarm(deps.prefix, name) == each]
             plan.kept.extend(kept)
             keep.update(kept)
             continue
         keep |= _apply(wanted, existing, deps, plan)
-        drawn.extend(wanted)
+        drawn.extend(a for a in wanted if isinstance(a, OwnedAlarm))  # the dashboard draws groups' signals
     _delete_unwanted(existing, keep, deps, plan)
     if group is None:
         deps.alarms.put_dashboard(dashboard_name(deps.owner), signals_dashboard(drawn, deps.alarms.region))

@@ -6,14 +6,19 @@ group was deleted, a group without the managed tag, an alarm state other than AL
 ignore, never an exception. The schedule tick finds its groups in one Tagging API pass filtered on the
 managed tag (issue 13), so it sees only managed groups; one bad group never stops it: every other group is
 still started, and the tick reports what failed, the requests it made and how long it took.
+
+Every kind of cache is handled alike (``kinds``): an alarm is mapped to its cache by each kind in turn
+(a replication group from ``ReplicationGroupId`` or a member's ``CacheClusterId``, a Memcached cluster from
+its ``CacheClusterId``, a Serverless cache from ``clusterId``); the tick finds the managed caches of every
+kind in the same Tagging API pass. The execution's input names the kind.
 """
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from botocore.exceptions import ClientError
 from pydantic import Field
@@ -24,8 +29,12 @@ from elasticache_autoscaler.adapters.workflow_starter import WorkflowStarterPort
 from elasticache_autoscaler.errors import ClusterNotFoundError, TickIncompleteError
 from elasticache_autoscaler.models.alarm_event import AlarmStateChange
 from elasticache_autoscaler.models.base import WireModel
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.observability import logger
+
+if TYPE_CHECKING:
+    from elasticache_autoscaler.kinds.base import CacheKindOps
 
 ACTIONABLE_ALARM_STATE = "ALARM"
 
@@ -83,7 +92,11 @@ def _is_gone(error: Exception) -> bool:
 def cluster_of_alarm(alarm: AlarmStateChange, elasticache: ElastiCacheGateway) -> str | None:
     """The replication group an alarm watches, from its metric dimensions; None when it watches none, or
     the member it names no longer exists."""
-    dimensions = alarm.dimensions()
+    return group_of_dimensions(alarm.dimensions(), elasticache)
+
+
+def group_of_dimensions(dimensions: Mapping[str, str], elasticache: ElastiCacheGateway) -> str | None:
+    """The replication group of an alarm's dimensions (its own id, or the group of the member it names)."""
     if "ReplicationGroupId" in dimensions:
         return dimensions["ReplicationGroupId"]
     if "CacheClusterId" in dimensions:
@@ -135,22 +148,29 @@ def start_for_alarm(
     starter: WorkflowStarterPort,
     alarm_prefix: str,
     tag_key: str,
+    *,
+    other_kinds: "Sequence[CacheKindOps]" = (),
 ) -> Started:
-    """One execution for the managed group an alarm that went into ALARM watches; anything else is a
+    """One execution for the managed cache an alarm that went into ALARM watches; anything else is a
     logged ignore. The EventBridge rule already filters on ALARM and the prefix: this does not rely on it."""
+    from elasticache_autoscaler.kinds.registry import registry_for  # noqa: PLC0415 - kinds import this module
+
     if not alarm.alarm_name.startswith(alarm_prefix):
         return _ignored(None, "alarm name lacks the prefix", alarm=alarm.alarm_name)
     if alarm.state.value != ACTIONABLE_ALARM_STATE:
         return _ignored(None, f"alarm state is {alarm.state.value}, not ALARM", alarm=alarm.alarm_name)
-    cluster = cluster_of_alarm(alarm, elasticache)
-    if cluster is None:
-        return _ignored(None, "alarm watches no replication group", alarm=alarm.alarm_name)
-    not_ours = managed_state(cluster, elasticache, tag_key)
+    kinds = registry_for(elasticache, other_kinds)
+    found = kinds.cache_of_alarm(alarm.dimensions())
+    if found is None:
+        return _ignored(None, f"alarm watches no {kinds.nouns()}", alarm=alarm.alarm_name)
+    ops, cluster = found
+    not_ours = ops.managed_state(cluster, tag_key)
     if not_ours is not None:
         return _ignored(cluster, not_ours, alarm=alarm.alarm_name)
     name = alarm_execution_name(cluster, alarm)
     request = WorkflowRequest(
         cluster=cluster,
+        kind=ops.kind,
         dry_run=False,
         trigger="alarm",
         reason=f"alarm {alarm.alarm_name} went {alarm.state.value}: {alarm.state.reason}"[:500],
@@ -169,10 +189,10 @@ def schedule_execution_name(cluster: str, bucket: int) -> str:
     return f"schedule-{cluster}-{bucket}"
 
 
-def _start_one_scheduled(cluster: str, bucket: int, starter: WorkflowStarterPort) -> Started:
+def _start_one_scheduled(kind: CacheKind, cluster: str, bucket: int, starter: WorkflowStarterPort) -> Started:
     """Start ``cluster``'s evaluation for this bucket; never raises (one bad group never stops a tick)."""
     request = WorkflowRequest(
-        cluster=cluster, dry_run=False, trigger="schedule", reason="periodic evaluation"
+        cluster=cluster, kind=kind, dry_run=False, trigger="schedule", reason="periodic evaluation"
     )
     try:
         return _start(starter, cluster, schedule_execution_name(cluster, bucket), request)
@@ -199,9 +219,9 @@ def start_for_schedule(
     made so far (the tick's log and answer carry them)."""
     began = time.monotonic()
     bucket = int(now.timestamp()) // (bucket_minutes * 60)
-    clusters = discovery.managed_group_ids(tag_key)
+    clusters = discovery.managed_caches(tag_key)
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="tick") as pool:
-        results = list(pool.map(lambda c: _start_one_scheduled(c, bucket, starter), clusters))
+        results = list(pool.map(lambda c: _start_one_scheduled(c[0], c[1], bucket, starter), clusters))
     started = tuple(r for r in results if r.outcome in ("started", "duplicate"))
     failed = tuple(r for r in results if r.outcome == "failed")
     tick = Tick(
