@@ -199,6 +199,16 @@ class PathRun:
     execution_arn: str
 
 
+def _alarm_execution(bench: Bench, group: str, started: set[str]) -> str:
+    """The execution the alarm started for ``group`` (a scheduled evaluation may have started meanwhile)."""
+    sfn = bench.client("stepfunctions")
+    for arn in sorted(started):
+        request = json.loads(sfn.describe_execution(executionArn=arn)["input"])
+        if request.get("cluster") == group and request.get("trigger") == "alarm":
+            return arn
+    raise LookupError(f"no alarm-started execution for {group} among {sorted(started)}")
+
+
 def alarm_to_first_call(bench: Bench, group: str, alarm: str) -> tuple[PathRun, list[Call], dict[str, int]]:
     known = bench.execution_arns()
     bench.emulator.reset()
@@ -217,7 +227,7 @@ def alarm_to_first_call(bench: Bench, group: str, alarm: str) -> tuple[PathRun, 
             None,
         )
         time.sleep(0.01)
-    (arn,) = bench.execution_arns() - known
+    arn = _alarm_execution(bench, group, bench.execution_arns() - known)
     bench.wait(arn)
     calls = bench.recorder.take()
     counters = bench.emulator.counters()
