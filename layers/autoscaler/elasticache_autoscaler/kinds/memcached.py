@@ -36,7 +36,12 @@ from elasticache_autoscaler.models.workflow import (
 )
 from elasticache_autoscaler.workflow.check_step import Reading as CheckReading
 from elasticache_autoscaler.workflow.check_step import check_reading
-from elasticache_autoscaler.workflow.observe import guards_now, refuse_unmanaged, window_minutes
+from elasticache_autoscaler.workflow.observe import (
+    guards_now,
+    policy_or_error,
+    refuse_unmanaged,
+    window_minutes,
+)
 
 if TYPE_CHECKING:
     from elasticache_autoscaler.workflow.act_step import ActDeps
@@ -143,11 +148,7 @@ class MemcachedClustersKind(MemcachedRules):
         except ValueError:  # a Valkey/Redis cache cluster (a replication group's member): not this kind
             raise ClusterNotFoundError(f"cache cluster {cache_id!r} is not a Memcached cluster") from None
         refuse_unmanaged(self.noun, cache_id, tags, deps)
-        policy: MemcachedPolicy | None
-        try:
-            policy, error = deps.policies.kind_policy_for(cache_id, MemcachedPolicy), None
-        except ValueError as invalid:
-            policy, error = None, str(invalid)
+        policy, error = policy_or_error(lambda: deps.policies.kind_policy_for(cache_id, MemcachedPolicy))
         seconds = (
             None
             if policy is None

@@ -35,7 +35,12 @@ from elasticache_autoscaler.models.workflow import (
 )
 from elasticache_autoscaler.workflow.check_step import Reading as CheckReading
 from elasticache_autoscaler.workflow.check_step import check_reading
-from elasticache_autoscaler.workflow.observe import guards_now, refuse_unmanaged, window_minutes
+from elasticache_autoscaler.workflow.observe import (
+    guards_now,
+    policy_or_error,
+    refuse_unmanaged,
+    window_minutes,
+)
 
 if TYPE_CHECKING:
     from elasticache_autoscaler.workflow.act_step import ActDeps
@@ -107,11 +112,7 @@ class ServerlessCachesKind(ServerlessRules):
     def observe(self, cache_id: str, deps: "ObserveDeps", now: datetime) -> Seen:
         cache, tags = self._gateway.read_cache_and_tags(cache_id)
         refuse_unmanaged(self.noun, cache_id, tags, deps)
-        policy: ServerlessPolicy | None
-        try:
-            policy, error = deps.policies.kind_policy_for(cache_id, ServerlessPolicy), None
-        except ValueError as invalid:
-            policy, error = None, str(invalid)
+        policy, error = policy_or_error(lambda: deps.policies.kind_policy_for(cache_id, ServerlessPolicy))
         seconds = None if policy is None else policy.scale_in_stabilization_seconds
         metrics = self._metrics.read_serverless(cache, now, window_minutes(seconds))
         guards = guards_now(cache_id, tags, deps, now)

@@ -8,6 +8,7 @@ What is read depends on the kind of cache (``kinds``): the request names it, or 
 the id among every kind; the kind checks the request is one of its own, then reads the cache, its tags
 (managed or refused), its policy and metrics."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -94,6 +95,15 @@ def refuse_unmanaged(noun: str, cache_id: str, tags: dict[str, str], deps: Obser
         )
 
 
+def policy_or_error[P](read: Callable[[], P]) -> tuple[P | None, str | None]:
+    """The cache's policy, or None and why it is invalid (recorded as a failed decision that changes
+    nothing)."""
+    try:
+        return read(), None
+    except ValueError as error:
+        return None, str(error)
+
+
 def guards_now(cache_id: str, tags: dict[str, str], deps: ObserveDeps, now: datetime) -> Guards:
     """The state table's guards, paused also when the cache carries the paused tag."""
     guards = deps.state.guards(cache_id, now)
@@ -108,11 +118,7 @@ def observe_group(
     """A replication group's snapshot, policy (or why it is invalid)."""
     topology, tags = deps.elasticache.read_topology_and_tags(cluster)  # one DescribeReplicationGroups
     refuse_unmanaged("replication group", cluster, tags, deps)
-    policy: Policy | None
-    try:
-        policy, policy_error = deps.policies.policy_for(cluster), None
-    except ValueError as error:
-        policy, policy_error = None, str(error)
+    policy, policy_error = policy_or_error(lambda: deps.policies.policy_for(cluster))
     metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
     topology = apply_roles(topology, metrics.is_master)  # cluster mode enabled: roles from IsMaster
     guards = guards_now(cluster, tags, deps, now)
