@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from elasticache_autoscaler.adapters import aws, change_call
 from elasticache_autoscaler.adapters.change_call import make_change
+from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import CLUSTER_NOT_FOUND, GROUP_BUSY, GROUP_NOT_FOUND
 from elasticache_autoscaler.catalog import Engine
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
@@ -336,12 +337,12 @@ class ElastiCache:
         return self._topology(describe_group(self._client, group_id))
 
     def tags(self, group_id: str) -> dict[str, str]:
-        return self._tags_of(describe_group(self._client, group_id))
+        return tags_of(self._client, describe_group(self._client, group_id)["ARN"])
 
     def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
         """The topology and the tags from one DescribeReplicationGroups (observe needs both)."""
         group = describe_group(self._client, group_id)
-        return self._topology(group), self._tags_of(group)
+        return self._topology(group), tags_of(self._client, group["ARN"])
 
     def _topology(self, group: Mapping[str, Any]) -> Topology:
         members = describe_members(self._client, group)
@@ -349,10 +350,6 @@ class ElastiCache:
             ReplicationGroupId=group["ReplicationGroupId"]
         )
         return topology_from(group, members, allowed)
-
-    def _tags_of(self, group: Mapping[str, Any]) -> dict[str, str]:
-        tags = self._client.list_tags_for_resource(ResourceName=group["ARN"]).get("TagList", [])
-        return {t["Key"]: t["Value"] for t in tags}
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         try:

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT, make_change
+from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import CLUSTER_BUSY, CLUSTER_NOT_FOUND
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
 from elasticache_autoscaler.models.kind_policy import MEMCACHED_MAX_NODES, ScaleConfig
@@ -125,8 +126,7 @@ class MemcachedClusters:
     def read_cluster_and_tags(self, cluster_id: str) -> tuple[MemcachedCluster, dict[str, str]]:
         """The cluster and its tags (ListTagsForResource on the ARN DescribeCacheClusters reports)."""
         item = self._describe(cluster_id)
-        tags = self._client.list_tags_for_resource(ResourceName=item["ARN"]).get("TagList", [])
-        return memcached_cluster_from(item), {t["Key"]: t["Value"] for t in tags}
+        return memcached_cluster_from(item), tags_of(self._client, item["ARN"])
 
     def _describe(self, cluster_id: str) -> "CacheClusterTypeDef":
         try:

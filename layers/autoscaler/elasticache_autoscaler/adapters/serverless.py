@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT, make_change
+from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import SERVERLESS_BUSY, SERVERLESS_NOT_FOUND
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
 from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits, serverless_cache_from
@@ -91,8 +92,7 @@ class ServerlessCaches:
     def read_cache_and_tags(self, name: str) -> tuple[ServerlessCache, dict[str, str]]:
         """The cache and its tags (ListTagsForResource on the ARN DescribeServerlessCaches reports)."""
         item = self._describe(name)
-        tags = self._client.list_tags_for_resource(ResourceName=item["ARN"]).get("TagList", [])
-        return serverless_cache_from(item), {t["Key"]: t["Value"] for t in tags}
+        return serverless_cache_from(item), tags_of(self._client, item["ARN"])
 
     def _describe(self, name: str) -> "ServerlessCacheTypeDef":
         try:
