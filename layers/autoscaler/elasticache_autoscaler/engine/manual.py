@@ -235,7 +235,7 @@ def plan_request(sit: Situation, request: OperatorRequest) -> RuleOutcome:
             | Action.RAISE_LIMITS
             | Action.LOWER_LIMITS
             | Action.SET_MINIMUMS
-        ):
+        ):  # listed, not guarded: mypy proves the match exhaustive
             outcome = _refuse(
                 sit, action, BlockedBy.UNSUPPORTED, f"{action.value} is not an action of a replication group"
             )

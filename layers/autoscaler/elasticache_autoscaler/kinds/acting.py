@@ -15,24 +15,16 @@ from elasticache_autoscaler.engine.guards import cooldown_guard
 from elasticache_autoscaler.engine.kind_guards import kind_standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.any_kind import AnyCapacity, action_of
-from elasticache_autoscaler.models.decision import BlockedBy
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
 from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import iso
 from elasticache_autoscaler.workflow import lock_step, outcomes
-from elasticache_autoscaler.workflow.act_step import HISTORY_DAYS, ActDeps
+from elasticache_autoscaler.workflow.act_step import BLOCKED_TO_SKIP, HISTORY_DAYS, ActDeps
 
 KindDecisionValue = MemcachedDecision | ServerlessDecision
 KindPolicyValue = MemcachedPolicy | ServerlessPolicy
-
-_BLOCKED_TO_SKIP = {
-    BlockedBy.PAUSED: SkipReason.PAUSED,
-    BlockedBy.CIRCUIT_OPEN: SkipReason.CIRCUIT_OPEN,
-    BlockedBy.NOT_QUIESCENT: SkipReason.NOT_QUIESCENT,
-    BlockedBy.COOLDOWN: SkipReason.COOLDOWN,
-}
 
 
 @dataclass(frozen=True)
@@ -111,7 +103,7 @@ def _guard_refusal(
     ):
         if check.blocked_by is not None:
             blocked = check.blocked_by
-            return _BLOCKED_TO_SKIP.get(blocked.code, SkipReason.NOT_QUIESCENT), blocked.detail
+            return BLOCKED_TO_SKIP.get(blocked.code, SkipReason.NOT_QUIESCENT), blocked.detail
     return None
 
 

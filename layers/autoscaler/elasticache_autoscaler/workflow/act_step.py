@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from elasticache_autoscaler.kinds.base import CacheKindOps
 
 HISTORY_DAYS = 2
-_BLOCKED_TO_SKIP = {
+BLOCKED_TO_SKIP = {
+    # a guard re-checked at the moment of acting, as the skip it records (every kind)
     BlockedBy.PAUSED: SkipReason.PAUSED,
     BlockedBy.CIRCUIT_OPEN: SkipReason.CIRCUIT_OPEN,
     BlockedBy.NOT_QUIESCENT: SkipReason.NOT_QUIESCENT,
@@ -186,7 +187,7 @@ def _guard_refusal(
     ):
         if check.blocked_by is not None:
             blocked = check.blocked_by
-            return _BLOCKED_TO_SKIP.get(blocked.code, SkipReason.NOT_QUIESCENT), blocked.detail
+            return BLOCKED_TO_SKIP.get(blocked.code, SkipReason.NOT_QUIESCENT), blocked.detail
     return None
 
 
@@ -216,7 +217,7 @@ def _dispatch(cluster: str, decision: Decision, elasticache: ElastiCacheGateway,
             | Action.RAISE_LIMITS
             | Action.LOWER_LIMITS
             | Action.SET_MINIMUMS
-        ):
+        ):  # listed, not guarded: mypy proves the match exhaustive
             raise ActionFailedError(f"action {decision.action.value} is not an action of a replication group")
         case _:
             assert_never(decision.action)
