@@ -5,6 +5,7 @@ One ``GetResources`` page answers up to ``RESOURCES_PER_PAGE`` groups with their
 plus one ``ListTagsForResource`` per group took a call per group of the account (issue 13, part 4).
 """
 
+import re
 from typing import TYPE_CHECKING, Protocol
 
 from elasticache_autoscaler.adapters import aws
@@ -64,15 +65,26 @@ def cache_of(arn: str) -> ManagedCache | None:
     return None if kind is None else (kind, parts[6])
 
 
+MEMBER_SUFFIX = re.compile(r"-(?:\d{4}-)?\d{3}$")
+"""How ElastiCache names a replication group's member clusters: ``<group>-001`` (cluster mode disabled),
+``<group>-0001-001`` (shard, node)."""
+
+
 def without_group_members(caches: list[ManagedCache]) -> list[ManagedCache]:
-    """Drop the ``cluster`` ARNs that are a found replication group's members (``<group>-0001-001``,
-    ``<group>-001``): a group's tags may be on its member clusters too, and they are no Memcached cluster."""
-    groups = [cache_id for kind, cache_id in caches if kind is CacheKind.REPLICATION_GROUP]
+    """Drop the ``cluster`` ARNs that are a found replication group's members (``<group>-001``,
+    ``<group>-0001-001``): a group's tags may be on its member clusters too, and they are no Memcached
+    cluster. A Memcached cluster merely named after a group (``orders-sessions`` beside ``orders``) stays."""
+    groups = {cache_id for kind, cache_id in caches if kind is CacheKind.REPLICATION_GROUP}
     return [
         (kind, cache_id)
         for kind, cache_id in caches
-        if kind is not CacheKind.MEMCACHED or not any(cache_id.startswith(f"{g}-") for g in groups)
+        if kind is not CacheKind.MEMCACHED or not _is_member_of(cache_id, groups)
     ]
+
+
+def _is_member_of(cluster_id: str, groups: set[str]) -> bool:
+    suffix = MEMBER_SUFFIX.search(cluster_id)
+    return suffix is not None and cluster_id[: suffix.start()] in groups
 
 
 class ResourceTagging:
