@@ -53,7 +53,7 @@ def test_finding8_90_shards_5_replicas_end_to_end(alone: Deployed) -> None:
 
     # When an evaluation runs
     evaluate = deployed.start({"cluster": group_id, "action": "evaluate"})
-    described = deployed.wait(evaluate, timeout=240)
+    described = deployed.wait(evaluate, timeout=600)
     # Then it succeeds, with the raw series in the observation store and a small state throughout
     assert described["status"] == "SUCCEEDED", [
         e for e in deployed.history(evaluate) if "Failed" in e["type"] or "Timed" in e["type"]
@@ -89,7 +89,7 @@ def test_finding8_90_shards_5_replicas_end_to_end(alone: Deployed) -> None:
     remove = deployed.start(
         {"cluster": group_id, "action": "remove_replicas", "target": REPLICAS - 1, "dryRun": False}
     )
-    described = deployed.wait(remove, timeout=240)
+    described = deployed.wait(remove, timeout=600)
     assert described["status"] == "SUCCEEDED", described
     assert deployed.record_of(remove)["status"] == "succeeded"
     assert deployed.replicas(group_id) == REPLICAS - 1
