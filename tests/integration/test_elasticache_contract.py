@@ -8,6 +8,7 @@ instead, below the retry handler, to show the standard retry mode at work.
 """
 
 import copy
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -792,3 +793,55 @@ def test_rotation_reads_the_group_through_the_same_parse_as_scaling(
     endpoint = group.get("ConfigurationEndpoint") or group["NodeGroups"][0].get("PrimaryEndpoint")
     assert (auth.host, auth.port) == ((endpoint["Address"], endpoint["Port"]) if endpoint else (None, None))
     assert auth.auth_token_status is None
+
+
+class _AnsweringClient:
+    """The answers of ``stub_read`` (and the tags), from any thread: botocore's Stubber expects one call after
+    another, so the reads sent together are checked with this instead. With a barrier, every read that
+    follows DescribeReplicationGroups waits until all of them are in flight: read one after another, the
+    first waits alone and the barrier's timeout breaks it."""
+
+    def __init__(self, replicas: list[int], barrier: threading.Barrier | None = None) -> None:
+        self.group = group_response(replicas)
+        self.barrier = barrier
+
+    def _arrive(self) -> None:
+        if self.barrier is not None:
+            self.barrier.wait()
+
+    def describe_replication_groups(self, **params: Any) -> dict[str, Any]:
+        assert params == {"ReplicationGroupId": GROUP}
+        return self.group
+
+    def describe_cache_clusters(self, **params: Any) -> dict[str, Any]:
+        assert params.keys() == {"CacheClusterId", "ShowCacheNodeInfo"}
+        self._arrive()
+        return {"CacheClusters": [_cluster(params["CacheClusterId"], GROUP)]}
+
+    def list_allowed_node_type_modifications(self, **params: Any) -> dict[str, Any]:
+        assert params == {"ReplicationGroupId": GROUP}
+        self._arrive()
+        return {"ScaleUpModifications": [XLARGE], "ScaleDownModifications": [MEDIUM]}
+
+    def list_tags_for_resource(self, **params: Any) -> dict[str, Any]:
+        assert params == {"ResourceName": ARN}
+        self._arrive()
+        return {"TagList": [{"Key": "elasticache-autoscaler:managed", "Value": "true"}]}
+
+
+def test_the_lambdas_adapter_sends_the_reads_after_the_group_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Members, allowed node types and tags in one round (the alarm's path to its first change is shorter by
+    that many calls), with the same topology and tags as read one after another."""
+    replicas = [2, 1]  # 5 members
+    members = sum(r + 1 for r in replicas)
+    together = _AnsweringClient(replicas, threading.Barrier(members + 2, timeout=5))
+    alone = _AnsweringClient(replicas)
+    at_once = ElastiCache(cast("ElastiCacheClient", together), at_once=True)
+    in_turn = ElastiCache(cast("ElastiCacheClient", alone))  # a given client: one call after another
+    assert at_once.read_topology_and_tags(GROUP) == in_turn.read_topology_and_tags(GROUP)
+    # The Lambdas build the adapter without a client (adapters.aws makes it): it reads at once.
+    monkeypatch.setattr(aws, "elasticache", lambda: cast("ElastiCacheClient", together))
+    monkeypatch.setattr(aws, "elasticache_changes", lambda: cast("ElastiCacheClient", together))
+    assert ElastiCache().read_topology_and_tags(GROUP) == in_turn.read_topology_and_tags(GROUP)

@@ -1,6 +1,7 @@
 """Act and Check with the fake ElastiCache: the right call with the right absolute target, refusals that make
 no call, and a change ElastiCache abandoned."""
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -448,3 +449,27 @@ def test_shard_removal_takes_the_emptiest_known_shards_first(case: tuple[int, in
         assert max(removed_known) <= min(kept_known)
     if any(s not in memory for s in removed):
         assert all(s in removed for s in memory)  # unknown shards go only after every known one
+
+
+def test_act_reads_the_group_and_the_tables_together_then_checks_in_order() -> None:
+    """The group read and the tables' reads are in flight together (one round, not one after another: a
+    barrier both must reach, which breaks on its timeout when read in turn); the call still follows every
+    check."""
+    barrier = threading.Barrier(2, timeout=5)
+    fake = _fake(topology("orders", shards=1, replicas=1))
+    log = _planned_log()
+    read_group, read_record = fake.read_topology_and_tags, log.get
+
+    def group_arriving(group_id: str) -> tuple[Topology, dict[str, str]]:
+        barrier.wait()
+        return read_group(group_id)
+
+    def record_arriving(key: RecordKey) -> dict[str, Any] | None:
+        barrier.wait()
+        return read_record(key)
+
+    fake.read_topology_and_tags = group_arriving  # type: ignore[method-assign]
+    log.get = record_arriving  # type: ignore[method-assign]
+    assert _act(fake, _decision(Action.ADD_REPLICAS, _capacity(1, 1), _capacity(1, 2)), log) == (
+        "increase_replica_count"
+    )

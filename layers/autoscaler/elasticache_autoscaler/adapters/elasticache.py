@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from botocore.exceptions import ClientError
 
+from elasticache_autoscaler import concurrent_reads
 from elasticache_autoscaler.adapters import aws, change_call
 from elasticache_autoscaler.adapters.change_call import make_change
 from elasticache_autoscaler.adapters.elasticache_tags import tags_of
@@ -19,6 +20,7 @@ from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
     from mypy_boto3_elasticache.type_defs import (
+        AllowedNodeTypeModificationsMessageTypeDef,
         ConfigureShardTypeDef,
         DecreaseReplicaCountMessageTypeDef,
         IncreaseReplicaCountMessageTypeDef,
@@ -286,7 +288,9 @@ def describe_group(client: "ElastiCacheClient", group_id: str) -> dict[str, Any]
     return dict(groups[0])
 
 
-def describe_members(client: "ElastiCacheClient", group: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+def describe_members(
+    client: "ElastiCacheClient", group: Mapping[str, Any], *, at_once: bool = False
+) -> dict[str, Mapping[str, Any]]:
     """DescribeCacheClusters' record of each of the group's members (``MemberClusters``), by id.
 
     Only the group's members, never every cache cluster of the account. A group of at most
@@ -296,6 +300,7 @@ def describe_members(client: "ElastiCacheClient", group: Mapping[str, Any]) -> d
     pages the account instead, ``PAGE_SIZE`` clusters a call, and stops at the page that completes the
     group. A member the group names but DescribeCacheClusters does not know (deleted meanwhile) reads
     as ``MISSING_MEMBER_STATUS``: never quiescent, so nothing acts on a group that is changing.
+    ``at_once``: the per-member reads are sent together (``concurrent_reads``), not one after another.
     """
     wanted = list(group.get("MemberClusters") or ())
     if not wanted:
@@ -304,14 +309,18 @@ def describe_members(client: "ElastiCacheClient", group: Mapping[str, Any]) -> d
         ]
     found: dict[str, Mapping[str, Any]] = {}
     if len(wanted) <= DIRECT_LOOKUP_MAX_MEMBERS:
-        for cluster_id in wanted:
+
+        def member(cluster_id: str) -> list[Mapping[str, Any]]:
             try:
                 answer = client.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=False)
             except ClientError as error:
                 if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
-                    continue
+                    return []
                 raise
-            found.update({c["CacheClusterId"]: c for c in answer["CacheClusters"]})
+            return list(answer["CacheClusters"])
+
+        answers = concurrent_reads.each(member, wanted) if at_once else [member(c) for c in wanted]
+        found.update({c["CacheClusterId"]: c for answer in answers for c in answer})
         return _with_missing(found, wanted)
     remaining = set(wanted)
     pages = client.get_paginator("describe_cache_clusters").paginate(
@@ -328,10 +337,15 @@ def describe_members(client: "ElastiCacheClient", group: Mapping[str, Any]) -> d
 
 
 class ElastiCache:
-    def __init__(self, client: "ElastiCacheClient | None" = None) -> None:
+    def __init__(self, client: "ElastiCacheClient | None" = None, *, at_once: bool | None = None) -> None:
+        """``at_once`` (default: when no client is given, i.e. the Lambdas' own): the reads that follow
+        DescribeReplicationGroups (members, allowed node types, tags) are sent together. A given client
+        (botocore's Stubber in the contract tests, the operator CLI) is read one call after another, in
+        the order the contract tests expect."""
         self._client = client or aws.elasticache()
         # Mutating calls go through a client that never re-sends them (adapters.aws.CHANGES).
         self._changes = client or aws.elasticache_changes()
+        self._at_once = client is None if at_once is None else at_once
 
     def read_topology(self, group_id: str) -> Topology:
         return self._topology(describe_group(self._client, group_id))
@@ -342,14 +356,25 @@ class ElastiCache:
     def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
         """The topology and the tags from one DescribeReplicationGroups (observe needs both)."""
         group = describe_group(self._client, group_id)
+        if self._at_once:
+            return concurrent_reads.both(
+                lambda: self._topology(group), lambda: tags_of(self._client, group["ARN"])
+            )
         return self._topology(group), tags_of(self._client, group["ARN"])
 
     def _topology(self, group: Mapping[str, Any]) -> Topology:
-        members = describe_members(self._client, group)
-        allowed = self._client.list_allowed_node_type_modifications(
-            ReplicationGroupId=group["ReplicationGroupId"]
-        )
-        return topology_from(group, members, allowed)
+        def allowed() -> "AllowedNodeTypeModificationsMessageTypeDef":
+            return self._client.list_allowed_node_type_modifications(
+                ReplicationGroupId=group["ReplicationGroupId"]
+            )
+
+        if self._at_once:
+            members, modifications = concurrent_reads.both(
+                lambda: describe_members(self._client, group, at_once=True), allowed
+            )
+        else:
+            members, modifications = describe_members(self._client, group), allowed()
+        return topology_from(group, members, modifications)
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         try:

@@ -1,7 +1,9 @@
 """Act: holding the lock, re-read the group once and re-check every guard, then make ONE call with an
 absolute target.
 
-An approval wait can last days, so nothing Observe read is trusted here. Immediately before the call:
+An approval wait can last days, so nothing Observe read is trusted here. The group, the state table and
+the decision log are read once, together (``concurrent_reads``: one round of reads, not eight in a row);
+then, in this order, immediately before the call:
 
 * the managed tag (a direct Invoke of this function for an unmanaged group is refused the same way, and
   takes no lock);
@@ -29,8 +31,9 @@ this flow does not run: ``ActionFailedError``.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
+from elasticache_autoscaler import concurrent_reads
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, ElastiCacheGateway
 from elasticache_autoscaler.adapters.state_table import StatePort
@@ -38,9 +41,10 @@ from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
+from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
-from elasticache_autoscaler.models.snapshot import Metrics, Snapshot, Topology
+from elasticache_autoscaler.models.snapshot import Guards, Metrics, Snapshot, Topology
 from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import iso
@@ -110,17 +114,23 @@ def act_on_group(group_request: ActRequest, deps: ActDeps, now: datetime) -> Act
     request = GroupActRequest.of(group_request)
     decision = request.decision
     _refuse_unless_runnable(decision, rotation_gate=request.check_only)
-    topology, tags = deps.elasticache.read_topology_and_tags(request.cluster)  # the one read of this step
+    # The one read of the group and the tables' reads, sent together (``concurrent_reads``); every check
+    # below runs on them, in this order, before the one call.
+    (topology, tags), tables = concurrent_reads.both(
+        lambda: deps.elasticache.read_topology_and_tags(request.cluster),
+        lambda: _tables_now(request, deps, now),
+    )
     refusal = _tag_then_lock(request, deps, tags, now)
     if refusal is not None:
         return _skip(request, now, *refusal)
-    record = deps.log.get(request.record)
-    retry = outcomes.is_started(record)
+    retry = outcomes.is_started(tables.record)
     busy = topology.not_quiescent_because()
     if retry and busy is not None:
         # Our own earlier attempt may have been applied: wait for it, never skip or call over it.
         raise GroupBusyError(f"{request.cluster}: {busy}")
-    refusal = _guard_refusal(request, deps, topology, tags, now) or _topology_refusal(decision, topology)
+    paused_by_tag = tags.get(deps.paused_tag_key) == "true"
+    refusal = _guard_refusal(request, tables, topology, now, paused_by_tag=paused_by_tag)
+    refusal = refusal or _topology_refusal(decision, topology)
     if refusal is not None:
         return _skip(request, now, *refusal)
     if request.check_only:
@@ -165,25 +175,38 @@ def _topology_refusal(decision: Decision, topology: Topology) -> tuple[SkipReaso
     )
 
 
-def _guard_refusal(
-    request: GroupActRequest, deps: ActDeps, topology: Topology, tags: dict[str, str], now: datetime
-) -> tuple[SkipReason, str] | None:
-    """The engine's own guards, on what is true now (our own lock is not a reason to stop)."""
+class _Tables(NamedTuple):
+    """What the state table and the decision log say at the moment of acting."""
+
+    record: dict[str, Any] | None
+    guards: Guards
+    history: History
+
+
+def _tables_now(request: GroupActRequest, deps: ActDeps, now: datetime) -> _Tables:
+    """This decision's record, the guards (our own lock is not a reason to stop) and the decisions that
+    went on to act: only those (in progress or settled) can have changed the group; a concurrent
+    execution's decision that is merely planned has not (the lock and the topology check cover it), and
+    counting it would let two executions each stop the other."""
+    record = deps.log.get(request.record)
     guards = deps.state.guards(request.cluster, now).model_copy(update={"lock_held_by": None})
-    if tags.get(deps.paused_tag_key) == "true":
-        guards = guards.model_copy(update={"paused": True})
-    snapshot = Snapshot(taken_at=now, topology=topology, metrics=Metrics(window_end=now), guards=guards)
-    # Only decisions that went on to act (in progress or settled) can have changed the group: a concurrent
-    # execution's decision that is merely planned has not (the lock and the topology check cover it), and
-    # counting it would let two executions each stop the other.
     history = tuple(
         past
         for past in deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS))
         if iso(past.decided_at) != request.record.decided_at and past.status != outcomes.PLANNED
     )
+    return _Tables(record, guards, history)
+
+
+def _guard_refusal(
+    request: GroupActRequest, tables: _Tables, topology: Topology, now: datetime, *, paused_by_tag: bool
+) -> tuple[SkipReason, str] | None:
+    """The engine's own guards, on what is true now (paused also when the group carries the paused tag)."""
+    guards = tables.guards.model_copy(update={"paused": True}) if paused_by_tag else tables.guards
+    snapshot = Snapshot(taken_at=now, topology=topology, metrics=Metrics(window_end=now), guards=guards)
     for check in (
         standing_guard(snapshot, request.policy),
-        cooldown_guard(request.decision.action, history, request.policy, now),
+        cooldown_guard(request.decision.action, tables.history, request.policy, now),
     ):
         if check.blocked_by is not None:
             blocked = check.blocked_by
