@@ -37,6 +37,16 @@ class LoadHistory(WireModel):
         count, step = self.periods(), timedelta(seconds=self.period_seconds)
         return tuple(self.end - step * (count - i) for i in range(count))
 
+    def rounded(self, digits: int = 3) -> "LoadHistory":
+        """Every value to ``digits`` decimals: CloudWatch's 16-digit floats would triple the cache's size
+        for a precision no threshold reads."""
+        return self.model_copy(
+            update={
+                field: tuple(None if v is None else round(v, digits) for v in getattr(self, field))
+                for field in _SERIES
+            }
+        )
+
     def updated(self, newer: "LoadHistory", periods: int) -> "LoadHistory":
         """The last ``periods`` periods up to ``newer.end``: ``newer``'s values where it has one, else this
         history's (a refresh asks CloudWatch only for the periods since the last fetch)."""

@@ -60,7 +60,7 @@ def measured_history(
     window = fetch_window(cached, now)
     if window is None:
         return cached.measured if cached is not None else None
-    newer = reader.read_load_history(topology, *window)
+    newer = reader.read_load_history(topology, *window).rounded()
     measured = newer if cached is None else cached.measured.updated(newer, PERIODS)
     state.keep_load_history(cluster, FetchedLoadHistory(fetched_at=now, measured=measured))
     return measured
