@@ -4,7 +4,11 @@ series (one call for any group of up to 50 nodes: 9 metrics and ``IsMaster`` per
 ``IsMaster`` (1 on a shard's primary) gives each node its role in cluster mode enabled, where
 DescribeReplicationGroups has no ``CurrentRole``: its latest datapoint per node is kept in
 ``Metrics.is_master`` and ``apply_roles`` resolves the topology's roles before the series are folded per
-role, so a replica's CPU is never read as write CPU."""
+role, so a replica's CPU is never read as write CPU.
+
+The forecast's load history (``read_load_history``) is a second read through the same query builder and
+reader: 5-minute ``Maximum`` of memory, engine CPU and connections plus ``IsMaster`` per node, folded per
+period into group-wide values (``history_from``)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
