@@ -1,6 +1,6 @@
 """Fakes for unit tests: each stores state in plain dicts and records the mutating calls made."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,9 @@ from elasticache_autoscaler.adapters.elasticache import (
 from elasticache_autoscaler.alarms import OWNER_TAG_KEY
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.capacity_timeline import CapacityChange, CapacityTimeline
 from elasticache_autoscaler.models.history import History, PastDecision
+from elasticache_autoscaler.models.load_history import FetchedLoadHistory, LoadHistory
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import NEXT_STATUS, DecisionRecord, Outcome, RecordKey
 from elasticache_autoscaler.models.request import WorkflowRequest
@@ -147,9 +149,22 @@ class FakeElastiCache:
 @dataclass
 class FakeMetrics:
     metrics: Metrics | None = None
+    load: Callable[[datetime], LoadHistory] | None = None
+    """The group's measured load history by end time (``read_load_history`` cuts it to the window asked)."""
+    history_reads: list[tuple[datetime, datetime]] = field(default_factory=list)
+    """Every (start, end) the load history was asked for: a GetMetricData fetch the real adapter makes."""
 
     def read_metrics(self, topology: Topology, end: datetime, window_minutes: int) -> Metrics:
         return self.metrics or Metrics(window_end=end)
+
+    def read_load_history(self, topology: Topology, start: datetime, end: datetime) -> LoadHistory:
+        self.history_reads.append((start, end))
+        periods = int((end - start).total_seconds() // 300)
+        if self.load is None:
+            return LoadHistory(end=end)
+        full = self.load(end)
+        fields = ("memory_percent", "write_cpu_percent", "read_cpu_percent", "connections_per_node")
+        return full.model_copy(update={name: getattr(full, name)[-periods:] for name in fields})
 
 
 @dataclass
@@ -177,6 +192,8 @@ class FakePolicies:
 class FakeState:
     locks: dict[str, tuple[str, int]] = field(default_factory=dict)
     guard: Guards = field(default_factory=Guards)
+    timelines: dict[str, CapacityTimeline] = field(default_factory=dict)
+    load_histories: dict[str, FetchedLoadHistory] = field(default_factory=dict)
 
     def acquire_lock(self, cluster: str, owner: str, now: datetime, lease_seconds: int) -> str | None:
         holder = self.lock_holder(cluster, now)
@@ -220,6 +237,18 @@ class FakeState:
             self.guard = self.guard.model_copy(update={"paused": paused})
         if reset_circuit:
             self.guard = self.guard.model_copy(update={"circuit_open": False, "consecutive_failures": 0})
+
+    def capacity_timeline(self, cluster: str) -> CapacityTimeline:
+        return self.timelines.get(cluster, CapacityTimeline())
+
+    def record_capacity_change(self, cluster: str, change: CapacityChange, keep_since: datetime) -> None:
+        self.timelines[cluster] = self.capacity_timeline(cluster).appended(change, keep_since)
+
+    def fetched_load_history(self, cluster: str) -> FetchedLoadHistory | None:
+        return self.load_histories.get(cluster)
+
+    def keep_load_history(self, cluster: str, fetched: FetchedLoadHistory) -> None:
+        self.load_histories[cluster] = fetched
 
 
 @dataclass

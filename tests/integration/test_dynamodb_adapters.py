@@ -11,8 +11,11 @@ from moto import mock_aws
 from elasticache_autoscaler.adapters.decision_log import DecisionLog, StaleStatusError
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.capacity_timeline import CapacityChange, CapacityTimeline
 from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.load_history import FetchedLoadHistory, LoadHistory
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
+from elasticache_autoscaler.models.snapshot import Guards
 from tests.template_tables import create_table_args
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -120,3 +123,33 @@ def test_the_breaker_opens_after_n_failures_and_only_an_operator_closes_it(clien
     state.set_switches("orders", reset_circuit=True, paused=True)
     guards = state.guards("orders", NOW)
     assert (guards.circuit_open, guards.consecutive_failures, guards.paused) == (False, 0, True)
+
+
+# --- the forecast's items: the capacity timeline and the cached load history ---------------------------
+
+
+def test_the_capacity_timeline_is_appended_and_trimmed_in_its_own_item(client: Any) -> None:
+    state = StateTable("state", client)
+    two = Capacity(node_type="cache.r7g.large", shards=2, replicas_per_shard=1)
+    three = two.model_copy(update={"shards": 3})
+    old = CapacityChange(at=NOW - timedelta(days=9), before=three, after=two)
+    recent = CapacityChange(at=NOW, before=two, after=three)
+
+    assert state.capacity_timeline("orders") == CapacityTimeline()
+    state.record_capacity_change("orders", old, keep_since=NOW - timedelta(days=10))
+    state.record_capacity_change("orders", recent, keep_since=NOW - timedelta(days=8))
+
+    assert state.capacity_timeline("orders").changes == (recent,)  # 9 days ago: out of the window
+    assert state.guards("orders", NOW) == Guards()  # the guards item is untouched
+
+
+def test_the_load_history_cache_round_trips(client: Any) -> None:
+    state = StateTable("state", client)
+    measured = LoadHistory(end=NOW, memory_percent=(40.0, None, 41.5), read_cpu_percent=())
+    fetched = FetchedLoadHistory(fetched_at=NOW, measured=measured)
+
+    assert state.fetched_load_history("orders") is None
+    state.keep_load_history("orders", fetched)
+
+    assert state.fetched_load_history("orders") == fetched
+    assert state.fetched_load_history("sessions") is None

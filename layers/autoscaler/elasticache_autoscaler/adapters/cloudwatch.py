@@ -4,13 +4,18 @@ series (one call for any group of up to 50 nodes: 9 metrics and ``IsMaster`` per
 ``IsMaster`` (1 on a shard's primary) gives each node its role in cluster mode enabled, where
 DescribeReplicationGroups has no ``CurrentRole``: its latest datapoint per node is kept in
 ``Metrics.is_master`` and ``apply_roles`` resolves the topology's roles before the series are folded per
-role, so a replica's CPU is never read as write CPU."""
+role, so a replica's CPU is never read as write CPU.
+
+The forecast's load history (``read_load_history``) is a second read through the same query builder and
+reader: 5-minute ``Maximum`` of memory, engine CPU and connections plus ``IsMaster`` per node, folded per
+period into group-wide values (``history_from``)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.models.load_history import LoadHistory
 from elasticache_autoscaler.models.snapshot import (
     IS_MASTER_METRIC,
     MetricName,
@@ -161,6 +166,79 @@ def metrics_from(
     return Metrics(period_seconds=period_seconds, window_end=window_end, series=series, is_master=is_master)
 
 
+HISTORY_PERIOD_SECONDS = 300
+HISTORY_METRICS = (
+    (MetricName.MEMORY.value, "Maximum"),
+    (MetricName.ENGINE_CPU.value, "Maximum"),
+    (MetricName.CONNECTIONS.value, "Maximum"),
+)
+"""What the load history reads per node (with ``IsMaster``, which ``node_queries`` adds): 4 metrics a node."""
+
+
+def history_queries(topology: Topology) -> list["MetricDataQueryTypeDef"]:
+    return node_queries(topology, HISTORY_METRICS, HISTORY_PERIOD_SECONDS)
+
+
+def _role_at(
+    is_master: dict[tuple[int, int], dict[datetime, float]], topology: Topology, s: int, m: int, at: datetime
+) -> Role:
+    """A node's role in one period: its ``IsMaster`` then (a failover moves write CPU), else its role now."""
+    value = is_master.get((s, m), {}).get(at)
+    if value is None:
+        return topology.shards[s].members[m].role
+    return Role.PRIMARY if value >= 0.5 else Role.REPLICA  # IsMaster is 0 or 1
+
+
+def history_from(
+    topology: Topology, results: list[dict[str, Any]], start: datetime, end: datetime
+) -> LoadHistory:
+    """The group-wide value per 5-minute period from ``start`` to ``end`` (as measured: not rescaled), read
+    as the engine reads the signals (``engine.signals.read_signals``): memory and connections the max over
+    every node, write CPU the max over the primaries, read CPU over the replicas. A node's role is its
+    ``IsMaster`` in that period (else its role in ``topology``); an unknown role counts for no CPU."""
+    step = timedelta(seconds=HISTORY_PERIOD_SECONDS)
+    count = int((end - start) / step)
+    is_master: dict[tuple[int, int], dict[datetime, float]] = {}
+    for result in results:
+        s, m, k = query_index(result["Id"])
+        if k is None:
+            is_master[(s, m)] = dict(
+                zip(result.get("Timestamps", []), result.get("Values", []), strict=False)
+            )
+    signals: dict[str, list[float | None]] = {
+        name: [None] * count for name in ("memory", "write_cpu", "read_cpu", "connections")
+    }
+    for result in results:
+        s, m, k = query_index(result["Id"])
+        if k is None:
+            continue
+        metric = HISTORY_METRICS[k][0]
+        for at, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
+            i = int((at - start) / step)
+            if not 0 <= i < count:
+                continue
+            if metric == MetricName.MEMORY:
+                name = "memory"
+            elif metric == MetricName.CONNECTIONS:
+                name = "connections"
+            else:
+                role = _role_at(is_master, topology, s, m, at)
+                if role is Role.UNKNOWN:
+                    continue
+                name = "write_cpu" if role is Role.PRIMARY else "read_cpu"
+            current = signals[name][i]
+            signals[name][i] = value if current is None else max(current, value)
+    has_replicas = topology.replicas_per_shard > 0
+    return LoadHistory(
+        period_seconds=HISTORY_PERIOD_SECONDS,
+        end=end,
+        memory_percent=tuple(signals["memory"]),
+        write_cpu_percent=tuple(signals["write_cpu"]),
+        read_cpu_percent=tuple(signals["read_cpu"]) if has_replicas else (),
+        connections_per_node=tuple(signals["connections"]),
+    )
+
+
 class CloudWatch:
     def __init__(self, client: "CloudWatchClient | None" = None) -> None:
         self._client = client or aws.cloudwatch()
@@ -171,3 +249,9 @@ class CloudWatch:
         queries = metric_queries(topology, period_seconds)
         results = fetch_results(self._client, queries, end - timedelta(minutes=window_minutes), end)
         return metrics_from(topology, results, end, period_seconds)
+
+    def read_load_history(self, topology: Topology, start: datetime, end: datetime) -> LoadHistory:
+        """The group's load per 5-minute period from ``start`` to ``end`` (both on a period boundary), as
+        measured: ``history_from``. One query per node and metric (``HISTORY_METRICS`` and ``IsMaster``)."""
+        results = fetch_results(self._client, history_queries(topology), start, end)
+        return history_from(topology, results, start, end)

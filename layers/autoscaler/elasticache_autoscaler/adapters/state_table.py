@@ -5,6 +5,11 @@ Items: ``lock#<cluster>`` {owner, expiration} (taken, renewed and released by ``
 force-released only by an operator once the group is quiescent) and ``guards#<cluster>`` {paused,
 consecutiveFailures, circuitOpen}. ``expiration`` is the table's TTL attribute (epoch seconds) and the lock's
 lease: an aborted or timed-out execution, which never reaches a Catch, cannot hold a lock past it.
+
+For the forecast: ``timeline#<cluster>`` {timeline} (the ``CapacityTimeline`` as JSON, appended by the
+record step when a change succeeds) and ``loadhistory#<cluster>`` {loadHistory} (``observe``'s hourly cache
+of the measured load history, ``FetchedLoadHistory`` as JSON: ~60 KB for 8 days, whatever the group's
+size, as it holds group-wide values). Neither expires: each is overwritten whole.
 """
 
 from datetime import datetime
@@ -13,6 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 from botocore.exceptions import ClientError
 
 from elasticache_autoscaler.adapters import aws
+from elasticache_autoscaler.models.capacity_timeline import CapacityChange, CapacityTimeline
+from elasticache_autoscaler.models.load_history import FetchedLoadHistory
 from elasticache_autoscaler.models.snapshot import Guards
 
 if TYPE_CHECKING:
@@ -31,6 +38,10 @@ class StatePort(Protocol):
     def set_switches(
         self, cluster: str, *, paused: bool | None = None, reset_circuit: bool = False
     ) -> None: ...
+    def capacity_timeline(self, cluster: str) -> CapacityTimeline: ...
+    def record_capacity_change(self, cluster: str, change: CapacityChange, keep_since: datetime) -> None: ...
+    def fetched_load_history(self, cluster: str) -> FetchedLoadHistory | None: ...
+    def keep_load_history(self, cluster: str, fetched: FetchedLoadHistory) -> None: ...
 
 
 class StateTable:
@@ -147,4 +158,37 @@ class StateTable:
             circuit_open=item.get("circuitOpen", {}).get("BOOL", False),
             consecutive_failures=int(item.get("consecutiveFailures", {}).get("N", "0")),
             lock_held_by=self.lock_holder(cluster, now),
+        )
+
+    def capacity_timeline(self, cluster: str) -> CapacityTimeline:
+        item = self._client.get_item(
+            TableName=self._table, Key={"id": {"S": f"timeline#{cluster}"}}, ConsistentRead=True
+        ).get("Item")
+        return CapacityTimeline.model_validate_json(item["timeline"]["S"]) if item else CapacityTimeline()
+
+    def record_capacity_change(self, cluster: str, change: CapacityChange, keep_since: datetime) -> None:
+        """Append ``change`` and drop what is older than ``keep_since``. Read, then written whole: only the
+        execution holding the group's lock records a change, so no two appends race."""
+        timeline = self.capacity_timeline(cluster).appended(change, keep_since)
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "id": {"S": f"timeline#{cluster}"},
+                "timeline": {"S": timeline.model_dump_json(by_alias=True)},
+            },
+        )
+
+    def fetched_load_history(self, cluster: str) -> FetchedLoadHistory | None:
+        item = self._client.get_item(TableName=self._table, Key={"id": {"S": f"loadhistory#{cluster}"}}).get(
+            "Item"
+        )
+        return FetchedLoadHistory.model_validate_json(item["loadHistory"]["S"]) if item else None
+
+    def keep_load_history(self, cluster: str, fetched: FetchedLoadHistory) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "id": {"S": f"loadhistory#{cluster}"},
+                "loadHistory": {"S": fetched.model_dump_json(by_alias=True)},
+            },
         )

@@ -21,6 +21,9 @@ from statistics import fmean
 DAY_SECONDS = 86_400
 WEEK_DAYS = 7
 MIN_DAYS = 2
+HISTORY_DAYS = WEEK_DAYS + 1
+"""The history that serves every model at its best: the seasonal-naive backtest of the last day reads the
+same time a week before each of its periods, so a week and a day."""
 HOLT_WINTERS_DAYS = 3
 MAX_MISSING_SHARE = 0.1
 MAX_ERROR_RATIO = 0.5

@@ -139,6 +139,8 @@ def _peaks_text(sit: Situation, peaks: dict[str, tuple[float, int]], ahead: Fore
 def foreseen(sit: Situation) -> RuleOutcome:
     """A scale-out ahead of a forecast peak, when the action it needs would not serve in time otherwise."""
     ahead = sit.foresight
+    if ahead is None and not sit.policy.forecast.load_history:
+        return RuleOutcome(("forecast: off (policy forecast.loadHistory is false: no load history read)",))
     if ahead is None:
         return RuleOutcome(("forecast: no load history observed",))
     declined = tuple(f"forecast declined: {signal}: {reason}" for signal, reason in ahead.declined.items())

@@ -6,7 +6,7 @@ another topology is scaled to today's: memory % x shards then / shards now, CPU 
 forecast compares with today's targets. ``None`` marks a period CloudWatch returned no datapoint for.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Self
 
 from pydantic import Field, model_validator
@@ -28,6 +28,46 @@ class LoadHistory(WireModel):
             raise ValueError("periodSeconds must divide a day (300, 600, 900, 3600 ...)")
         return self
 
+    def periods(self) -> int:
+        """How many periods the history holds (its longest series)."""
+        return max(map(len, self.by_signal().values()), default=0)
+
+    def period_starts(self) -> tuple[datetime, ...]:
+        """When each period starts, oldest first (the label CloudWatch gives it)."""
+        count, step = self.periods(), timedelta(seconds=self.period_seconds)
+        return tuple(self.end - step * (count - i) for i in range(count))
+
+    def rounded(self, digits: int = 3) -> "LoadHistory":
+        """Every value to ``digits`` decimals: CloudWatch's 16-digit floats would triple the cache's size
+        for a precision no threshold reads."""
+        return self.model_copy(
+            update={
+                field: tuple(None if v is None else round(v, digits) for v in getattr(self, field))
+                for field in _SERIES
+            }
+        )
+
+    def updated(self, newer: "LoadHistory", periods: int) -> "LoadHistory":
+        """The last ``periods`` periods up to ``newer.end``: ``newer``'s values where it has one, else this
+        history's (a refresh asks CloudWatch only for the periods since the last fetch)."""
+        step = timedelta(seconds=self.period_seconds)
+        starts = [newer.end - step * (periods - i) for i in range(periods)]
+        mine, theirs = self._by_start(), newer._by_start()
+        merged: dict[str, tuple[float | None, ...]] = {}
+        for field in _SERIES:
+            old, new = mine[field], theirs[field]
+            if old or new:  # a signal neither has (read CPU without replicas) stays empty
+                merged[field] = tuple(v if (v := new.get(at)) is not None else old.get(at) for at in starts)
+        return LoadHistory.model_validate({"period_seconds": self.period_seconds, "end": newer.end, **merged})
+
+    def _by_start(self) -> dict[str, dict[datetime, float | None]]:
+        starts = self.period_starts()
+        by_field: dict[str, dict[datetime, float | None]] = {}
+        for field in _SERIES:
+            values: tuple[float | None, ...] = getattr(self, field)
+            by_field[field] = dict(zip(starts[len(starts) - len(values) :], values, strict=True))
+        return by_field
+
     def by_signal(self) -> dict[str, tuple[float | None, ...]]:
         """The series by the names the scale-in rules give the signals (``signals.target_of``)."""
         return {
@@ -36,3 +76,14 @@ class LoadHistory(WireModel):
             "read CPU": self.read_cpu_percent,
             "connections": self.connections_per_node,
         }
+
+
+_SERIES = ("memory_percent", "write_cpu_percent", "read_cpu_percent", "connections_per_node")
+
+
+class FetchedLoadHistory(WireModel):
+    """The load history as CloudWatch measured it (against the capacity of its time, not rescaled), and
+    when it was fetched: ``observe``'s hourly cache (state table ``loadhistory#<group>``)."""
+
+    fetched_at: datetime
+    measured: LoadHistory

@@ -19,7 +19,8 @@ Example (every field is optional; the stack-wide default and a per-cluster overr
 
 ``mode``: ``observe`` (the default), ``act`` or ``forecast`` (see ``Mode``). ``schedules``: windows that hold
 at least a capacity, and start scaling out ahead of each window by the time the action takes (see
-``models.schedule`` and docs/decisions.md).
+``models.schedule`` and docs/decisions.md). ``forecast.loadHistory``: read the group's load history so
+that a forecast can pre-scale (``ForecastSettings``; off by default).
 """
 
 import re
@@ -198,6 +199,17 @@ class ScaleInGate(WireModel):
         return self
 
 
+class ForecastSettings(WireModel):
+    """Whether ``observe`` reads the group's load history for the forecast (``engine.forecast``).
+
+    ``loadHistory`` (default off): fetch the group's own CloudWatch history at 5-minute periods over
+    ``HISTORY_DAYS`` days, at most once an hour (cached in the state table; later fetches ask only for the
+    periods since), so that forecasts can drive pre-scaling. Off, no forecast is made and every decision
+    says so. Its CloudWatch cost is in docs/decisions.md ("Where the load history comes from")."""
+
+    load_history: bool = False
+
+
 class Policy(WireModel):
     kind: ClassVar[CacheKind] = CacheKind.REPLICATION_GROUP
 
@@ -225,6 +237,7 @@ class Policy(WireModel):
     approval_timeout_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
     check_interval_seconds: int = Field(default=30, ge=1)
     schedules: tuple[Schedule, ...] = Field(default=(), max_length=20)
+    forecast: ForecastSettings = ForecastSettings()
 
     @model_validator(mode="after")
     def _bounds_are_ordered(self) -> Self:

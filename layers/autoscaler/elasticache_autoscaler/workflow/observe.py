@@ -22,6 +22,7 @@ from elasticache_autoscaler.adapters.policy_store import Policies
 from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.errors import ClusterNotManagedError, InvalidInputError
 from elasticache_autoscaler.models.any_kind import AnyPolicy, AnySnapshot
+from elasticache_autoscaler.models.load_history import LoadHistory
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.models.snapshot import Guards, Metrics, Snapshot, Topology, apply_roles
@@ -32,6 +33,7 @@ from elasticache_autoscaler.models.workflow import (
     ObserveInput,
 )
 from elasticache_autoscaler.validation import name_the_fields
+from elasticache_autoscaler.workflow.load_history import load_history
 
 if TYPE_CHECKING:
     from elasticache_autoscaler.kinds.base import CacheKindOps
@@ -42,6 +44,7 @@ HISTORY_DAYS = 2
 
 class MetricsPort(Protocol):
     def read_metrics(self, topology: Topology, end: datetime, window_minutes: int) -> Metrics: ...
+    def read_load_history(self, topology: Topology, start: datetime, end: datetime) -> LoadHistory: ...
 
 
 @dataclass(frozen=True)
@@ -115,14 +118,21 @@ def guards_now(cache_id: str, tags: dict[str, str], deps: ObserveDeps, now: date
 def observe_group(
     cluster: str, deps: ObserveDeps, now: datetime
 ) -> tuple[AnySnapshot, AnyPolicy | None, str | None]:
-    """A replication group's snapshot, policy (or why it is invalid)."""
+    """A replication group's snapshot, policy (or why it is invalid), with its load history when the
+    policy opts in (``forecast.loadHistory``: ``workflow.load_history``)."""
     topology, tags = deps.elasticache.read_topology_and_tags(cluster)  # one DescribeReplicationGroups
     refuse_unmanaged("replication group", cluster, tags, deps)
     policy, policy_error = policy_or_error(lambda: deps.policies.policy_for(cluster))
     metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
     topology = apply_roles(topology, metrics.is_master)  # cluster mode enabled: roles from IsMaster
     guards = guards_now(cluster, tags, deps, now)
-    return Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=guards), policy, policy_error
+    history = (
+        load_history(cluster, topology, deps.metrics, deps.state, now)
+        if policy is not None and policy.forecast.load_history
+        else None
+    )
+    snapshot = Snapshot(taken_at=now, topology=topology, metrics=metrics, guards=guards, load_history=history)
+    return snapshot, policy, policy_error
 
 
 def summarize(detail: ObservationDetail) -> ObservationSummary:

@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort, StaleStatusError
 from elasticache_autoscaler.adapters.notifier import NotifierPort
 from elasticache_autoscaler.adapters.state_table import StatePort
+from elasticache_autoscaler.engine.forecast import HISTORY_DAYS
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.any_kind import kind_of
+from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.capacity_timeline import CapacityChange
+from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
 from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
 from elasticache_autoscaler.observability import count_breaker_opened, count_outcome, logger
@@ -40,6 +45,7 @@ def record_outcome(request: OutcomeRequest, deps: RecordDeps, now: datetime) -> 
     _advance(deps.log, request.record, outcome)
     if status == outcomes.SUCCEEDED:
         deps.state.count_success(request.record.cluster)
+        _keep_capacity_change(request.record, deps, now)
     action = request.action or "decision"
     count_outcome(request.record.cluster, action, status)
     deps.notifier.notify(
@@ -118,6 +124,21 @@ def _record_early_failure(
             )
         )
     return key
+
+
+def _keep_capacity_change(key: RecordKey, deps: RecordDeps, now: datetime) -> None:
+    """A replication group's change that succeeded joins its capacity timeline (the forecast reads past load
+    against the capacity that served it: ``engine.rescale``); a rotation or another kind's change does not."""
+    record = deps.log.get(key)
+    if record is None:
+        return
+    current, target = record.get("current"), record.get("target")
+    if not all(isinstance(c, dict) and kind_of(c) == CacheKind.REPLICATION_GROUP for c in (current, target)):
+        return
+    before, after = Capacity.model_validate(current), Capacity.model_validate(target)
+    if before != after:
+        change = CapacityChange(at=now, before=before, after=after)
+        deps.state.record_capacity_change(key.cluster, change, keep_since=now - timedelta(days=HISTORY_DAYS))
 
 
 def _advance(log: DecisionLogPort, key: RecordKey, outcome: Outcome) -> None:

@@ -1,0 +1,81 @@
+"""Observe's read of the group's load history for the forecast, when the policy opts in
+(``forecast.loadHistory``): CloudWatch at most once an hour, the rest from the state table's cache.
+
+The cache holds the history as measured. A refresh asks only for the periods since the cached end (with
+``OVERLAP`` again: CloudWatch's latest periods fill in late), so after the first fetch of ``HISTORY_DAYS``
+days each hourly call requests the same metrics over about an hour and needs no ``NextToken`` page. Each
+observation then rescales the whole history to the group's capacity now (``engine.rescale``) from the
+capacity timeline the record step keeps.
+
+A CloudWatch or DynamoDB error here costs only the forecast: the snapshot carries no history (the decision
+says ``forecast: no load history observed``) and the reactive rules decide as ever.
+"""
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from elasticache_autoscaler.adapters.cloudwatch import HISTORY_PERIOD_SECONDS
+from elasticache_autoscaler.adapters.state_table import StatePort
+from elasticache_autoscaler.engine.forecast import HISTORY_DAYS
+from elasticache_autoscaler.engine.rescale import rescaled
+from elasticache_autoscaler.models.load_history import FetchedLoadHistory, LoadHistory
+from elasticache_autoscaler.models.snapshot import Topology
+from elasticache_autoscaler.observability import logger
+
+REFRESH = timedelta(hours=1)
+OVERLAP = timedelta(minutes=15)
+PERIOD = timedelta(seconds=HISTORY_PERIOD_SECONDS)
+WINDOW = timedelta(days=HISTORY_DAYS)
+PERIODS = WINDOW // PERIOD
+
+
+class LoadHistoryReader(Protocol):
+    def read_load_history(self, topology: Topology, start: datetime, end: datetime) -> LoadHistory: ...
+
+
+def period_floor(at: datetime) -> datetime:
+    """``at`` down to a 5-minute boundary: a period CloudWatch labels, and one that is over."""
+    epoch = int(at.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % HISTORY_PERIOD_SECONDS, tz=at.tzinfo)
+
+
+def fetch_window(cached: FetchedLoadHistory | None, now: datetime) -> tuple[datetime, datetime] | None:
+    """The (start, end) to ask CloudWatch for, or None when the cache is less than ``REFRESH`` old."""
+    if cached is not None and now - cached.fetched_at < REFRESH:
+        return None
+    end = period_floor(now)
+    start = end - WINDOW
+    if cached is not None and cached.measured.end - OVERLAP > start:
+        start = period_floor(cached.measured.end - OVERLAP)
+    return start, end
+
+
+def measured_history(
+    cluster: str, topology: Topology, reader: LoadHistoryReader, state: StatePort, now: datetime
+) -> LoadHistory | None:
+    """The history as measured, from the cache or refreshed (and cached again)."""
+    cached = state.fetched_load_history(cluster)
+    window = fetch_window(cached, now)
+    if window is None:
+        return cached.measured if cached is not None else None
+    newer = reader.read_load_history(topology, *window).rounded()
+    measured = newer if cached is None else cached.measured.updated(newer, PERIODS)
+    state.keep_load_history(cluster, FetchedLoadHistory(fetched_at=now, measured=measured))
+    return measured
+
+
+def load_history(
+    cluster: str, topology: Topology, reader: LoadHistoryReader, state: StatePort, now: datetime
+) -> LoadHistory | None:
+    """The group's load history against its capacity now, or None when it could not be read."""
+    try:
+        measured = measured_history(cluster, topology, reader, state, now)
+        timeline = state.capacity_timeline(cluster)
+    except (BotoCoreError, ClientError) as error:
+        logger.warning("load history not read: no forecast this time", cluster=cluster, error=str(error))
+        return None
+    if measured is None:
+        return None
+    return rescaled(measured, timeline, topology.capacity)
