@@ -1,5 +1,7 @@
 """Given a request, When observe and decide run, Then the decision is recorded with its mode and status."""
 
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +13,13 @@ from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManage
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Metrics, Role, Snapshot, Topology
-from elasticache_autoscaler.models.workflow import Decided, Execution, Observation, ObserveInput
+from elasticache_autoscaler.models.workflow import (
+    Decided,
+    Execution,
+    Observation,
+    ObservationSummary,
+    ObserveInput,
+)
 from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
 from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeMetrics, FakePolicies, topology
@@ -209,3 +217,27 @@ def test_the_state_carries_a_summary_and_a_reference_not_the_snapshot(
         "metricSeries": 0,
         "history": 0,
     }
+
+
+def test_observe_reads_the_group_policy_guards_and_log_together(
+    deps: ObserveDeps, execution: Execution, elasticache: FakeElastiCache, policies: FakePolicies
+) -> None:
+    """The group, its policy, the state table's guards and the decision log are in flight together (one round
+    of reads on the alarm's path, not four in a row): each waits at a barrier the four must reach, which
+    breaks on its timeout when they are read one after another."""
+    barrier = threading.Barrier(4, timeout=5)
+
+    def arriving[**P, T](read: Callable[P, T]) -> Callable[P, T]:
+        def wait_then_read(*args: P.args, **kwargs: P.kwargs) -> T:
+            barrier.wait()
+            return read(*args, **kwargs)
+
+        return wait_then_read
+
+    elasticache.read_topology_and_tags = arriving(elasticache.read_topology_and_tags)  # type: ignore[method-assign]
+    policies.policy_for = arriving(policies.policy_for)  # type: ignore[method-assign]
+    deps.state.guards = arriving(deps.state.guards)  # type: ignore[method-assign]
+    deps.log.recent = arriving(deps.log.recent)  # type: ignore[method-assign]
+    observation = _observe({"cluster": "orders"}, deps, execution)
+    assert isinstance(observation.summary, ObservationSummary)
+    assert observation.summary.nodes == 2

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ValidationError
 
+from elasticache_autoscaler import concurrent_reads
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.adapters.observation_store import ObservationStorePort
@@ -73,13 +74,14 @@ def observe(event: ObserveInput, deps: ObserveDeps, now: datetime) -> Observatio
 
     request = parse_request(event.input)
     kinds = registry_for(deps.elasticache, deps.other_kinds)
-    ops, (snapshot, policy, policy_error) = kinds.observe(request, deps, now)
+    # The cache and the decision log are read together (``concurrent_reads``).
+    (ops, (snapshot, policy, policy_error)), history = concurrent_reads.both(
+        lambda: kinds.observe(request, deps, now),
+        lambda: deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+    )
     request = request.model_copy(update={"kind": ops.kind})
     detail = ObservationDetail(
-        cluster=request.cluster,
-        execution_arn=event.execution.arn,
-        snapshot=snapshot,
-        history=deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+        cluster=request.cluster, execution_arn=event.execution.arn, snapshot=snapshot, history=history
     )
     return Observation(
         request=request,
@@ -109,10 +111,12 @@ def policy_or_error[P](read: Callable[[], P]) -> tuple[P | None, str | None]:
 
 def guards_now(cache_id: str, tags: dict[str, str], deps: ObserveDeps, now: datetime) -> Guards:
     """The state table's guards, paused also when the cache carries the paused tag."""
-    guards = deps.state.guards(cache_id, now)
-    if tags.get(deps.paused_tag_key) == "true":
-        guards = guards.model_copy(update={"paused": True})
-    return guards
+    return paused_by_tag(deps.state.guards(cache_id, now), tags, deps)
+
+
+def paused_by_tag(guards: Guards, tags: dict[str, str], deps: ObserveDeps) -> Guards:
+    """``guards``, paused also when the cache carries the paused tag."""
+    return guards.model_copy(update={"paused": True}) if tags.get(deps.paused_tag_key) == "true" else guards
 
 
 def observe_group(
@@ -120,12 +124,19 @@ def observe_group(
 ) -> tuple[AnySnapshot, AnyPolicy | None, str | None]:
     """A replication group's snapshot, policy (or why it is invalid), with its load history when the
     policy opts in (``forecast.loadHistory``: ``workflow.load_history``)."""
-    topology, tags = deps.elasticache.read_topology_and_tags(cluster)  # one DescribeReplicationGroups
+    # The group (one DescribeReplicationGroups), its policy and the state table's guards are read together
+    # (``concurrent_reads``); nothing of an unmanaged group is used: it is refused first.
+    (topology, tags), ((policy, policy_error), table_guards) = concurrent_reads.both(
+        lambda: deps.elasticache.read_topology_and_tags(cluster),
+        lambda: concurrent_reads.both(
+            lambda: policy_or_error(lambda: deps.policies.policy_for(cluster)),
+            lambda: deps.state.guards(cluster, now),
+        ),
+    )
     refuse_unmanaged("replication group", cluster, tags, deps)
-    policy, policy_error = policy_or_error(lambda: deps.policies.policy_for(cluster))
     metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
     topology = apply_roles(topology, metrics.is_master)  # cluster mode enabled: roles from IsMaster
-    guards = guards_now(cluster, tags, deps, now)
+    guards = paused_by_tag(table_guards, tags, deps)
     history = (
         load_history(cluster, topology, deps.metrics, deps.state, now)
         if policy is not None and policy.forecast.load_history
