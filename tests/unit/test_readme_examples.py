@@ -20,7 +20,11 @@ README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 JSON_BLOCK = re.compile(r"```json\n(.*?)```", re.DOTALL)
 POLICY_EXAMPLE = re.compile(r"--name \S+/clusters/(\S+) \\\n\s+--value '([^']+)'")
 # The example caches of the README, by kind (a policy override is validated with its kind's model)
-POLICY_MODELS = {"orders": Policy, "sessions-mc": MemcachedPolicy, "carts-sl": ServerlessPolicy}
+POLICY_MODELS: dict[str, type[Policy | MemcachedPolicy | ServerlessPolicy]] = {
+    "orders": Policy,
+    "sessions-mc": MemcachedPolicy,
+    "carts-sl": ServerlessPolicy,
+}
 
 
 def _section(title: str) -> str:
