@@ -26,11 +26,12 @@ _GROUP_FIELDS = {
 
 
 class Minimums(WireModel):
-    """CacheUsageLimits minimums: ``DataStorage.Minimum`` (GB) and ``ECPUPerSecond.Minimum``. None: not set
-    (in ``baseMinimums``: the autoscaler leaves that minimum alone)."""
+    """CacheUsageLimits minimums: ``DataStorage.Minimum`` (GB) and ``ECPUPerSecond.Minimum``, in the ranges
+    AWS documents for the limits (1-5,000 GB, 1,000-15,000,000 ECPU/s). None: not set (in ``baseMinimums``:
+    the autoscaler leaves that minimum alone)."""
 
-    data_storage_gb: int | None = Field(default=None, ge=1)
-    ecpu_per_second: int | None = Field(default=None, ge=1)
+    data_storage_gb: int | None = Field(default=None, ge=1, le=5000)
+    ecpu_per_second: int | None = Field(default=None, ge=1000, le=15_000_000)
 
     def describe(self) -> str:
         parts = []
