@@ -458,7 +458,7 @@ def test_reconcile_keeps_alarms_of_a_memcached_cluster_and_a_serverless_cache(st
     assert plain not in answer["groups"]
     memcached_alarms, serverless_alarms = stack.owned_alarms(cluster_id), stack.owned_alarms(name)
     assert f"ecas-{cluster_id}.0001.cpu" in memcached_alarms
-    assert f"ecas-{name}.serverless.data-storage" in serverless_alarms
+    assert f"ecas-{name}.serverless.data-storage-near-max" in serverless_alarms
     assert not stack.owned_alarms(plain)
 
     # When the Memcached cluster is untagged, the next reconcile deletes its alarms
@@ -466,7 +466,7 @@ def test_reconcile_keeps_alarms_of_a_memcached_cluster_and_a_serverless_cache(st
     stack.client("elasticache").remove_tags_from_resource(ResourceName=arn, TagKeys=[MANAGED["Key"]])
     stack.reconcile()
     assert not stack.owned_alarms(cluster_id)
-    assert f"ecas-{name}.serverless.data-storage" in stack.owned_alarms(name)
+    assert f"ecas-{name}.serverless.data-storage-near-max" in stack.owned_alarms(name)
 
 
 def test_the_console_lists_and_shows_memcached_and_serverless_caches(
