@@ -83,7 +83,7 @@ def test_decisions_for_an_unknown_cluster_is_a_clear_error(
     code, out, err = _run(capsys, "decisions", "--stack", deployed.stack.name, "--cluster", "no-such-group")
     assert code == 2
     assert out == ""
-    assert "no replication group named 'no-such-group'" in err
+    assert "no replication group, Memcached cluster or Serverless cache named 'no-such-group'" in err
 
 
 def test_an_unknown_stack_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,7 +168,7 @@ def test_preview_of_an_unknown_or_unmanaged_cluster_is_a_clear_error(
 ) -> None:
     code, out, err = _run(capsys, "preview", "--stack", deployed.stack.name, "no-such-group")
     assert (code, out) == (2, "")
-    assert "no replication group named 'no-such-group'" in err
+    assert "no replication group, Memcached cluster or Serverless cache named 'no-such-group'" in err
     plain = f"plain{uuid.uuid4().hex[:8]}"
     deployed.create_group(plain, managed=False)
     code, _, err = _run(capsys, "preview", "--stack", deployed.stack.name, plain)
@@ -245,5 +245,5 @@ def test_policy_for_an_unknown_cluster_is_refused_and_nothing_is_written(
             capsys, "policy", verb, "--stack", deployed.stack.name, "--cluster", "no-such-group", *rest
         )
         assert code == 2
-        assert "no replication group named 'no-such-group'" in err
+        assert "no replication group, Memcached cluster or Serverless cache named 'no-such-group'" in err
     assert _parameter(deployed, "no-such-group") is None

@@ -5,6 +5,8 @@ says what happened and why, bad input and unmanaged caches change nothing.
 The module deploys a stack of its own (``deployed_stack``): its caches and alarms stay out of the shared one.
 """
 
+import json
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from elasticache_autoscaler_cli import main as cli
 from tests.e2e.conftest import Deployed, deployed_stack
 from tools.stack_driver import wait_until
 
@@ -350,3 +353,142 @@ def test_a_serverless_limit_outside_the_policy_is_refused_in_the_decision_log(st
     assert (record["action"], record["status"]) == ("raise_limits", "skipped")
     assert "out_of_policy: dataStorageMaxGb 500 outside 1..50" in record["blockedBy"]
     assert _cache(stack, name)["CacheUsageLimits"]["DataStorage"]["Maximum"] == 10
+
+
+# ---------- issue 14, runtime: node-type scale-down, scheduled pre-warm, reconcile, the console ----------
+
+
+def test_a_cold_memcached_cluster_at_min_nodes_moves_to_a_smaller_node_type(stack: Deployed) -> None:
+    # Given 2 x cache.r7g.xlarge at minNodes 2, both nodes far below target for the whole window
+    cluster_id = f"mc{uuid.uuid4().hex[:10]}"
+    stack.client("elasticache").create_cache_cluster(
+        CacheClusterId=cluster_id,
+        Engine="memcached",
+        EngineVersion="1.6.22",
+        CacheNodeType="cache.r7g.xlarge",
+        NumCacheNodes=2,
+        Tags=[MANAGED],
+    )
+    wait_until(lambda: _cluster(stack, cluster_id)["CacheClusterStatus"] == "available", timeout=30)
+    stack.set_policy(cluster_id, {**FAST, "minNodes": 2, "scaleInStabilizationSeconds": 600})
+    cold = {"CPUUtilization": 10.0, "BytesUsedForCacheItems": 1.0 * 1024**3, "CurrConnections": 100.0}
+    for node in ("0001", "0002"):
+        dims = [{"Name": "CacheClusterId", "Value": cluster_id}, {"Name": "CacheNodeId", "Value": node}]
+        for metric, value in {**cold, "Evictions": 0.0}.items():
+            _put(stack, metric, dims, value)
+
+    # When the schedule's evaluation runs
+    described, record = _run(stack, {"cluster": cluster_id, "kind": "memcached", "action": "evaluate"})
+
+    # Then the rules choose the smaller type (no node can go), say why, and ElastiCache is changed
+    assert described["status"] == "SUCCEEDED"
+    assert record is not None
+    assert (record["action"], record["status"]) == ("scale_down", "succeeded"), record["reasons"]
+    assert record["target"] == {"kind": "memcached", "nodeType": "cache.r7g.large", "nodes": 2}
+    assert record["costPerHourBefore"] > record["costPerHourAfter"] > 0
+    assert any("node type cache.r7g.xlarge -> cache.r7g.large" in r for r in record["reasons"])
+    assert _cluster(stack, cluster_id)["CacheNodeType"] == "cache.r7g.large"
+
+
+def test_a_serverless_schedule_prewarms_the_minimums_then_lowers_them(stack: Deployed) -> None:
+    # Given a cache whose policy has a window opening in 30 minutes (within the hour AWS may take to
+    # apply a raised minimum) holding 4 GB and 20000 ECPU/s, over base minimums of 1 GB and 1000 ECPU/s
+    name = _serverless(stack)
+    opens = datetime.now(UTC) + timedelta(minutes=30)
+    launch = {
+        "name": "launch",
+        "cron": f"{opens.minute} {opens.hour} * * *",
+        "durationMinutes": 60,
+        "minimums": {"dataStorageGb": 4, "ecpuPerSecond": 20000},
+    }
+    policy = {
+        **FAST,
+        "maxDataStorageGb": 50,
+        "maxEcpuPerSecond": 50000,
+        "budgetUsdPerMonth": 5000,
+        "baseMinimums": {"dataStorageGb": 1, "ecpuPerSecond": 1000},
+        "schedules": [launch],
+    }
+    stack.set_policy(name, policy)
+
+    # When it is evaluated: the minimums are raised ahead of the window, the schedule named as the driver
+    described, record = _run(stack, {"cluster": name, "kind": "serverless", "action": "evaluate"})
+    assert described["status"] == "SUCCEEDED"
+    assert record is not None
+    assert (record["action"], record["status"], record["drivenBy"]) == (
+        "set_minimums",
+        "succeeded",
+        "schedule:launch",
+    ), record["reasons"]
+    assert any("pre-warm" in r for r in record["reasons"])
+    assert any(r.startswith("cost: ceiling") and "floor" in r for r in record["reasons"])
+    limits = _cache(stack, name)["CacheUsageLimits"]
+    assert (limits["DataStorage"]["Minimum"], limits["ECPUPerSecond"]["Minimum"]) == (4, 20000)
+    assert limits["ECPUPerSecond"]["Maximum"] == 20000  # raised to its new minimum
+
+    # When the schedule has expired (its endTime passed) and the policy cache (60 s) has let go of it
+    expired = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    stack.set_policy(name, {**policy, "schedules": [{**launch, "endTime": expired}]})
+    time.sleep(61)
+    described, record = _run(stack, {"cluster": name, "kind": "serverless", "action": "evaluate"})
+
+    # Then the minimums go back to the base, the release driven by the same schedule
+    assert described["status"] == "SUCCEEDED"
+    assert record is not None
+    assert (record["action"], record["status"], record["drivenBy"]) == (
+        "set_minimums",
+        "succeeded",
+        "schedule:launch",
+    ), record["reasons"]
+    assert any("back to baseMinimums" in r for r in record["reasons"])
+    limits = _cache(stack, name)["CacheUsageLimits"]
+    assert (limits["DataStorage"]["Minimum"], limits["ECPUPerSecond"]["Minimum"]) == (1, 1000)
+
+
+def test_reconcile_keeps_alarms_of_a_memcached_cluster_and_a_serverless_cache(stack: Deployed) -> None:
+    # Given a managed Memcached cluster and a managed Serverless cache, and an unmanaged Memcached cluster
+    cluster_id, name = _memcached(stack), _serverless(stack)
+    plain = _memcached(stack, managed=False, policy=None)
+
+    # When reconcile runs as its schedule does
+    answer = stack.reconcile()
+
+    # Then it covered both managed caches (their alarms exist, owned) and left the unmanaged one alone
+    assert {cluster_id, name} <= set(answer["groups"])
+    assert plain not in answer["groups"]
+    memcached_alarms, serverless_alarms = stack.owned_alarms(cluster_id), stack.owned_alarms(name)
+    assert f"ecas-{cluster_id}.0001.cpu" in memcached_alarms
+    assert f"ecas-{name}.serverless.data-storage-near-max" in serverless_alarms
+    assert not stack.owned_alarms(plain)
+
+    # When the Memcached cluster is untagged, the next reconcile deletes its alarms
+    arn = _cluster(stack, cluster_id)["ARN"]
+    stack.client("elasticache").remove_tags_from_resource(ResourceName=arn, TagKeys=[MANAGED["Key"]])
+    stack.reconcile()
+    assert not stack.owned_alarms(cluster_id)
+    assert f"ecas-{name}.serverless.data-storage-near-max" in stack.owned_alarms(name)
+
+
+def test_the_console_lists_and_shows_memcached_and_serverless_caches(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cluster_id, name = _memcached(stack, policy={**FAST, "maxNodes": 6}), _serverless(stack)
+    for key, value in stack.emulator.aws_env().items():
+        monkeypatch.setenv(key, value)
+
+    assert cli.main(["clusters", "--stack", stack.stack.name, "--json"]) == 0
+    rows = {row["cluster"]: row for row in json.loads(capsys.readouterr().out)}
+    assert (rows[cluster_id]["kind"], rows[cluster_id]["mode"]) == ("Memcached cluster", "act")
+    assert rows[cluster_id]["capacity"] == "2 x cache.r7g.large node(s)"
+    assert (rows[name]["kind"], rows[name]["status"]) == ("Serverless cache", "available")
+    assert rows[name]["capacity"] == "data storage -..10 GB, -..5000 ECPU/s"
+
+    assert cli.main(["policy", "show", "--stack", stack.stack.name, "--cluster", cluster_id, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["kind"], shown["effective"]["maxNodes"]) == ("memcached", 6)
+    assert cli.main(["policy", "show", "--stack", stack.stack.name, "--cluster", name, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["effective"]["maxDataStorageGb"] == 50
+
+    assert cli.main(["clusters", "--stack", stack.stack.name]) == 0
+    table = capsys.readouterr().out
+    assert cluster_id in table and name in table and "Serverless cache" in table

@@ -15,9 +15,9 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from elasticache_autoscaler.adapters.elasticache import ElastiCache
-from elasticache_autoscaler.errors import ClusterNotFoundError
+from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler_cli.console import decisions, policy
+from elasticache_autoscaler_cli.console.caches import NOUNS, find_cache
 from elasticache_autoscaler_cli.console.clients import Clients
 from elasticache_autoscaler_cli.console.clusters import COLUMNS as CLUSTER_COLUMNS
 from elasticache_autoscaler_cli.console.clusters import cluster_rows
@@ -30,13 +30,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True, help="the deployed stack's name (outputs looked up)")
     parser.add_argument("--region", help="AWS region (default: the environment's)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-
-
-def _require_group(clients: Clients, cluster: str) -> None:
-    try:
-        ElastiCache(clients.elasticache).read_topology(cluster)
-    except ClusterNotFoundError:
-        raise ConsoleError(f"no replication group named {cluster!r}") from None
 
 
 def cmd_decisions(args: argparse.Namespace) -> int:
@@ -52,7 +45,7 @@ def cmd_decisions(args: argparse.Namespace) -> int:
     )
     found = decisions.find_decisions(clients.dynamodb, stack.decision_table, wanted, args.limit)
     if args.cluster and not found:
-        _require_group(clients, args.cluster)  # a typo is an error, not an empty log
+        find_cache(clients, args.cluster)  # a typo is an error, not an empty log
     if args.json:
         print_json(found)
     else:
@@ -101,23 +94,22 @@ def cmd_policy(args: argparse.Namespace) -> int:
     clients = Clients.for_region(args.region)
     stack = clients.stack(args.stack)
     cluster = _policy_target(args)
-    if cluster is not None:
-        _require_group(clients, cluster)
+    kind = CacheKind.REPLICATION_GROUP if cluster is None else find_cache(clients, cluster).kind
     if args.policy_command == "show":
-        view = policy.effective(clients.ssm, stack.policy_prefix, cluster)
+        view = policy.effective(clients.ssm, stack.policy_prefix, cluster, kind=kind)
     else:
         document = policy.load_document(args.file)
         if args.policy_command == "validate":
-            view = policy.effective(clients.ssm, stack.policy_prefix, cluster, replacing=document)
+            view = policy.effective(clients.ssm, stack.policy_prefix, cluster, replacing=document, kind=kind)
         else:
-            view = policy.set_policy(clients.ssm, stack.policy_prefix, cluster, document)
+            view = policy.set_policy(clients.ssm, stack.policy_prefix, cluster, document, kind=kind)
     if args.json:
         print_json(view.to_wire())
     else:
         rows = [{"field": k, "value": v} for k, v in view.effective.to_wire().items()]
         where = view.cluster_parameter or view.default_parameter
         verb = {"show": "effective", "validate": "valid", "set": "written"}[args.policy_command]
-        print_table(f"{where}: {verb}", ("field", "value"), rows)
+        print_table(f"{where} ({NOUNS[view.kind]}): {verb}", ("field", "value"), rows)
     return 0
 
 
@@ -132,7 +124,10 @@ def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     found.add_argument("--limit", type=int, default=50)
     found.set_defaults(run=cmd_decisions)
 
-    clusters = commands.add_parser("clusters", help="managed groups: mode, guards, lock, last decision")
+    clusters = commands.add_parser(
+        "clusters",
+        help="managed caches of every kind: what each is now, mode, guards, lock, last decision",
+    )
     _common(clusters)
     clusters.set_defaults(run=cmd_clusters)
 
@@ -150,7 +145,9 @@ def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     ):
         sub = verbs.add_parser(verb, help=text)
         _common(sub)
-        sub.add_argument("--cluster", help="the cluster's override")
+        sub.add_argument(
+            "--cluster", help="the override of a replication group, Memcached cluster or Serverless cache"
+        )
         sub.add_argument("--default", action="store_true", help="the stack-wide default")
         if verb != "show":
             sub.add_argument("file", type=Path, help="a JSON policy document")

@@ -1,5 +1,6 @@
 """``policy show|validate|set``: the effective policy (the stack default deep-merged with the cluster's
-override), checked with the same model the workflow uses, before anything is written to SSM."""
+override), checked with the same model the workflow uses for the cache's kind (a replication group's
+``Policy``, a Memcached cluster's or a Serverless cache's), before anything is written to SSM."""
 
 import json
 from dataclasses import dataclass
@@ -10,10 +11,13 @@ from elasticache_autoscaler.adapters.policy_store import (
     InvalidPolicyError,
     cluster_name,
     default_name,
+    kind_policy_from,
     parse_document,
     policy_from,
 )
-from elasticache_autoscaler.models.policy import Policy
+from elasticache_autoscaler.models.any_kind import AnyPolicy
+from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
 from elasticache_autoscaler_cli.console.errors import ConsoleError
 
 if TYPE_CHECKING:
@@ -26,10 +30,12 @@ class PolicyView:
     cluster_parameter: str | None
     default: dict[str, Any] | None
     override: dict[str, Any] | None
-    effective: Policy
+    effective: AnyPolicy
+    kind: CacheKind = CacheKind.REPLICATION_GROUP
 
     def to_wire(self) -> dict[str, object]:
         return {
+            "kind": self.kind.value,
             "defaultParameter": self.default_parameter,
             "clusterParameter": self.cluster_parameter,
             "default": self.default,
@@ -46,11 +52,27 @@ def _read(ssm: "SSMClient", name: str) -> dict[str, Any] | None:
     return parse_document(name, text)
 
 
+def _validated(kind: CacheKind, default: dict[str, Any], override: dict[str, Any], source: str) -> AnyPolicy:
+    """As the workflow reads it: a group's policy is the merge; another kind's, its override strictly over
+    the default's plain fields its model has (``kind_policy_from``)."""
+    match kind:
+        case CacheKind.REPLICATION_GROUP:
+            return policy_from(default, override, source)
+        case CacheKind.MEMCACHED:
+            return kind_policy_from(MemcachedPolicy, default, override, source)
+        case CacheKind.SERVERLESS:
+            return kind_policy_from(ServerlessPolicy, default, override, source)
+
+
 def effective(
-    ssm: "SSMClient", prefix: str, cluster: str | None, replacing: dict[str, Any] | None = None
+    ssm: "SSMClient",
+    prefix: str,
+    cluster: str | None,
+    replacing: dict[str, Any] | None = None,
+    kind: CacheKind = CacheKind.REPLICATION_GROUP,
 ) -> PolicyView:
-    """The policy ``cluster`` (None: the stack default) gets, with ``replacing`` standing in for the
-    document it would be stored in. Raises ConsoleError naming each bad field."""
+    """The policy ``cluster`` (None: the stack default) of ``kind`` gets, with ``replacing`` standing in
+    for the document it would be stored in. Raises ConsoleError naming each bad field."""
     default_param = default_name(prefix)
     cluster_param = cluster_name(prefix, cluster) if cluster else None
     try:
@@ -60,10 +82,10 @@ def effective(
             default = _read(ssm, default_param)
             override = replacing if replacing is not None else _read(ssm, cluster_param)
         source = f"policy {default_param}" + (f" + {cluster_param}" if cluster_param else "")
-        policy = policy_from(default or {}, override or {}, source)
+        policy = _validated(kind, default or {}, override or {}, source)
     except InvalidPolicyError as error:
         raise ConsoleError(f"invalid policy: {error}") from None
-    return PolicyView(default_param, cluster_param, default, override, policy)
+    return PolicyView(default_param, cluster_param, default, override, policy, kind)
 
 
 def load_document(path: Path) -> dict[str, Any]:
@@ -73,9 +95,15 @@ def load_document(path: Path) -> dict[str, Any]:
         raise ConsoleError(str(error)) from None
 
 
-def set_policy(ssm: "SSMClient", prefix: str, cluster: str | None, document: dict[str, Any]) -> PolicyView:
+def set_policy(
+    ssm: "SSMClient",
+    prefix: str,
+    cluster: str | None,
+    document: dict[str, Any],
+    kind: CacheKind = CacheKind.REPLICATION_GROUP,
+) -> PolicyView:
     """Validate the policy ``cluster`` would get with ``document``, then (only then) store ``document``."""
-    view = effective(ssm, prefix, cluster, replacing=document)
+    view = effective(ssm, prefix, cluster, replacing=document, kind=kind)
     name = view.cluster_parameter or view.default_parameter
     ssm.put_parameter(Name=name, Value=json.dumps(document), Type="String", Overwrite=True)
     return view

@@ -99,3 +99,74 @@ def test_memcached_bounds(data: dict[str, object], message: str) -> None:
 )
 def test_serverless_bounds(data: dict[str, object], message: str) -> None:
     assert message in _error(ServerlessPolicy, data)
+
+
+SCHEDULE = {"name": "peak", "cron": "0 14 * * *", "timeZone": "Europe/Paris", "durationMinutes": 120}
+BASE_MINIMUMS = {"dataStorageGb": 1, "ecpuPerSecond": 1000}
+
+
+def test_a_serverless_schedule_reads_its_minimums() -> None:
+    policy = ServerlessPolicy.model_validate(
+        {
+            "baseMinimums": BASE_MINIMUMS,
+            "schedules": [{**SCHEDULE, "minimums": {"dataStorageGb": 20, "ecpuPerSecond": 40_000}}],
+        }
+    )
+    (schedule,) = policy.schedules
+    assert (schedule.minimums.data_storage_gb, schedule.minimums.ecpu_per_second) == (20, 40_000)
+    assert schedule.zone.key == "Europe/Paris"
+    assert policy.base_minimums.ecpu_per_second == 1000
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        (
+            {**SCHEDULE, "minShards": 4, "minimums": {"dataStorageGb": 2}},
+            "schedule peak: minShards does not apply to a Serverless cache's schedule",
+        ),
+        (
+            {**SCHEDULE, "minNodeType": "cache.r7g.large", "minimums": {"dataStorageGb": 2}},
+            "minNodeType does not apply to a Serverless cache's schedule",
+        ),
+        ({**SCHEDULE, "minimums": {}}, "give at least one of minimums.dataStorageGb, minimums.ecpuPerSecond"),
+        ({**SCHEDULE}, "minimums\n  Field required"),
+        ({**SCHEDULE, "minimums": {"dataStorageGb": 2, "ecpu": 5}}, "minimums.ecpu\n  Extra inputs"),
+        (
+            {**SCHEDULE, "minimums": {"dataStorageGb": 200}},
+            "schedule peak: minimums.dataStorageGb 200 exceeds maxDataStorageGb 100",
+        ),
+        (
+            {**SCHEDULE, "minimums": {"ecpuPerSecond": 1000}},
+            "schedule peak: minimums.ecpuPerSecond 1000 is not above baseMinimums.ecpuPerSecond 1000",
+        ),
+        ({**SCHEDULE, "cron": "0 25 * * *", "minimums": {"dataStorageGb": 2}}, "schedule peak: "),
+        (
+            {**SCHEDULE, "timeZone": "Mars/Olympus", "minimums": {"dataStorageGb": 2}},
+            "schedule peak: ",
+        ),
+    ],
+)
+def test_a_bad_serverless_schedule_is_named(schedule: dict[str, object], message: str) -> None:
+    assert message in _error(ServerlessPolicy, {"baseMinimums": BASE_MINIMUMS, "schedules": [schedule]})
+
+
+def test_a_scheduled_minimum_needs_a_base_to_go_back_to() -> None:
+    message = _error(ServerlessPolicy, {"schedules": [{**SCHEDULE, "minimums": {"dataStorageGb": 20}}]})
+    assert "minimums.dataStorageGb needs baseMinimums.dataStorageGb" in message
+
+
+def test_serverless_schedules_need_names_of_their_own() -> None:
+    twice = [{**SCHEDULE, "minimums": {"dataStorageGb": 2}}] * 2
+    message = _error(ServerlessPolicy, {"baseMinimums": BASE_MINIMUMS, "schedules": twice})
+    assert "every schedule needs a name of its own" in message
+
+
+def test_a_base_minimum_above_the_bound_is_refused() -> None:
+    message = _error(ServerlessPolicy, {"baseMinimums": {"ecpuPerSecond": 200_000}})
+    assert "baseMinimums.ecpuPerSecond 200000 exceeds maxEcpuPerSecond 100000" in message
+
+
+@pytest.mark.parametrize("field", ["schedules", "baseMinimums"])
+def test_serverless_schedule_fields_do_not_apply_to_memcached(field: str) -> None:
+    assert f"{field} does not apply to a Memcached cluster" in _error(MemcachedPolicy, {field: []})

@@ -12,12 +12,14 @@ from elasticache_autoscaler.models.decision import BlockedBy
 from elasticache_autoscaler.models.kind_decision import MemcachedAction
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetric, MemcachedMetrics, NodeSeries
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy
+from elasticache_autoscaler.models.memcached import MemcachedCluster
 from elasticache_autoscaler.models.snapshot import Guards
-from tests.unit.kinds.builders import cluster
+from tests.unit.kinds.builders import cluster, memcached_in_zones
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 GIB = 1024**3
 LARGE = "cache.m7g.large"
+XLARGE = "cache.m7g.xlarge"
 
 
 def metrics(
@@ -203,3 +205,115 @@ def test_act_mode_is_not_a_dry_run() -> None:
         cluster(3), metrics(3, cpu=90), MemcachedPolicy(mode="act"), guards=Guards(), recent=Recent(), now=NOW
     )
     assert not d.dry_run
+
+
+def two_xlarge(version: str = "1.6.22") -> MemcachedCluster:
+    return memcached_in_zones(["us-east-1a", "us-east-1b"], version=version, node_type=XLARGE)
+
+
+AT_MIN_NODES = MemcachedPolicy(min_nodes=2)
+
+
+def test_at_min_nodes_a_cold_cluster_moves_to_a_smaller_node_type() -> None:
+    # Given 2 x m7g.xlarge (4 vCPU, maxmemory 9.7 GiB) at minNodes 2, each node at 20 % CPU and 3 GiB of
+    # items (30.9 %) for the whole window: far below target x 0.75 (45 % CPU, 56.25 % memory)
+    d = decide_memcached(
+        two_xlarge(),
+        metrics(2, cpu=20, bytes_used=3 * GIB),
+        AT_MIN_NODES,
+        guards=Guards(),
+        recent=Recent(),
+        now=NOW,
+    )
+    # Then m7g.large (2 vCPU, 4.79 GiB): items 3 / 4.79 = 62.6 % < 75 %, CPU 20 x 4/2 = 40 % < 60 %
+    assert d.action is MemcachedAction.SCALE_DOWN
+    assert (d.current.node_type, d.target.node_type) == (XLARGE, LARGE)
+    assert d.target.nodes == 2
+    assert d.blocked_by is None
+    assert d.cost_per_hour_before == pytest.approx(0.63)
+    assert d.cost_per_hour_after == pytest.approx(0.316)
+    assert any("62.6% of 4.79 GiB" in r and "CPU 20.0% -> 40.0%" in r for r in d.reasons)
+    assert any("20% of keys miss per batch" in r for r in d.reasons)
+
+
+def test_no_smaller_node_type_when_the_items_would_not_fit_with_headroom() -> None:
+    # 3.7 GiB of items: 38.1 % of an xlarge (0.51 x target: cold enough), but 77.2 % of a large (> 75 %)
+    d = decide_memcached(
+        two_xlarge(),
+        metrics(2, cpu=20, bytes_used=3.7 * GIB),
+        AT_MIN_NODES,
+        guards=Guards(),
+        recent=Recent(),
+        now=NOW,
+    )
+    assert d.action is MemcachedAction.NONE
+    assert d.target == d.current
+    assert any("keeps projected memory and CPU under target" in r for r in d.reasons)
+
+
+def test_no_smaller_node_type_when_the_cpu_would_not_fit() -> None:
+    # CPU 40 % (0.67 x target) doubles to 80 % on 2 vCPU
+    d = decide_memcached(
+        two_xlarge(),
+        metrics(2, cpu=40, bytes_used=1 * GIB),
+        AT_MIN_NODES,
+        guards=Guards(),
+        recent=Recent(),
+        now=NOW,
+    )
+    assert d.action is MemcachedAction.NONE
+
+
+def test_node_removal_comes_before_a_smaller_node_type() -> None:
+    # minNodes 1 and maxColdMissPercent 50: one of the two nodes can go, so the node type stays
+    policy = MemcachedPolicy(max_cold_miss_percent=50)
+    d = decide_memcached(
+        two_xlarge(),
+        metrics(2, cpu=20, bytes_used=1 * GIB),
+        policy,
+        guards=Guards(),
+        recent=Recent(),
+        now=NOW,
+    )
+    assert (d.action, d.target.nodes, d.target.node_type) == (MemcachedAction.REMOVE_NODES, 1, XLARGE)
+
+
+def test_no_smaller_node_type_before_memcached_1_5() -> None:
+    d = decide_memcached(
+        two_xlarge("1.4.34"),
+        metrics(2, cpu=20, bytes_used=3 * GIB),
+        AT_MIN_NODES,
+        guards=Guards(),
+        recent=Recent(),
+        now=NOW,
+    )
+    assert d.action is MemcachedAction.NONE
+    assert any("1.4.34 cannot change node type in place" in r for r in d.reasons)
+
+
+def test_no_smaller_node_type_when_a_batch_would_cold_miss_too_much() -> None:
+    policy = MemcachedPolicy(min_nodes=2, scale_config={"scalePercentage": 50})
+    d = decide_memcached(
+        two_xlarge(),
+        metrics(2, cpu=20, bytes_used=3 * GIB),
+        policy,
+        guards=Guards(),
+        recent=Recent(),
+        now=NOW,
+    )
+    assert d.action is MemcachedAction.NONE
+    assert any("scalePercentage 50%" in r for r in d.reasons)
+
+
+def test_a_smaller_node_type_waits_for_the_scale_in_cooldown() -> None:
+    recent = Recent(last_scale_in_at=NOW - timedelta(minutes=10))
+    d = decide_memcached(
+        two_xlarge(),
+        metrics(2, cpu=20, bytes_used=3 * GIB),
+        AT_MIN_NODES,
+        guards=Guards(),
+        recent=recent,
+        now=NOW,
+    )
+    assert d.action is MemcachedAction.SCALE_DOWN
+    assert d.blocked_code is BlockedBy.COOLDOWN

@@ -57,7 +57,9 @@ def test_costs_of_the_limits_per_engine() -> None:
 
 def test_ecpu_near_its_maximum_is_raised_with_headroom() -> None:
     # 4000 ECPU/s = 80 % of 5000 >= 75 %: 4000 x 1.5 = 6000. Ceiling 0.84 + 21.6 x 0.0023 = 0.88968
-    d = decide_serverless(cache(), metrics(ecpu_per_second=4000), ServerlessPolicy(), guards=Guards())
+    d = decide_serverless(
+        cache(), metrics(ecpu_per_second=4000), ServerlessPolicy(), guards=Guards(), now=NOW
+    )
     assert d.action is ServerlessAction.RAISE_LIMITS
     assert d.target == UsageLimits(data_storage_max_gb=10, ecpu_per_second_max=6000)
     assert d.ceiling_per_hour_before == pytest.approx(0.8814)
@@ -70,7 +72,7 @@ def test_ecpu_near_its_maximum_is_raised_with_headroom() -> None:
 def test_throttling_raises_from_the_maximum_whatever_the_average() -> None:
     # 3000 ECPU/s (60 %) but 12 commands throttled: the demand was over 5000: 5000 x 1.5 = 7500
     d = decide_serverless(
-        cache(), metrics(ecpu_per_second=3000, throttled=12), ServerlessPolicy(), guards=Guards()
+        cache(), metrics(ecpu_per_second=3000, throttled=12), ServerlessPolicy(), guards=Guards(), now=NOW
     )
     assert d.target.ecpu_per_second_max == 7500
     assert any("12 throttled" in r for r in d.reasons)
@@ -78,20 +80,26 @@ def test_throttling_raises_from_the_maximum_whatever_the_average() -> None:
 
 def test_storage_near_its_maximum_is_raised() -> None:
     # 8.5 GB = 85 %: ceil(8.5 x 1.5) = 13 GB; ceiling 13 x 0.084 + 0.0414 = 1.1334
-    d = decide_serverless(cache(), metrics(gb=8.5), ServerlessPolicy(), guards=Guards())
+    d = decide_serverless(cache(), metrics(gb=8.5), ServerlessPolicy(), guards=Guards(), now=NOW)
     assert d.target == UsageLimits(data_storage_max_gb=13, ecpu_per_second_max=5000)
     assert d.ceiling_per_hour_after == pytest.approx(1.1334)
 
 
 def test_a_raise_stops_at_the_policys_bound() -> None:
-    d = decide_serverless(cache(), metrics(gb=8.5), ServerlessPolicy(max_data_storage_gb=12), guards=Guards())
+    d = decide_serverless(
+        cache(), metrics(gb=8.5), ServerlessPolicy(max_data_storage_gb=12), guards=Guards(), now=NOW
+    )
     assert d.target.data_storage_max_gb == 12
 
 
 def test_the_budget_caps_a_raise() -> None:
     # $645/month = $0.883562/h; storage 0.84 leaves 0.043562 / (0.0036 x 0.0023) = 5261 ECPU/s
     d = decide_serverless(
-        cache(), metrics(ecpu_per_second=4000), ServerlessPolicy(budget_usd_per_month=645), guards=Guards()
+        cache(),
+        metrics(ecpu_per_second=4000),
+        ServerlessPolicy(budget_usd_per_month=645),
+        guards=Guards(),
+        now=NOW,
     )
     assert d.target.ecpu_per_second_max == 5261
     assert per_month(d.ceiling_per_hour_after or 0) <= 645
@@ -101,7 +109,11 @@ def test_the_budget_caps_a_raise() -> None:
 def test_a_budget_that_allows_no_raise_blocks_it() -> None:
     # $640/month leaves 0.036712/h for ECPUs: 4433 ECPU/s, under the current 5000
     d = decide_serverless(
-        cache(), metrics(ecpu_per_second=4000), ServerlessPolicy(budget_usd_per_month=640), guards=Guards()
+        cache(),
+        metrics(ecpu_per_second=4000),
+        ServerlessPolicy(budget_usd_per_month=640),
+        guards=Guards(),
+        now=NOW,
     )
     assert d.action is ServerlessAction.RAISE_LIMITS
     assert d.blocked_code is BlockedBy.AT_BOUNDS
@@ -111,7 +123,7 @@ def test_a_budget_that_allows_no_raise_blocks_it() -> None:
 def test_usage_far_below_for_the_window_lowers_both_maximums() -> None:
     # 2 GB = 20 % < 30 %: ceil(2 x 1.5) = 3 GB; 1000 ECPU/s = 20 %: 1500 (over minEcpuPerSecond 1000).
     # Ceiling 3 x 0.084 + 5.4 x 0.0023 = 0.26442/h = $193.03/month
-    d = decide_serverless(cache(), metrics(), ServerlessPolicy(), guards=Guards())
+    d = decide_serverless(cache(), metrics(), ServerlessPolicy(), guards=Guards(), now=NOW)
     assert d.action is ServerlessAction.LOWER_LIMITS
     assert d.target == UsageLimits(data_storage_max_gb=3, ecpu_per_second_max=1500)
     assert d.ceiling_per_hour_after == pytest.approx(0.26442)
@@ -120,23 +132,27 @@ def test_usage_far_below_for_the_window_lowers_both_maximums() -> None:
 
 def test_lowering_never_goes_under_the_policys_floor() -> None:
     policy = ServerlessPolicy(min_data_storage_gb=5, min_ecpu_per_second=2000)
-    d = decide_serverless(cache(), metrics(), policy, guards=Guards())
+    d = decide_serverless(cache(), metrics(), policy, guards=Guards(), now=NOW)
     assert d.target == UsageLimits(data_storage_max_gb=5, ecpu_per_second_max=2000)
 
 
 def test_a_window_short_of_data_never_lowers() -> None:
-    d = decide_serverless(cache(), metrics(periods=30), ServerlessPolicy(), guards=Guards())
+    d = decide_serverless(cache(), metrics(periods=30), ServerlessPolicy(), guards=Guards(), now=NOW)
     assert d.action is ServerlessAction.NONE
     assert d.target == d.current
 
 
 def test_usage_between_the_thresholds_changes_nothing() -> None:
-    d = decide_serverless(cache(), metrics(gb=5, ecpu_per_second=2500), ServerlessPolicy(), guards=Guards())
+    d = decide_serverless(
+        cache(), metrics(gb=5, ecpu_per_second=2500), ServerlessPolicy(), guards=Guards(), now=NOW
+    )
     assert d.action is ServerlessAction.NONE
 
 
 def test_a_modifying_cache_is_not_changed() -> None:
-    d = decide_serverless(cache(status="modifying"), metrics(gb=9), ServerlessPolicy(), guards=Guards())
+    d = decide_serverless(
+        cache(status="modifying"), metrics(gb=9), ServerlessPolicy(), guards=Guards(), now=NOW
+    )
     assert d.blocked_code is BlockedBy.NOT_QUIESCENT
 
 

@@ -17,8 +17,17 @@ N -> M nodes moves each node's share to N/M of what it was. That is what sizing 
    stays under target, and whose cold misses stay within ``maxColdMissPercent``. Removing k of N nodes
    empties their share of the keyspace (consistent hashing): about k/N of the keys miss until the clients
    re-fill them, load the database behind the cache takes. The decision states it.
+5. When no node can go (at ``minNodes``, or the projection or the cold misses forbid it), a smaller node
+   type of the same family (online from Memcached 1.5), as a replication group's scale-down is chosen: the
+   cheapest allowed type within ``maxStep.nodeSizes`` rungs whose projected memory (the hottest node's
+   items over the smaller type's maxmemory) and CPU (x the vCPU ratio) stay under target. The items must
+   fit with the memory target's headroom, or no type is chosen. ElastiCache replaces the nodes in batches of
+   ``scaleConfig.scalePercentage``; a replaced node is taken to start empty (AWS does not say its items
+   survive), so a batch cold-misses that share of the keys, held to ``maxColdMissPercent`` as a node removal
+   is. Only traffic over the allowance is measured (no bytes per second): none in the window is required.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
@@ -100,6 +109,37 @@ def _ratios(s: Signals, policy: MemcachedPolicy) -> dict[str, float]:
     pairs = {"cpu": (s.cpu, targets.cpu_percent), "memory": (s.memory, targets.memory_percent)}
     pairs["connections"] = (s.connections, float(targets.connections_per_node))
     return {name: value / target for name, (value, target) in pairs.items() if value is not None}
+
+
+def smaller_node_type(
+    current: str, policy: MemcachedPolicy, fits: Callable[[NodeType], bool]
+) -> tuple[str | None, str]:
+    """The cheapest smaller type of the same family, allowed by the policy and at most
+    ``maxStep.nodeSizes`` rungs down, that ``fits``; None when none does, with why."""
+    here = catalog().get(current)
+    rank = size_rank(current)
+    if here is None or rank is None:
+        return None, f"node type: {current} is not in the node type catalog"
+    cheaper = [
+        node
+        for node in catalog().values()
+        if node.family == here.family
+        and (node_rank := size_rank(node.name)) is not None
+        and rank - policy.max_step.node_sizes <= node_rank < rank
+        and node.price_hour_redis_usd < here.price_hour_redis_usd
+        and policy.node_types.allows(node.name, current)
+    ]
+    if not cheaper:
+        return None, f"node type: no allowed smaller type than {current} within maxStep.nodeSizes"
+    fitting = [node for node in cheaper if fits(node)]
+    if not fitting:
+        names = ", ".join(sorted(n.name for n in cheaper))
+        return (
+            None,
+            f"node type: no smaller allowed type ({names}) keeps projected memory and CPU under target",
+        )
+    best = min(fitting, key=lambda n: (n.price_hour_redis_usd, n.name))
+    return best.name, f"node type: {best.name} is the cheapest allowed smaller type that stays under target"
 
 
 def _cost(node_type: str, nodes: int) -> float | None:
@@ -298,7 +338,7 @@ def _scale_in(inputs: _Inputs, reasons: list[str], out_signals: Signals) -> Memc
             f"{100 / n:.0f}% vs maxColdMissPercent {policy.max_cold_miss_percent:g}) or minNodes "
             f"{policy.min_nodes}"
         )
-        return _decision(inputs, none, current, reasons=reasons, s=out_signals)
+        return _smaller_type(inputs, reasons, s, out_signals)
     removed = n - nodes
     projected = {k: r * n / nodes for k, r in ratios.items()}
     reasons.append(
@@ -322,4 +362,68 @@ def _scale_in(inputs: _Inputs, reasons: list[str], out_signals: Signals) -> Memc
         s=s,
         blocked=blocked,
         nodes_to_remove=cluster.newest_nodes(removed),
+    )
+
+
+def _smaller_type(inputs: _Inputs, reasons: list[str], s: Signals, out_signals: Signals) -> MemcachedDecision:
+    """Rule 5: a smaller node type, once no node can be removed (the signals are low for the window)."""
+    cluster, policy = inputs.cluster, inputs.policy
+    current = cluster.capacity
+    none = MemcachedAction.NONE
+    if not cluster.supports_online_vertical_scaling:
+        reasons.append(
+            f"scale down: Memcached {cluster.engine_version} cannot change node type in place (from 1.5)"
+        )
+        return _decision(inputs, none, current, reasons=reasons, s=out_signals)
+    batch = policy.scale_config.scale_percentage
+    if batch > policy.max_cold_miss_percent:
+        reasons.append(
+            f"scale down: scaleConfig.scalePercentage {batch}% of the nodes replaced at a time would "
+            f"cold-miss more than maxColdMissPercent {policy.max_cold_miss_percent:g}%"
+        )
+        return _decision(inputs, none, current, reasons=reasons, s=out_signals)
+    here = catalog().get(cluster.node_type)
+    if here is None or s.memory is None or s.cpu is None:
+        reasons.append(
+            "scale down: node type not in the catalog, or no memory or CPU figure: no smaller type"
+        )
+        return _decision(inputs, none, current, reasons=reasons, s=out_signals)
+    used, busy, targets = s.memory, s.cpu, policy.targets
+
+    def projected(candidate: NodeType) -> tuple[float, float]:
+        """(memory %, CPU %) on ``candidate``: the same items and the same work on its maxmemory and vCPU."""
+        return used * here.maxmemory_gib / candidate.maxmemory_gib, busy * here.vcpu / candidate.vcpu
+
+    def fits(candidate: NodeType) -> bool:
+        memory, cpu = projected(candidate)
+        return memory < targets.memory_percent and cpu < targets.cpu_percent
+
+    smaller, why = smaller_node_type(cluster.node_type, policy, fits)
+    reasons.append(why)
+    if smaller is None:
+        return _decision(inputs, none, current, reasons=reasons, s=out_signals)
+    there = catalog()[smaller]
+    memory, cpu = projected(there)
+    reasons.append(
+        f"scale down: every signal under target x {policy.scale_in_factor:g} for the window; node type "
+        f"{cluster.node_type} -> {smaller}: the items ({s.memory:.1f}% of {here.maxmemory_gib:g} GiB) would "
+        f"fill {memory:.1f}% of {there.maxmemory_gib:g} GiB (target {targets.memory_percent:g}%), CPU "
+        f"{s.cpu:.1f}% -> {cpu:.1f}% (target {targets.cpu_percent:g}%)"
+    )
+    reasons.append(
+        f"scale down cost: nodes replaced {batch}% at a time (scaleConfig), each taken to start empty: about "
+        f"{batch}% of keys miss per batch until re-cached; no allowance exceeded in the window (traffic in "
+        "bytes is not read)"
+    )
+    blocked, cooldown = _cooldown(
+        inputs.recent.last_scale_in_at, policy.scale_in_cooldown_seconds, "scale-in", inputs.now
+    )
+    reasons.append(cooldown)
+    return _decision(
+        inputs,
+        MemcachedAction.SCALE_DOWN,
+        current.model_copy(update={"node_type": smaller}),
+        reasons=reasons,
+        s=s,
+        blocked=blocked,
     )

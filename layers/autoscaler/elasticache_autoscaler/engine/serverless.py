@@ -1,6 +1,6 @@
 """The rules for a Serverless cache: move its CacheUsageLimits maximums ahead of the load, within a budget.
 
-Pure: ``(cache, metrics, policy, guards) -> ServerlessDecision``; no I/O, no clock.
+Pure: ``(cache, metrics, policy, guards, now) -> ServerlessDecision``; no I/O, no clock.
 
 ElastiCache Serverless scales itself; what the autoscaler manages is the cap the owner set on it. A cache at
 its ``DataStorage`` maximum evicts TTL'd keys and then refuses writes; at its ``ECPUPerSecond`` maximum it
@@ -13,6 +13,12 @@ throttles (``ThrottledCmds``). So, per limit, from the cache's own metrics:
 - lower a maximum once usage stayed under ``lowerBelowPercent`` of it for the whole stabilization window
   (missing data never lowers), to peak x (1 + headroom), never below the policy's floor nor the minimum;
 - a limit without a maximum is left alone (nothing caps it, nothing to move).
+
+Between the raise and the lowering, the policy's ``schedules`` (``engine.serverless_schedules``): a window
+holds its minimums from ``prewarmLeadSeconds`` before it starts until it ends (``set_minimums``, pre-warm,
+``drivenBy`` = ``schedule:<name>``), then the minimums go back to ``baseMinimums`` (the release, driven by
+the schedule whose minimums the cache held). A raised minimum is billed used or not: the reasons state the
+floor before and after, and a pre-warm whose ceiling or floor would exceed the budget is blocked.
 
 ``set_minimums``: the explicit pre-warm (or its release): new minimums take up to an hour to apply.
 """
@@ -29,7 +35,9 @@ from elasticache_autoscaler.engine.serverless_costs import (
     describe_cost,
     floor_per_hour,
 )
+from elasticache_autoscaler.engine.serverless_schedules import releasing_schedule, scheduled_minimums
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
+from elasticache_autoscaler.models.foresight import driven_by_schedule
 from elasticache_autoscaler.models.kind_decision import ServerlessAction, ServerlessDecision
 from elasticache_autoscaler.models.kind_metrics import ServerlessMetrics
 from elasticache_autoscaler.models.kind_policy import ServerlessPolicy
@@ -213,8 +221,51 @@ def _lowered(
     return limits.model_copy(update=update)
 
 
+def _scheduled(
+    cache: ServerlessCache, policy: ServerlessPolicy, now: datetime, reasons: list[str], seen: Usage
+) -> ServerlessDecision | None:
+    """The minimums the schedules hold now, when the cache has others: pre-warm or release; else None."""
+    base = policy.base_minimums
+    if base.data_storage_gb is None and base.ecpu_per_second is None:
+        return None  # no minimum managed: the owner's stay
+    wanted = scheduled_minimums(policy, now)
+    reasons.extend(hold.describe(now, policy.prewarm_lead_seconds) for hold in wanted.holds)
+    limits = cache.limits
+    target = wanted.applied_to(limits)
+    if target == limits:
+        reasons.append(f"minimums: as the schedules want them ({limits.describe()})")
+        return None
+    askers = sorted({n for n in (wanted.data_storage_gb[1], wanted.ecpu_per_second[1]) if n is not None})
+    raising = floor_per_hour(cache.engine, target) > floor_per_hour(cache.engine, limits)
+    blocked = _minimums_out_of_bounds(cache, target, policy) if raising else None
+    if askers:
+        driver: str | None = askers[0]
+        reasons.append(f"minimums: {limits.describe()} -> {target.describe()} (held by {', '.join(askers)})")
+    else:
+        driver = releasing_schedule(policy, limits)
+        reasons.append(
+            f"minimums: no schedule window holds now: back to baseMinimums ({base.describe()}): "
+            f"{limits.describe()} -> {target.describe()}"
+        )
+    decision = _decision(
+        cache,
+        ServerlessAction.SET_MINIMUMS,
+        target,
+        reasons=reasons,
+        policy=policy,
+        seen=seen,
+        blocked=blocked,
+    )
+    return decision.model_copy(update={"driven_by": None if driver is None else driven_by_schedule(driver)})
+
+
 def decide_serverless(
-    cache: ServerlessCache, metrics: ServerlessMetrics, policy: ServerlessPolicy, *, guards: Guards
+    cache: ServerlessCache,
+    metrics: ServerlessMetrics,
+    policy: ServerlessPolicy,
+    *,
+    guards: Guards,
+    now: datetime,
 ) -> ServerlessDecision:
     guard = kind_standing_guard(guards, cache.not_quiescent_because(), policy.circuit_breaker_failures)
     reasons = [guard.reason]
@@ -250,6 +301,9 @@ def decide_serverless(
             seen=seen,
             blocked=blocked,
         )
+    scheduled = _scheduled(cache, policy, now, reasons, seen)
+    if scheduled is not None:
+        return scheduled
     window = _periods(policy.scale_in_stabilization_seconds, metrics)
     if min(len(metrics.bytes_used), len(metrics.ecpu)) < window or seen.throttled:
         reasons.append(

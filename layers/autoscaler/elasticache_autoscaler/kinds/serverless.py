@@ -88,7 +88,7 @@ class ServerlessRules:
                 cache, policy, limits, guards=snapshot.guards, history=detail.history, now=now
             )
         else:
-            decision = decide_serverless(cache, snapshot.metrics, policy, guards=snapshot.guards)
+            decision = decide_serverless(cache, snapshot.metrics, policy, guards=snapshot.guards, now=now)
             cooldown = cooldown_guard(action_of(decision), detail.history, policy, now)
             decision = decision.model_copy(
                 update={

@@ -24,7 +24,7 @@ class MemcachedAction(StrEnum):
     REMOVE_NODES = "remove_nodes"
     SCALE_UP = "scale_up"
     SCALE_DOWN = "scale_down"
-    """Only when an operator asks: the rules never shrink a Memcached node type (new nodes start empty)."""
+    """By an operator, or by the rules once no node can be removed (``engine.memcached``, rule 5)."""
 
 
 class ServerlessAction(StrEnum):

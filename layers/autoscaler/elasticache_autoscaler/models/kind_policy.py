@@ -13,7 +13,10 @@ Memcached example::
 Serverless example::
 
     {"mode": "act", "budgetUsdPerMonth": 800, "maxDataStorageGb": 50, "maxEcpuPerSecond": 50000,
-     "headroomPercent": 50, "raiseAtPercent": 75, "lowerBelowPercent": 30}
+     "headroomPercent": 50, "raiseAtPercent": 75, "lowerBelowPercent": 30,
+     "baseMinimums": {"dataStorageGb": 1, "ecpuPerSecond": 1000},
+     "schedules": [{"name": "black-friday", "cron": "0 8 27 11 *", "timeZone": "America/New_York",
+                    "durationMinutes": 720, "minimums": {"dataStorageGb": 20, "ecpuPerSecond": 40000}}]}
 """
 
 from typing import Any, ClassVar, Literal, Self
@@ -24,6 +27,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.policy import Mode, NodeTypeRules, Policy
+from elasticache_autoscaler.models.serverless_schedule import Minimums, ServerlessSchedule
 
 MEMCACHED_MAX_NODES = 40
 """ModifyCacheCluster ``NumCacheNodes``: "For clusters running Memcached, this value must be between 1 and 40"
@@ -149,6 +153,11 @@ class ServerlessPolicy(KindPolicy):
     prewarm_lead_seconds: int = Field(default=3600, ge=3600, le=7 * 86400)
     """How long before the expected peak a raised minimum is set: AWS applies a new minimum within 60 minutes
     ("Pre-scaling with ElastiCache Serverless", ElastiCache user guide), so never less than an hour."""
+    base_minimums: Minimums = Minimums()
+    """The minimums outside every schedule window; the autoscaler manages only a minimum named here (None:
+    leaves it as the owner set it). A schedule may raise only a minimum that has a base to go back to."""
+    schedules: tuple[ServerlessSchedule, ...] = Field(default=(), max_length=20)
+    """Windows that hold higher minimums, from ``prewarmLeadSeconds`` before each start to its end."""
     circuit_breaker_failures: int = Field(default=3, ge=1)
     notification_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
 
@@ -160,7 +169,35 @@ class ServerlessPolicy(KindPolicy):
             raise ValueError("minEcpuPerSecond must not exceed maxEcpuPerSecond")
         if self.lower_below_percent >= self.raise_at_percent:
             raise ValueError("lowerBelowPercent must be below raiseAtPercent")
+        self._minimums_fit(self.base_minimums, "baseMinimums")
+        names = [schedule.name for schedule in self.schedules]
+        if len(set(names)) != len(names):
+            raise ValueError("schedules: every schedule needs a name of its own")
+        for schedule in self.schedules:
+            self._minimums_fit(schedule.minimums, f"schedule {schedule.name}: minimums")
         return self
+
+    def _minimums_fit(self, minimums: Minimums, where: str) -> None:
+        """Each minimum within the policy's bound of its maximum; a schedule's above a base it returns to."""
+        base = self.base_minimums
+        limits = (
+            ("dataStorageGb", minimums.data_storage_gb, base.data_storage_gb, self.max_data_storage_gb),
+            ("ecpuPerSecond", minimums.ecpu_per_second, base.ecpu_per_second, self.max_ecpu_per_second),
+        )
+        bounds = {"dataStorageGb": "maxDataStorageGb", "ecpuPerSecond": "maxEcpuPerSecond"}
+        for name, value, floor, bound in limits:
+            if value is None:
+                continue
+            if value > bound:
+                raise ValueError(f"{where}.{name} {value} exceeds {bounds[name]} {bound}")
+            if minimums is base:
+                continue
+            if floor is None:
+                raise ValueError(
+                    f"{where}.{name} needs baseMinimums.{name}: the minimum to go back to after the window"
+                )
+            if value <= floor:
+                raise ValueError(f"{where}.{name} {value} is not above baseMinimums.{name} {floor}")
 
 
 MemcachedPolicy._other_kinds = (Policy, ServerlessPolicy)
