@@ -171,6 +171,46 @@ def short_bursts(m: int) -> Row:
     return Row(reads, 5_000, 8, 700)
 
 
+def memcached(node: str, nodes: int) -> dict[str, object]:
+    return {"kind": "memcached", "node_type": node, "nodes": nodes, "engine_version": "1.6.22"}
+
+
+def serverless(storage_max_gb: int, ecpu_max: int) -> dict[str, object]:
+    return {
+        "kind": "serverless",
+        "engine": "valkey",
+        "data_storage_max_gb": storage_max_gb,
+        "ecpu_per_second_max": ecpu_max,
+    }
+
+
+def memcached_diurnal(m: int) -> Row:
+    # a daily wave peaking above what 3 nodes run under 90 % CPU, data 12 -> 18 GiB over two days.
+    reads = diurnal(m, 50_000, 260_000)
+    return Row(reads, reads * 0.1, 12 + 6 * m / (2 * DAY), 700)
+
+
+def memcached_burst(m: int) -> Row:
+    # 3.5x in 10 minutes at 12:00, held for 90 minutes, back over 30.
+    surge = ramp(m, 720, 10) - ramp(m, 720 + 10 + 90, 30)
+    factor = 1 + 2.5 * surge
+    return Row(90_000 * factor, 10_000 * factor, 8, 700)
+
+
+def serverless_growth(m: int) -> Row:
+    # commands on a daily wave growing 1.6x over three days; data 4 -> 16 GiB: both past the limits as set.
+    growth = 1 + 0.6 * m / (3 * DAY)
+    reads = diurnal(m, 13_000, 40_000) * growth
+    return Row(reads, reads * 0.1, 4 + 12 * m / (3 * DAY), 700)
+
+
+def serverless_spike(m: int) -> Row:
+    # commands 4x in 5 minutes at 14:00 for 45 minutes (60k ECPU/s against a 40k maximum).
+    surge = ramp(m, 840, 5) - ramp(m, 840 + 5 + 45, 10)
+    factor = 1 + 3 * surge
+    return Row(13_500 * factor, 1_500 * factor, 5, 700)
+
+
 def main() -> None:
     build("diurnal_web", 2 * DAY, cluster("cache.r7g.large", 3, 1), diurnal_web, 1)
     build("flash_sale", DAY, cluster("cache.r7g.large", 4, 1), flash_sale, 2)
@@ -186,6 +226,10 @@ def main() -> None:
         7,
     )
     build("short_bursts", DAY, cluster("cache.r7g.large", 2, 1), short_bursts, 8)
+    build("memcached_diurnal", 2 * DAY, memcached("cache.r7g.large", 3), memcached_diurnal, 9)
+    build("memcached_burst", DAY, memcached("cache.m7g.large", 4), memcached_burst, 10)
+    build("serverless_growth", 3 * DAY, serverless(10, 60_000), serverless_growth, 11)
+    build("serverless_spike", DAY, serverless(10, 40_000), serverless_spike, 12)
     cmd = cluster("cache.r6g.xlarge", 1, 2, mode="disabled")
     cme = cluster("cache.r7g.large", 3, 1)
     hot = cluster("cache.m7g.xlarge", 4, 1, hot=0.4)
