@@ -43,7 +43,14 @@ def ramp(minute: int, start: int, length: int) -> float:
     return min(1.0, max(0.0, (minute - start) / length))
 
 
-def build(name: str, minutes: int, cluster: dict[str, object], load: Callable[[int], Row], seed: int) -> None:
+def build(  # noqa: PLR0917 - a scenario's whole recipe
+    name: str,
+    minutes: int,
+    cluster: dict[str, object],
+    load: Callable[[int], Row],
+    seed: int,
+    out: Path = OUT,
+) -> None:
     rng = random.Random(seed)
     rows = []
     for m in range(minutes):
@@ -58,7 +65,7 @@ def build(name: str, minutes: int, cluster: dict[str, object], load: Callable[[i
         connections=tuple(round(2000 + (r[1] + r[2]) / 40) for r in rows),
         avg_item_bytes=tuple(r[4] for r in rows),
     )
-    folder = OUT / name
+    folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "trace.csv").write_text(trace.to_csv())
     (folder / "cluster.json").write_text(json.dumps(cluster, indent=2) + "\n")
@@ -211,6 +218,15 @@ def serverless_spike(m: int) -> Row:
     return Row(13_500 * factor, 1_500 * factor, 5, 700)
 
 
+KIND_SCENARIOS: dict[str, tuple[int, dict[str, object], Callable[[int], Row], int]] = {
+    "memcached_diurnal": (2 * DAY, memcached("cache.r7g.large", 3), memcached_diurnal, 9),
+    "memcached_burst": (DAY, memcached("cache.m7g.large", 4), memcached_burst, 10),
+    "serverless_growth": (3 * DAY, serverless(10, 60_000), serverless_growth, 11),
+    "serverless_spike": (DAY, serverless(10, 40_000), serverless_spike, 12),
+}
+"""The Memcached and Serverless scenarios: minutes, cluster file, load, seed."""
+
+
 def main() -> None:
     build("diurnal_web", 2 * DAY, cluster("cache.r7g.large", 3, 1), diurnal_web, 1)
     build("flash_sale", DAY, cluster("cache.r7g.large", 4, 1), flash_sale, 2)
@@ -226,10 +242,8 @@ def main() -> None:
         7,
     )
     build("short_bursts", DAY, cluster("cache.r7g.large", 2, 1), short_bursts, 8)
-    build("memcached_diurnal", 2 * DAY, memcached("cache.r7g.large", 3), memcached_diurnal, 9)
-    build("memcached_burst", DAY, memcached("cache.m7g.large", 4), memcached_burst, 10)
-    build("serverless_growth", 3 * DAY, serverless(10, 60_000), serverless_growth, 11)
-    build("serverless_spike", DAY, serverless(10, 40_000), serverless_spike, 12)
+    for name, (minutes, spec, load, seed) in KIND_SCENARIOS.items():
+        build(name, minutes, spec, load, seed)
     cmd = cluster("cache.r6g.xlarge", 1, 2, mode="disabled")
     cme = cluster("cache.r7g.large", 3, 1)
     hot = cluster("cache.m7g.xlarge", 4, 1, hot=0.4)
