@@ -127,7 +127,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
         return 0
     _out(format_table(rows))
-    _out(format_kind_tables(kind_rows))
+    _out("\n" + format_kind_tables(kind_rows) + "\n")
     _out("\n".join(goal_check(rows, kind_rows)))
     return 0
 
