@@ -43,7 +43,14 @@ def ramp(minute: int, start: int, length: int) -> float:
     return min(1.0, max(0.0, (minute - start) / length))
 
 
-def build(name: str, minutes: int, cluster: dict[str, object], load: Callable[[int], Row], seed: int) -> None:
+def build(  # noqa: PLR0917 - a scenario's whole recipe
+    name: str,
+    minutes: int,
+    cluster: dict[str, object],
+    load: Callable[[int], Row],
+    seed: int,
+    out: Path = OUT,
+) -> None:
     rng = random.Random(seed)
     rows = []
     for m in range(minutes):
@@ -58,7 +65,7 @@ def build(name: str, minutes: int, cluster: dict[str, object], load: Callable[[i
         connections=tuple(round(2000 + (r[1] + r[2]) / 40) for r in rows),
         avg_item_bytes=tuple(r[4] for r in rows),
     )
-    folder = OUT / name
+    folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "trace.csv").write_text(trace.to_csv())
     (folder / "cluster.json").write_text(json.dumps(cluster, indent=2) + "\n")
@@ -171,6 +178,55 @@ def short_bursts(m: int) -> Row:
     return Row(reads, 5_000, 8, 700)
 
 
+def memcached(node: str, nodes: int) -> dict[str, object]:
+    return {"kind": "memcached", "node_type": node, "nodes": nodes, "engine_version": "1.6.22"}
+
+
+def serverless(storage_max_gb: int, ecpu_max: int) -> dict[str, object]:
+    return {
+        "kind": "serverless",
+        "engine": "valkey",
+        "data_storage_max_gb": storage_max_gb,
+        "ecpu_per_second_max": ecpu_max,
+    }
+
+
+def memcached_diurnal(m: int) -> Row:
+    # a daily wave peaking above what 3 nodes run under 90 % CPU, data 12 -> 18 GiB over two days.
+    reads = diurnal(m, 50_000, 260_000)
+    return Row(reads, reads * 0.1, 12 + 6 * m / (2 * DAY), 700)
+
+
+def memcached_burst(m: int) -> Row:
+    # 3.5x in 10 minutes at 12:00, held for 90 minutes, back over 30.
+    surge = ramp(m, 720, 10) - ramp(m, 720 + 10 + 90, 30)
+    factor = 1 + 2.5 * surge
+    return Row(90_000 * factor, 10_000 * factor, 8, 700)
+
+
+def serverless_growth(m: int) -> Row:
+    # commands on a daily wave growing 1.6x over three days; data 4 -> 16 GiB: both past the limits as set.
+    growth = 1 + 0.6 * m / (3 * DAY)
+    reads = diurnal(m, 13_000, 40_000) * growth
+    return Row(reads, reads * 0.1, 4 + 12 * m / (3 * DAY), 700)
+
+
+def serverless_spike(m: int) -> Row:
+    # commands 4x in 5 minutes at 14:00 for 45 minutes (60k ECPU/s against a 40k maximum).
+    surge = ramp(m, 840, 5) - ramp(m, 840 + 5 + 45, 10)
+    factor = 1 + 3 * surge
+    return Row(13_500 * factor, 1_500 * factor, 5, 700)
+
+
+KIND_SCENARIOS: dict[str, tuple[int, dict[str, object], Callable[[int], Row], int]] = {
+    "memcached_diurnal": (2 * DAY, memcached("cache.r7g.large", 3), memcached_diurnal, 9),
+    "memcached_burst": (DAY, memcached("cache.m7g.large", 4), memcached_burst, 10),
+    "serverless_growth": (3 * DAY, serverless(10, 60_000), serverless_growth, 11),
+    "serverless_spike": (DAY, serverless(10, 40_000), serverless_spike, 12),
+}
+"""The Memcached and Serverless scenarios: minutes, cluster file, load, seed."""
+
+
 def main() -> None:
     build("diurnal_web", 2 * DAY, cluster("cache.r7g.large", 3, 1), diurnal_web, 1)
     build("flash_sale", DAY, cluster("cache.r7g.large", 4, 1), flash_sale, 2)
@@ -186,6 +242,8 @@ def main() -> None:
         7,
     )
     build("short_bursts", DAY, cluster("cache.r7g.large", 2, 1), short_bursts, 8)
+    for name, (minutes, spec, load, seed) in KIND_SCENARIOS.items():
+        build(name, minutes, spec, load, seed)
     cmd = cluster("cache.r6g.xlarge", 1, 2, mode="disabled")
     cme = cluster("cache.r7g.large", 3, 1)
     hot = cluster("cache.m7g.xlarge", 4, 1, hot=0.4)

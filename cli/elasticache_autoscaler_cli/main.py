@@ -94,25 +94,41 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from elasticache_autoscaler_cli.simulator.bench import format_table, goal_check, run_bench  # noqa: PLC0415
+    from elasticache_autoscaler_cli.simulator.kind_bench import (  # noqa: PLC0415
+        format_kind_tables,
+        run_kind_bench,
+    )
 
     rows = run_bench(load_policy(args.policy_file), _timings(args), cloudwatch=_lag(args))
+    kind_rows = run_kind_bench(cloudwatch=_lag(args))
     if args.json:
         _out(
             json.dumps(
                 [
-                    {
-                        "scenario": r.scenario,
-                        "results": {k: v.to_json() for k, v in r.results.items()},
-                        "oracleCostUsd": round(r.oracle_usd, 4) if math.isfinite(r.oracle_usd) else None,
-                    }
-                    for r in rows
+                    *(
+                        {
+                            "scenario": r.scenario,
+                            "results": {k: v.to_json() for k, v in r.results.items()},
+                            "oracleCostUsd": round(r.oracle_usd, 4) if math.isfinite(r.oracle_usd) else None,
+                        }
+                        for r in rows
+                    ),
+                    *(
+                        {
+                            "scenario": r.scenario,
+                            "kind": r.kind,
+                            "results": {k: v.to_json() for k, v in r.results.items()},
+                        }
+                        for r in kind_rows
+                    ),
                 ],
                 indent=2,
             )
         )
         return 0
     _out(format_table(rows))
-    _out("\n".join(goal_check(rows)))
+    _out("\n" + format_kind_tables(kind_rows) + "\n")
+    _out("\n".join(goal_check(rows, kind_rows)))
     return 0
 
 

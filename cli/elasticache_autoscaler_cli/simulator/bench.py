@@ -1,22 +1,22 @@
-"""Every policy on every shipped scenario, in one table with ratios against Application Auto Scaling and the
-constrained oracle, and issue 12's goal checked line by line."""
+"""Every policy on every shipped replication-group scenario, in one table with ratios against Application
+Auto Scaling and the constrained oracle, and the goal checked line by line (with the Memcached and Serverless
+checks of ``kind_bench`` when given its rows)."""
 
-import gzip
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
 
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler_cli.console.output import text_table
 from elasticache_autoscaler_cli.simulator.baselines import POLICIES, controller
 from elasticache_autoscaler_cli.simulator.control_plane import control_plane_usd
-from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace, parse_cluster, parse_trace
+from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace, parse_cluster
+from elasticache_autoscaler_cli.simulator.kind_bench import KindBenchRow, kind_checks
 from elasticache_autoscaler_cli.simulator.oracle import oracle
 from elasticache_autoscaler_cli.simulator.result import SimulationResult
+from elasticache_autoscaler_cli.simulator.scenario_files import scenario_folders, trace_in
 from elasticache_autoscaler_cli.simulator.timing import ActionTimings
 from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, simulate
 
@@ -28,25 +28,12 @@ class Scenario:
     spec: ClusterSpec
 
 
-def _scenario_root() -> Traversable:
-    return resources.files("elasticache_autoscaler_cli").joinpath("simulator/scenarios")
-
-
 def scenarios() -> Iterator[Scenario]:
-    """The shipped scenarios, by name (``trace.csv``, or gzipped ``trace.csv.gz`` for the long ones)."""
-    for folder in sorted(_scenario_root().iterdir(), key=lambda f: f.name):
-        if not folder.is_dir():
-            continue
-        plain, packed = folder.joinpath("trace.csv"), folder.joinpath("trace.csv.gz")
-        if plain.is_file():
-            trace = parse_trace(plain.read_text(), f"{folder.name}/trace.csv")
-        elif packed.is_file():
-            text = gzip.decompress(packed.read_bytes()).decode()
-            trace = parse_trace(text, f"{folder.name}/trace.csv.gz")
-        else:
-            continue
-        spec = parse_cluster(folder.joinpath("cluster.json").read_text(), f"{folder.name}/cluster.json")
-        yield Scenario(folder.name, trace, spec)
+    """The shipped replication-group scenarios, by name (a cluster file with a ``kind`` is another twin's)."""
+    for folder, cluster in scenario_folders(None):
+        trace = trace_in(folder)
+        if trace is not None:
+            yield Scenario(folder.name, trace, parse_cluster(cluster, f"{folder.name}/cluster.json"))
 
 
 AAS = "app-autoscaling"
@@ -193,15 +180,19 @@ def geometric_mean_to_oracle(rows: list[BenchRow], policy: str = "autoscaler") -
     return math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else math.nan
 
 
-def goal_check(rows: list[BenchRow]) -> list[str]:
-    """Issue 12's goal, check by check, each with its figures."""
+def goal_check(rows: list[BenchRow], kind_rows: Sequence[KindBenchRow] = ()) -> list[str]:
+    """The goal, check by check, each with its figures: the replication groups' (issue 12's), then the
+    Memcached clusters' and Serverless caches' (``kind_bench.kind_checks``)."""
     findings = []
     passed = total = 0
-    for row in rows:
-        for ok, text in _checks(row):
+    for scenario, checks in [
+        *((row.scenario, _checks(row)) for row in rows),
+        *((row.scenario, kind_checks(row)) for row in kind_rows),
+    ]:
+        for ok, text in checks:
             total += 1
             passed += ok
-            findings.append(f"{'PASS' if ok else 'FAIL'}  {row.scenario}: {text}")
+            findings.append(f"{'PASS' if ok else 'FAIL'}  {scenario}: {text}")
     mean = geometric_mean_to_oracle(rows)
     ok = mean <= ORACLE_GEOMEAN_GOAL
     total += 1

@@ -1,6 +1,8 @@
 """What one simulation produced: cost, breach minutes by cause, actions, reversals, series to plot."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
@@ -30,7 +32,18 @@ class ActionRecord:
         }
 
 
-def count_reversals(actions: list[ActionRecord], window_minutes: int = REVERSAL_WINDOW_MINUTES) -> int:
+class Timed(Protocol):
+    """An action with when it was called and when its capacity served (a record of any kind of cache)."""
+
+    @property
+    def action(self) -> Action: ...
+    @property
+    def started_minute(self) -> int: ...
+    @property
+    def finished_minute(self) -> int: ...
+
+
+def count_reversals(actions: Sequence[Timed], window_minutes: int = REVERSAL_WINDOW_MINUTES) -> int:
     """Actions that undo one which finished at most ``window_minutes`` before they started."""
     reversals = 0
     for i, later in enumerate(actions):

@@ -133,16 +133,16 @@ def metrics_of(
 
 
 @dataclass(slots=True)
-class _Publisher:
-    """Releases the twin's per-minute metrics as ``CloudWatchLag.published_after`` says."""
+class Publisher[M]:
+    """Releases a twin's per-minute metrics ``M`` as ``CloudWatchLag.published_after`` says."""
 
     published_after: list[int | None]
-    seen: list[GroupMetrics] = field(default_factory=list)
+    seen: list[M] = field(default_factory=list)
     cursor: int = 0
 
-    def after(self, i: int, metrics: list[GroupMetrics]) -> list[GroupMetrics | None]:
+    def after(self, i: int, metrics: list[M]) -> list[M | None]:
         """The datapoints published by minute ``i`` not shown before (``None`` for a lost one)."""
-        fresh: list[GroupMetrics | None] = []
+        fresh: list[M | None] = []
         while self.cursor <= min(i, len(self.published_after) - 1):
             at = self.published_after[self.cursor]
             if at is not None and at > i:
@@ -165,7 +165,7 @@ def simulate(
     """Replay ``trace``; with ``cloudwatch`` every controller sees the metrics late and with gaps."""
     physics = physics or Physics()
     timings = timings or ActionTimings()
-    shown = _Publisher(cloudwatch.published_after(len(trace))) if cloudwatch else None
+    shown = Publisher[GroupMetrics](cloudwatch.published_after(len(trace))) if cloudwatch else None
     capacity = controller.start(spec, trace, physics)
     result = SimulationResult(policy=controller.name, minutes=len(trace), initial=capacity, final=capacity)
     series = result.series

@@ -160,7 +160,7 @@ def test_targets_are_limited_to_35_70() -> None:
 
 
 def test_the_high_alarm_needs_3_of_3_datapoints_at_or_above_target() -> None:
-    policy = TargetTrackingPolicy.of("primary-cpu", 60, lambda m: m.avg_primary_cpu)
+    policy = TargetTrackingPolicy[GroupMetrics].of("primary-cpu", 60, lambda m: m.avg_primary_cpu)
     states = []
     for value in (60, 61, 59, 60, 60, 60):
         policy.high.observe(value)
@@ -170,7 +170,7 @@ def test_the_high_alarm_needs_3_of_3_datapoints_at_or_above_target() -> None:
 
 
 def test_the_low_alarm_needs_15_of_15_datapoints_at_or_below_75_percent_of_target() -> None:
-    policy = TargetTrackingPolicy.of("primary-cpu", 60, lambda m: m.avg_primary_cpu)
+    policy = TargetTrackingPolicy[GroupMetrics].of("primary-cpu", 60, lambda m: m.avg_primary_cpu)
     for _ in range(14):
         policy.low.observe(45.0)
     assert not policy.low.in_alarm

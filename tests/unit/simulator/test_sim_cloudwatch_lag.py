@@ -11,7 +11,7 @@ from elasticache_autoscaler_cli.simulator.twin import (
     CloudWatchLag,
     ClusterView,
     Proposal,
-    _Publisher,
+    Publisher,
     initial_capacity,
     simulate,
 )
@@ -72,10 +72,10 @@ def test_a_two_minute_delay_shows_minute_i_after_minute_i_plus_2() -> None:
 def test_datapoints_come_in_order_and_a_lost_one_is_missing_when_its_turn_comes() -> None:
     # minute 0 after 2, minute 1 after 3, minute 2 after 3 (in order, not before minute 1), minute 3 lost,
     # minute 4 after 5
-    publisher = _Publisher([2, 3, 3, None, 5])
+    publisher = Publisher[object]([2, 3, 3, None, 5])
     metrics = [object() for _ in range(5)]  # stand-ins: only identity matters
 
-    shown = [publisher.after(i, metrics) for i in range(6)]  # type: ignore[arg-type]
+    shown = [publisher.after(i, metrics) for i in range(6)]
 
     assert shown == [[], [], [metrics[0]], [metrics[1], metrics[2], None], [], [metrics[4]]]
     assert publisher.seen == [metrics[0], metrics[1], metrics[2], metrics[4]]

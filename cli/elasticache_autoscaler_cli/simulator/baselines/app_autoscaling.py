@@ -95,12 +95,13 @@ def replicas_after_scale_in(current: int, metric: float, target: float) -> int:
 
 
 @dataclass(slots=True)
-class TargetTrackingPolicy:
-    """One target tracking policy with its two CloudWatch alarms (high: 3 of 3, low: 15 of 15)."""
+class TargetTrackingPolicy[M]:
+    """One target tracking policy with its two CloudWatch alarms (high: 3 of 3, low: 15 of 15), reading its
+    metric from a twin's minute ``M``."""
 
     name: str
     target: float
-    reading: Callable[[GroupMetrics], float | None]
+    reading: Callable[[M], float | None]
     high: Alarm
     low: Alarm
     last: float | None = None
@@ -110,9 +111,9 @@ class TargetTrackingPolicy:
         cls,
         name: str,
         target: float,
-        reading: Callable[[GroupMetrics], float | None],
+        reading: Callable[[M], float | None],
         highest: float = TARGET_MAX,
-    ) -> "TargetTrackingPolicy":
+    ) -> "TargetTrackingPolicy[M]":
         target = clamp_target(target, highest)
         high = AlarmSpec(
             f"{name}-high",
@@ -130,7 +131,7 @@ class TargetTrackingPolicy:
         )
         return cls(name, target, reading, Alarm(high), Alarm(low))
 
-    def observe(self, metrics: GroupMetrics | None) -> None:
+    def observe(self, metrics: M | None) -> None:
         """One published datapoint (``None``: one CloudWatch lost); ``last`` keeps the latest value seen."""
         value = None if metrics is None else self.reading(metrics)
         if value is not None:
@@ -148,7 +149,7 @@ class Dimension:
     """A scalable dimension (shards or replicas per shard): its policies, bounds, sizing and cooldowns."""
 
     field: Literal["shards", "replicas_per_shard"]
-    policies: tuple[TargetTrackingPolicy, ...]
+    policies: tuple[TargetTrackingPolicy[GroupMetrics], ...]
     minimum: int
     maximum: int
     grow: Sizing

@@ -10,7 +10,7 @@ The policy is the default one with two changes a simulation needs: ``mode`` is `
 ``observe``, would only record), and no action waits for a person's approval.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from elasticache_autoscaler.engine import decide
@@ -22,12 +22,32 @@ from elasticache_autoscaler_cli.simulator.alarms import AlarmValue, policy_alarm
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler_cli.simulator.observe import snapshot_of
 from elasticache_autoscaler_cli.simulator.physics import Physics
+from elasticache_autoscaler_cli.simulator.result import Timed
 from elasticache_autoscaler_cli.simulator.twin import ClusterView, Proposal, initial_capacity
 
 # A Monday at midnight UTC: minute 0 of every trace.
 SIM_EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
 
 Decide = Callable[[Snapshot, Policy, History, datetime], Decision]
+
+
+def sim_time(minute: int) -> datetime:
+    """The wall-clock time of a simulated minute's start."""
+    return SIM_EPOCH + timedelta(minutes=minute)
+
+
+def past_decisions(actions: Sequence[Timed], minute: int) -> History:
+    """The decision log's view of the twin's actions after minute ``minute``: what the engine's cooldowns and
+    anti-flapping read (finished ones succeeded, the running one is in progress)."""
+    return tuple(
+        PastDecision(
+            action=a.action,
+            decided_at=sim_time(a.started_minute),
+            status="succeeded" if a.finished_minute <= minute else "in_progress",
+            finished_at=sim_time(a.finished_minute) if a.finished_minute <= minute else None,
+        )
+        for a in actions
+    )
 
 
 class AutoscalerController:
@@ -63,25 +83,12 @@ class AutoscalerController:
         now = SIM_EPOCH + timedelta(minutes=view.minute + 1)
         self.evaluations.append(view.minute)
         decision = self._decide(
-            snapshot_of(view, self.window_minutes, now), self.policy, self._history(view), now
+            snapshot_of(view, self.window_minutes, now),
+            self.policy,
+            past_decisions(view.actions, view.minute),
+            now,
         )
         if not decision.changes_something or decision.target == view.capacity:
             return None
         trigger = f"alarm {', '.join(fired)}" if fired else "schedule"
         return Proposal(decision.target, f"{trigger}: {'; '.join(decision.reasons)}", decision.action)
-
-    @staticmethod
-    def _history(view: ClusterView) -> tuple[PastDecision, ...]:
-        return tuple(
-            PastDecision(
-                action=a.action,
-                decided_at=SIM_EPOCH + timedelta(minutes=a.started_minute),
-                status="succeeded" if a.finished_minute <= view.minute else "in_progress",
-                finished_at=(
-                    SIM_EPOCH + timedelta(minutes=a.finished_minute)
-                    if a.finished_minute <= view.minute
-                    else None
-                ),
-            )
-            for a in view.actions
-        )
