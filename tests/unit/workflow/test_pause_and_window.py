@@ -2,7 +2,7 @@
 
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.workflow import Execution, ObserveInput
-from elasticache_autoscaler.workflow.observe import ObserveDeps, _window_minutes, observe
+from elasticache_autoscaler.workflow.observe import ObserveDeps, _window_minutes, observe, window_minutes
 from tests.fakes.adapters import FakeElastiCache
 from tests.unit.workflow.conftest import NOW
 
@@ -20,8 +20,13 @@ def test_without_the_tag_the_cluster_is_not_paused(deps: ObserveDeps, execution:
     assert deps.store.get(observation.stored).snapshot.guards.paused is False
 
 
-def test_the_window_covers_the_policys_stabilization_window() -> None:
+def test_the_window_covers_the_policys_stabilization_window_and_cloudwatchs_lag() -> None:
+    """The window read is the longest the policy reads plus 5 minutes: CloudWatch's latest 1-3 minutes are
+    not published yet, and a rule that needs every minute of its window filled must still find them."""
     assert _window_minutes(None) == 60
-    assert _window_minutes(Policy()) == 120  # the default scale-in lookback, 2 h
-    assert _window_minutes(Policy(scale_in_stabilization_seconds=9000)) == 150
-    assert _window_minutes(Policy(scale_in_stabilization_seconds=7201)) == 121
+    assert _window_minutes(Policy()) == 125  # the default scale-in lookback, 2 h
+    assert _window_minutes(Policy(scale_in_stabilization_seconds=9000)) == 155
+    assert _window_minutes(Policy(scale_in_stabilization_seconds=7201)) == 126
+    # Memcached and Serverless policies stabilise over an hour by default: 65 minutes read, not 60.
+    assert window_minutes(3600) == 65
+    assert window_minutes(600) == 60

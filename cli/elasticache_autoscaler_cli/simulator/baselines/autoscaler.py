@@ -18,6 +18,7 @@ from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
+from elasticache_autoscaler.workflow.observe import window_minutes
 from elasticache_autoscaler_cli.simulator.alarms import AlarmValue, policy_alarms
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler_cli.simulator.observe import snapshot_of
@@ -59,9 +60,8 @@ class AutoscalerController:
         base = policy or Policy()
         self.policy = base.model_copy(update={"mode": "act", "approval_required": frozenset()})
         self.schedule_minutes = schedule_minutes
-        # as observe fetches: every window the policy reads (stabilization, scale-in lookback), + 5 min
-        lookback = max(base.metrics_lookback_seconds, 1800)
-        self.window_minutes = -(-lookback // 60) + 5
+        # as Observe fetches: every window the policy reads (stabilization, scale-in lookback), + 5 min
+        self.window_minutes = window_minutes(max(base.metrics_lookback_seconds, 1800))
         self.alarms = policy_alarms(self.policy)
         self.evaluations: list[int] = []
         self._decide = engine

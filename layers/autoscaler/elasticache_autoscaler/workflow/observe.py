@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from elasticache_autoscaler.kinds.base import CacheKindOps
 
 DEFAULT_METRICS_WINDOW_MINUTES = 60
+CLOUDWATCH_LAG_MINUTES = 5
 HISTORY_DAYS = 2
 
 
@@ -165,16 +166,15 @@ def summarize(detail: ObservationDetail) -> ObservationSummary:
 
 
 def window_minutes(seconds: int | None) -> int:
-    """Enough history for a window of ``seconds`` (at least an hour)."""
-    return (
-        DEFAULT_METRICS_WINDOW_MINUTES
-        if seconds is None
-        else max(DEFAULT_METRICS_WINDOW_MINUTES, -(-seconds // 60))
-    )
+    """Enough history for a window of ``seconds``, at least an hour: the window plus
+    ``CLOUDWATCH_LAG_MINUTES``, since CloudWatch publishes a 1-minute datapoint 1-3 minutes late. A rule that
+    wants a datapoint in every minute of its window (a scale-in never acts on missing data) would otherwise
+    never find the last minutes of an exactly-as-long read filled, and never act."""
+    if seconds is None:
+        return DEFAULT_METRICS_WINDOW_MINUTES
+    return max(DEFAULT_METRICS_WINDOW_MINUTES, -(-seconds // 60) + CLOUDWATCH_LAG_MINUTES)
 
 
 def _window_minutes(policy: Policy | None) -> int:
-    """Enough history for every window the policy reads (its stabilization window, at least an hour)."""
-    if policy is None:
-        return DEFAULT_METRICS_WINDOW_MINUTES
-    return max(DEFAULT_METRICS_WINDOW_MINUTES, -(-policy.metrics_lookback_seconds // 60))
+    """Enough history for every window the policy reads (``Policy.metrics_lookback_seconds``)."""
+    return window_minutes(None if policy is None else policy.metrics_lookback_seconds)
