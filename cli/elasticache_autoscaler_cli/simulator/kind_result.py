@@ -4,34 +4,11 @@ Serverless cache)."""
 
 from dataclasses import dataclass, field
 
-from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler.models.serverless import UsageLimits
-from elasticache_autoscaler_cli.simulator.result import count_reversals
+from elasticache_autoscaler_cli.simulator.result import ActionRecord, count_reversals
 
 KindCapacity = MemcachedCapacity | UsageLimits
-
-
-@dataclass(frozen=True, slots=True)
-class KindActionRecord[C: KindCapacity]:
-    """One change: called at ``started_minute``, in effect from ``finished_minute``."""
-
-    action: Action
-    started_minute: int
-    finished_minute: int
-    current: C
-    target: C
-    reason: str
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "action": self.action.value,
-            "startedMinute": self.started_minute,
-            "finishedMinute": self.finished_minute,
-            "from": self.current.describe(),
-            "to": self.target.describe(),
-            "reason": self.reason,
-        }
 
 
 @dataclass(slots=True)
@@ -44,7 +21,7 @@ class KindResult[C: KindCapacity]:
     cost_usd: float = 0.0
     breach_minutes: int = 0
     breach_minutes_by_cause: dict[str, int] = field(default_factory=dict)
-    actions: list[KindActionRecord[C]] = field(default_factory=list)
+    actions: list[ActionRecord[C]] = field(default_factory=list)
     node_hours: float = 0.0
     """Memcached: nodes billed x hours."""
     cold_misses: float = 0.0

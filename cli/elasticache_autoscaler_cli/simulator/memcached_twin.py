@@ -18,7 +18,7 @@ from elasticache_autoscaler.models.kind_policy import ScaleConfig
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler_cli.simulator.inputs import Trace
 from elasticache_autoscaler_cli.simulator.kind_inputs import MemcachedSpec
-from elasticache_autoscaler_cli.simulator.kind_result import KindActionRecord, KindResult
+from elasticache_autoscaler_cli.simulator.kind_result import KindResult
 from elasticache_autoscaler_cli.simulator.memcached_physics import (
     ColdKeys,
     MemcachedPhysics,
@@ -27,6 +27,7 @@ from elasticache_autoscaler_cli.simulator.memcached_physics import (
     node_minute,
     remapped_fraction,
 )
+from elasticache_autoscaler_cli.simulator.result import ActionRecord
 from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, load_at
 
 PRICE_ENGINE: Engine = "redis"
@@ -100,10 +101,10 @@ class MemcachedView:
     spec: MemcachedSpec
     physics: MemcachedPhysics
     capacity: MemcachedCapacity
-    pending: KindActionRecord[MemcachedCapacity] | None
+    pending: ActionRecord[MemcachedCapacity] | None
     metrics: list[NodeMinute]
     fresh: list[NodeMinute | None]
-    actions: list[KindActionRecord[MemcachedCapacity]]
+    actions: list[ActionRecord[MemcachedCapacity]]
     node_since: tuple[int, ...]
 
     @property
@@ -149,7 +150,7 @@ def simulate_memcached(
     result = KindResult[MemcachedCapacity](controller.name, "memcached", len(trace), capacity, capacity)
     causes = result.breach_minutes_by_cause = {"memory": 0, "cpu": 0, "network": 0}
     metrics: list[NodeMinute] = []
-    pending: KindActionRecord[MemcachedCapacity] | None = None
+    pending: ActionRecord[MemcachedCapacity] | None = None
     cold = ColdKeys()
     since = (0,) * capacity.nodes
 
@@ -194,7 +195,7 @@ def simulate_memcached(
         if proposal is None or pending is not None or proposal.target == capacity:
             continue
         duration = timings.minutes(capacity, proposal.target)
-        pending = KindActionRecord[MemcachedCapacity](
+        pending = ActionRecord[MemcachedCapacity](
             action=proposal.action or action_between(capacity, proposal.target),
             started_minute=i + 1,
             finished_minute=i + 1 + duration,

@@ -6,19 +6,22 @@ from typing import Protocol
 
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.memcached import MemcachedCapacity
+from elasticache_autoscaler.models.serverless import UsageLimits
 
 REVERSAL_WINDOW_MINUTES = 30
 
 
 @dataclass(frozen=True, slots=True)
-class ActionRecord:
-    """One topology change: called at ``started_minute``, new capacity serving from ``finished_minute``."""
+class ActionRecord[C: (Capacity | MemcachedCapacity | UsageLimits) = Capacity]:
+    """One change of any kind of cache (a group's ``Capacity``, a Memcached cluster's, a Serverless cache's
+    limits): called at ``started_minute``, the new capacity serving from ``finished_minute``."""
 
     action: Action
     started_minute: int
     finished_minute: int
-    current: Capacity
-    target: Capacity
+    current: C
+    target: C
     reason: str
 
     def to_json(self) -> dict[str, object]:

@@ -15,7 +15,8 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.serverless import UsageLimits
 from elasticache_autoscaler_cli.simulator.inputs import Trace
 from elasticache_autoscaler_cli.simulator.kind_inputs import ServerlessSpec
-from elasticache_autoscaler_cli.simulator.kind_result import KindActionRecord, KindResult
+from elasticache_autoscaler_cli.simulator.kind_result import KindResult
+from elasticache_autoscaler_cli.simulator.result import ActionRecord
 from elasticache_autoscaler_cli.simulator.serverless_physics import (
     ServerlessMinute,
     ServerlessPhysics,
@@ -39,10 +40,10 @@ class ServerlessView:
     minute: int
     spec: ServerlessSpec
     limits: UsageLimits
-    pending: KindActionRecord[UsageLimits] | None
+    pending: ActionRecord[UsageLimits] | None
     metrics: list[ServerlessMinute]
     fresh: list[ServerlessMinute | None]
-    actions: list[KindActionRecord[UsageLimits]]
+    actions: list[ActionRecord[UsageLimits]]
 
     @property
     def modifying(self) -> bool:
@@ -82,7 +83,7 @@ def simulate_serverless(
     result = KindResult[UsageLimits](controller.name, "serverless", len(trace), limits, limits)
     causes = result.breach_minutes_by_cause = {"throttled": 0, "storage": 0}
     metrics: list[ServerlessMinute] = []
-    pending: KindActionRecord[UsageLimits] | None = None
+    pending: ActionRecord[UsageLimits] | None = None
     supported: float | None = None
     ceilings: list[float | None] = [ceiling_per_hour(spec.engine, limits)]
 
@@ -106,7 +107,7 @@ def simulate_serverless(
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == limits:
             continue
-        pending = KindActionRecord[UsageLimits](
+        pending = ActionRecord[UsageLimits](
             action=proposal.action,
             started_minute=i + 1,
             finished_minute=i + 1 + change_minutes(physics, limits, proposal.target),

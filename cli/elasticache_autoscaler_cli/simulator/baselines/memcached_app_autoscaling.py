@@ -34,15 +34,15 @@ from elasticache_autoscaler_cli.simulator.baselines.app_autoscaling import (
 )
 from elasticache_autoscaler_cli.simulator.inputs import Trace
 from elasticache_autoscaler_cli.simulator.kind_inputs import MemcachedSpec
-from elasticache_autoscaler_cli.simulator.kind_result import KindActionRecord
 from elasticache_autoscaler_cli.simulator.memcached_physics import MemcachedPhysics, NodeMinute
 from elasticache_autoscaler_cli.simulator.memcached_twin import (
     MemcachedProposal,
     MemcachedView,
     initial_capacity,
 )
+from elasticache_autoscaler_cli.simulator.result import ActionRecord
 
-Records = Sequence[KindActionRecord[MemcachedCapacity]]
+Records = Sequence[ActionRecord[MemcachedCapacity]]
 
 
 def nodes_after_scale_out(current: int, metric: float, target: float) -> int:
@@ -53,7 +53,7 @@ def nodes_after_scale_in(current: int, metric: float, target: float) -> int:
     return min(current, math.ceil(round(current * metric / target, 9)))
 
 
-def _last(actions: Records, action: Action) -> KindActionRecord[MemcachedCapacity] | None:
+def _last(actions: Records, action: Action) -> ActionRecord[MemcachedCapacity] | None:
     return next((a for a in reversed(actions) if a.action is action), None)
 
 
