@@ -131,6 +131,9 @@ def test_clusters_lists_managed_groups_with_mode_guards_lock_and_last_decision(
         "lastDecidedAt": record["decidedAt"],
         "lastAction": record["action"],
         "lastStatus": record["status"],
+        "kind": "replication group",
+        "status": "available",
+        "capacity": "1 x cache.r7g.large shard(s), 1 replica(s) each",
     }
     code, table, _ = _run(capsys, "clusters", "--stack", deployed.stack.name)
     assert code == 0 and group_id in table

@@ -492,3 +492,14 @@ def test_the_console_lists_and_shows_memcached_and_serverless_caches(
     assert cli.main(["clusters", "--stack", stack.stack.name]) == 0
     table = capsys.readouterr().out
     assert cluster_id in table and name in table and "Serverless cache" in table
+
+    # preview observes and decides either kind now, and changes nothing
+    records_before = (stack.decision_records(cluster_id), stack.decision_records(name))
+    stack.emulator.reset()  # its counters: no mutating call from here on
+    for cache_id, kind in ((cluster_id, "memcached"), (name, "serverless")):
+        assert cli.main(["preview", "--stack", stack.stack.name, cache_id, "--json"]) == 0
+        shown = json.loads(capsys.readouterr().out)
+        assert (shown["cluster"], shown["observed"]["kind"]) == (cache_id, kind)
+        assert shown["decision"]["action"]
+    assert (stack.decision_records(cluster_id), stack.decision_records(name)) == records_before
+    assert stack.emulator.counters().get("__mutating__", 0) == 0

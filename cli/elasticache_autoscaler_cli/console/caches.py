@@ -47,4 +47,9 @@ def find_cache(clients: Clients, cache_id: str) -> CacheNow:
             return read_cache(clients, kind, cache_id)
         except (ClusterNotFoundError, ValueError):
             continue
-    raise ConsoleError(f"no replication group, Memcached cluster or Serverless cache named {cache_id!r}")
+    raise ConsoleError(not_found(cache_id))
+
+
+def not_found(cache_id: str) -> str:
+    """The console's answer for an id no kind of cache has."""
+    return f"no replication group, Memcached cluster or Serverless cache named {cache_id!r}"

@@ -1,5 +1,5 @@
-"""``preview CLUSTER``: observe the group and run the engine now, exactly as an evaluation would, and
-change nothing: the observation stays in memory and the decision log is only read."""
+"""``preview CLUSTER``: observe the cache (of any kind) and run the engine now, exactly as an evaluation
+would, and change nothing: the observation stays in memory and the decision log is only read."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -8,10 +8,15 @@ from typing import Any
 from elasticache_autoscaler.adapters.cloudwatch import CloudWatch
 from elasticache_autoscaler.adapters.decision_log import DecisionLog
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
+from elasticache_autoscaler.adapters.kind_metrics import KindMetrics
+from elasticache_autoscaler.adapters.memcached import MemcachedClusters
 from elasticache_autoscaler.adapters.observation_store import decode, encode, reference
 from elasticache_autoscaler.adapters.policy_store import PolicyStore
+from elasticache_autoscaler.adapters.serverless import ServerlessCaches
 from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError
+from elasticache_autoscaler.kinds.memcached import MemcachedClustersKind
+from elasticache_autoscaler.kinds.serverless import ServerlessCachesKind
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
 from elasticache_autoscaler.models.workflow import (
@@ -22,6 +27,7 @@ from elasticache_autoscaler.models.workflow import (
 )
 from elasticache_autoscaler.workflow.decide_step import make_decision
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
+from elasticache_autoscaler_cli.console.caches import not_found
 from elasticache_autoscaler_cli.console.clients import Clients
 from elasticache_autoscaler_cli.console.errors import ConsoleError
 from elasticache_autoscaler_cli.console.stack import StackOutputs
@@ -67,6 +73,8 @@ class ReadOnlyDecisionLog:
 
 
 def preview(cluster: str, stack: StackOutputs, clients: Clients, now: datetime) -> dict[str, object]:
+    """Any kind of cache: a replication group, a Memcached cluster or a Serverless cache."""
+    kind_metrics = KindMetrics(clients.cloudwatch)
     deps = ObserveDeps(
         elasticache=ElastiCache(clients.elasticache),
         metrics=CloudWatch(clients.cloudwatch),
@@ -76,6 +84,10 @@ def preview(cluster: str, stack: StackOutputs, clients: Clients, now: datetime) 
         managed_tag_key=stack.managed_tag_key,
         paused_tag_key=stack.paused_tag_key,
         store=MemoryObservationStore(),
+        other_kinds=(
+            MemcachedClustersKind(MemcachedClusters(clients.elasticache), kind_metrics),
+            ServerlessCachesKind(ServerlessCaches(clients.elasticache), kind_metrics),
+        ),
     )
     # Not a dry run: the preview shows what the stack would do in the policy's mode (it acts on nothing).
     request = {"cluster": cluster, "action": "evaluate", "dryRun": False, "reason": "console preview"}
@@ -84,7 +96,7 @@ def preview(cluster: str, stack: StackOutputs, clients: Clients, now: datetime) 
     try:
         observation = observe(event, deps, now)
     except ClusterNotFoundError:
-        raise ConsoleError(f"no replication group named {cluster!r}") from None
+        raise ConsoleError(not_found(cluster)) from None
     except ClusterNotManagedError as error:
         raise ConsoleError(str(error)) from None
     decision, mode = make_decision(observation, deps.store.get(observation.stored), now)
