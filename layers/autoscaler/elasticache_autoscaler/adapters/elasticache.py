@@ -11,10 +11,11 @@ from botocore.exceptions import ClientError
 from elasticache_autoscaler import concurrent_reads
 from elasticache_autoscaler.adapters import aws, change_call
 from elasticache_autoscaler.adapters.change_call import make_change
+from elasticache_autoscaler.adapters.describe_one import describe_one
 from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import CLUSTER_NOT_FOUND, GROUP_BUSY, GROUP_NOT_FOUND
 from elasticache_autoscaler.catalog import Engine
-from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
+from elasticache_autoscaler.errors import ActionFailedError
 from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
 
 if TYPE_CHECKING:
@@ -279,13 +280,13 @@ def node_type_request(topology: Topology, node_type: str) -> Request | None:
 
 def describe_group(client: "ElastiCacheClient", group_id: str) -> dict[str, Any]:
     """DescribeReplicationGroups' record of one group; ClusterNotFoundError when it does not exist."""
-    try:
-        groups = client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] in GROUP_NOT_FOUND:
-            raise ClusterNotFoundError(f"replication group {group_id!r} does not exist") from None
-        raise
-    return dict(groups[0])
+    return dict(
+        describe_one(
+            lambda: client.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"],
+            GROUP_NOT_FOUND,
+            f"replication group {group_id!r}",
+        )
+    )
 
 
 def describe_members(

@@ -6,13 +6,12 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 from collections import Counter
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from botocore.exceptions import ClientError
-
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT, make_change
+from elasticache_autoscaler.adapters.describe_one import describe_one
 from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import CLUSTER_BUSY, CLUSTER_NOT_FOUND
-from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
+from elasticache_autoscaler.errors import ActionFailedError
 from elasticache_autoscaler.models.kind_policy import MEMCACHED_MAX_NODES, ScaleConfig
 from elasticache_autoscaler.models.memcached import (
     ONLINE_VERTICAL_SCALING_SINCE,
@@ -129,17 +128,13 @@ class MemcachedClusters:
         return memcached_cluster_from(item), tags_of(self._client, item["ARN"])
 
     def _describe(self, cluster_id: str) -> "CacheClusterTypeDef":
-        try:
-            clusters = self._client.describe_cache_clusters(
-                CacheClusterId=cluster_id, ShowCacheNodeInfo=True
-            )["CacheClusters"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
-                raise ClusterNotFoundError(f"cache cluster {cluster_id!r} does not exist") from None
-            raise
-        if not clusters:
-            raise ClusterNotFoundError(f"cache cluster {cluster_id!r} does not exist")
-        return clusters[0]
+        return describe_one(
+            lambda: self._client.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=True)[
+                "CacheClusters"
+            ],
+            CLUSTER_NOT_FOUND,
+            f"cache cluster {cluster_id!r}",
+        )
 
     def set_node_count(self, cluster_id: str, nodes: int, cluster: MemcachedCluster | None = None) -> str:
         return self._call(node_count_request(cluster or self.read_cluster(cluster_id), nodes))

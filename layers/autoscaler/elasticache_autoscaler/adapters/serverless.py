@@ -5,13 +5,12 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from botocore.exceptions import ClientError
-
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT, make_change
+from elasticache_autoscaler.adapters.describe_one import describe_one
 from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import SERVERLESS_BUSY, SERVERLESS_NOT_FOUND
-from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
+from elasticache_autoscaler.errors import ActionFailedError
 from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits, serverless_cache_from
 
 if TYPE_CHECKING:
@@ -95,15 +94,11 @@ class ServerlessCaches:
         return serverless_cache_from(item), tags_of(self._client, item["ARN"])
 
     def _describe(self, name: str) -> "ServerlessCacheTypeDef":
-        try:
-            caches = self._client.describe_serverless_caches(ServerlessCacheName=name)["ServerlessCaches"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] in SERVERLESS_NOT_FOUND:
-                raise ClusterNotFoundError(f"serverless cache {name!r} does not exist") from None
-            raise
-        if not caches:
-            raise ClusterNotFoundError(f"serverless cache {name!r} does not exist")
-        return caches[0]
+        return describe_one(
+            lambda: self._client.describe_serverless_caches(ServerlessCacheName=name)["ServerlessCaches"],
+            SERVERLESS_NOT_FOUND,
+            f"serverless cache {name!r}",
+        )
 
     def set_usage_limits(self, name: str, limits: UsageLimits, cache: ServerlessCache | None = None) -> str:
         request = usage_limits_request(cache or self.read_cache(name), limits)
