@@ -1,6 +1,7 @@
 """In-memory Memcached and Serverless gateways: they build the same requests as the real adapters (so a
 refusal is the same) and record them; the type checker holds them to the ports."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from elasticache_autoscaler.adapters.serverless import ChangeUsageLimits, usage_
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetrics, ServerlessMetrics
 from elasticache_autoscaler.models.kind_policy import ScaleConfig
+from elasticache_autoscaler.models.load_history import LoadHistory
 from elasticache_autoscaler.models.memcached import MemcachedCluster
 from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits
 
@@ -88,6 +90,10 @@ class FakeKindMetrics:
 
     memcached: dict[str, MemcachedMetrics] = field(default_factory=dict)
     serverless: dict[str, ServerlessMetrics] = field(default_factory=dict)
+    usage: dict[str, Callable[[datetime], LoadHistory]] = field(default_factory=dict)
+    """A Serverless cache's measured usage history by end time (cut to the window asked)."""
+    history_reads: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+    """Every (cache, start, end) the usage history was asked for: a GetMetricData fetch the adapter makes."""
 
     def read_memcached(
         self, cluster: MemcachedCluster, end: datetime, window_minutes: int
@@ -98,6 +104,15 @@ class FakeKindMetrics:
         self, cache: ServerlessCache, end: datetime, window_minutes: int
     ) -> ServerlessMetrics:
         return self.serverless.get(cache.name, ServerlessMetrics())
+
+    def read_serverless_history(self, cache: ServerlessCache, start: datetime, end: datetime) -> LoadHistory:
+        self.history_reads.append((cache.name, start, end))
+        periods = int((end - start).total_seconds() // 300)
+        if cache.name not in self.usage:
+            return LoadHistory(end=end)
+        full = self.usage[cache.name](end)
+        fields = ("ecpu_per_second", "data_storage_gb")
+        return full.model_copy(update={name: getattr(full, name)[-periods:] for name in fields})
 
 
 if TYPE_CHECKING:  # the type checker holds each fake to its port

@@ -170,3 +170,40 @@ def test_a_base_minimum_above_the_bound_is_refused() -> None:
 @pytest.mark.parametrize("field", ["schedules", "baseMinimums"])
 def test_serverless_schedule_fields_do_not_apply_to_memcached(field: str) -> None:
     assert f"{field} does not apply to a Memcached cluster" in _error(MemcachedPolicy, {field: []})
+
+
+def test_the_serverless_forecast_is_off_by_default_and_reads_its_switch() -> None:
+    assert not ServerlessPolicy().forecast.load_history
+    policy = ServerlessPolicy.model_validate(
+        {"baseMinimums": {"ecpuPerSecond": 1000}, "forecast": {"loadHistory": True}, "mode": "forecast"}
+    )
+    assert policy.forecast.load_history and policy.mode == "forecast"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"forecast": {"loadHistory": True, "horizonMinutes": 60}},
+            "forecast.horizonMinutes\n  Extra inputs",
+        ),
+        (
+            {"forecast": {"loadHistory": "sometimes"}},
+            "forecast.loadHistory\n  Input should be a valid boolean",
+        ),
+        (
+            {"forecast": {"loadHistory": True}},
+            "forecast.loadHistory needs baseMinimums.dataStorageGb or baseMinimums.ecpuPerSecond",
+        ),
+        (
+            {"forecast": {"loadHistory": True}, "baseMinimums": BASE_MINIMUMS, "prewarmLeadSeconds": 86_400},
+            "forecast.loadHistory: prewarmLeadSeconds 86400 is beyond what a forecast reaches (82800)",
+        ),
+    ],
+)
+def test_a_bad_serverless_forecast_is_named(data: dict[str, object], message: str) -> None:
+    assert message in _error(ServerlessPolicy, data)
+
+
+def test_a_long_lead_is_fine_without_the_forecast() -> None:
+    assert ServerlessPolicy.model_validate({"prewarmLeadSeconds": 86_400}).prewarm_lead_seconds == 86_400

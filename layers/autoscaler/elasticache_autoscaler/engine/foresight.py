@@ -2,8 +2,9 @@
 note the decision records of it. Pure: ``now`` comes in.
 
 The history's periods are read as CloudWatch labels them (a value per period, the last one ending at
-``LoadHistory.end``); forecast period ``k`` starts ``k - 1`` periods after ``end``. A forecast reaches
-``HORIZON_MINUTES`` past ``now``: longer than any scale-out's lead time but a reshard of a large data set.
+``LoadHistory.end``); forecast period ``k`` starts ``k - 1`` periods after ``end``. A group's forecast
+reaches ``HORIZON_MINUTES`` past ``now``: longer than any scale-out's lead time but a reshard of a large
+data set. A Serverless cache's reaches its ``prewarmLeadSeconds`` (a raised minimum takes up to an hour).
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class Foresight:
     forecasts: dict[str, Forecast]
     """By signal name (``memory``, ``write CPU``, ``read CPU``, ``connections``): those not declined."""
     declined: dict[str, str]
+    horizon_minutes: int = HORIZON_MINUTES
 
     def periods_until(self, minutes: float) -> int:
         """How many forecast periods start by ``now + minutes`` (at least one): a period that starts right
@@ -46,10 +48,10 @@ class Foresight:
         return out
 
     def note(self, thresholds: dict[str, float]) -> ForecastNote:
-        peaks = self.peaks(HORIZON_MINUTES)
+        peaks = self.peaks(self.horizon_minutes)
         return ForecastNote(
             made_at=self.now,
-            horizon_minutes=HORIZON_MINUTES,
+            horizon_minutes=self.horizon_minutes,
             forecasts=tuple(
                 SignalForecast(
                     signal=signal,
@@ -65,12 +67,14 @@ class Foresight:
         )
 
 
-def foresee(history: LoadHistory | None, now: datetime) -> Foresight | None:
-    """The forecasts of ``history``'s signals up to ``HORIZON_MINUTES`` after ``now`` (None: no history)."""
+def foresee(
+    history: LoadHistory | None, now: datetime, horizon_minutes: int = HORIZON_MINUTES
+) -> Foresight | None:
+    """The forecasts of ``history``'s signals up to ``horizon_minutes`` after ``now`` (None: no history)."""
     if history is None:
         return None
     lag = (now - history.end).total_seconds() / 60
-    horizon = int((HORIZON_MINUTES + max(lag, 0.0)) * 60 // history.period_seconds) + 1
+    horizon = int((horizon_minutes + max(lag, 0.0)) * 60 // history.period_seconds) + 1
     forecasts: dict[str, Forecast] = {}
     declined: dict[str, str] = {}
     for signal, series in history.by_signal().items():
@@ -81,4 +85,6 @@ def foresee(history: LoadHistory | None, now: datetime) -> Foresight | None:
             declined[signal] = ahead.reason
         else:
             forecasts[signal] = ahead
-    return Foresight(history=history, now=now, forecasts=forecasts, declined=declined)
+    return Foresight(
+        history=history, now=now, forecasts=forecasts, declined=declined, horizon_minutes=horizon_minutes
+    )

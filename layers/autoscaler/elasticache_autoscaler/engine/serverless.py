@@ -14,16 +14,20 @@ throttles (``ThrottledCmds``). So, per limit, from the cache's own metrics:
   (missing data never lowers), to peak x (1 + headroom), never below the policy's floor nor the minimum;
 - a limit without a maximum is left alone (nothing caps it, nothing to move).
 
-Between the raise and the lowering, the policy's ``schedules`` (``engine.serverless_schedules``): a window
-holds its minimums from ``prewarmLeadSeconds`` before it starts until it ends (``set_minimums``, pre-warm,
-``drivenBy`` = ``schedule:<name>``), then the minimums go back to ``baseMinimums`` (the release, driven by
-the schedule whose minimums the cache held). A raised minimum is billed used or not: the reasons state the
-floor before and after, and a pre-warm whose ceiling or floor would exceed the budget is blocked.
+Between the raise and the lowering, the minimums ``baseMinimums`` names: the policy's ``schedules``
+(``engine.serverless_schedules``) hold a window's minimums from ``prewarmLeadSeconds`` before it starts
+until it ends (``set_minimums``, pre-warm, ``drivenBy`` = ``schedule:<name>``), and with
+``forecast.loadHistory`` a confident forecast holds its peak's from ``prewarmLeadSeconds`` ahead until the
+peak has passed (``engine.serverless_forecast``, ``drivenBy`` = ``forecast``); the larger wins, then the
+minimums go back to ``baseMinimums`` (the release, driven by the schedule whose minimums the cache held, or
+by the forecast; with the forecast on, never below current usage). A raised minimum is billed used or not:
+the reasons state the floor before and after, and a pre-warm whose ceiling or floor would exceed the budget
+is blocked.
 
 ``set_minimums``: the explicit pre-warm (or its release): new minimums take up to an hour to apply.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from math import ceil
 
@@ -35,12 +39,22 @@ from elasticache_autoscaler.engine.serverless_costs import (
     describe_cost,
     floor_per_hour,
 )
+from elasticache_autoscaler.engine.serverless_forecast import (
+    ForecastFloor,
+    forecast_minimums,
+)
 from elasticache_autoscaler.engine.serverless_schedules import releasing_schedule, scheduled_minimums
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
-from elasticache_autoscaler.models.foresight import driven_by_schedule
+from elasticache_autoscaler.models.foresight import (
+    DRIVEN_BY_FORECAST,
+    SCHEDULE_PREFIX,
+    ForecastNote,
+    driven_by_schedule,
+)
 from elasticache_autoscaler.models.kind_decision import ServerlessAction, ServerlessDecision
 from elasticache_autoscaler.models.kind_metrics import ServerlessMetrics
 from elasticache_autoscaler.models.kind_policy import ServerlessPolicy
+from elasticache_autoscaler.models.load_history import LoadHistory
 from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits
 from elasticache_autoscaler.models.snapshot import Guards
 
@@ -221,31 +235,70 @@ def _lowered(
     return limits.model_copy(update=update)
 
 
-def _scheduled(
-    cache: ServerlessCache, policy: ServerlessPolicy, now: datetime, reasons: list[str], seen: Usage
-) -> ServerlessDecision | None:
-    """The minimums the schedules hold now, when the cache has others: pre-warm or release; else None."""
+def _at_least(
+    scheduled: tuple[int | None, str | None], floor: ForecastFloor
+) -> tuple[tuple[int | None, str | None], str | None]:
+    """One managed minimum: the schedules' (value, schedule) raised to the forecast's floor, and the
+    ``drivenBy`` of what asks for it (None: the base, or only current usage)."""
+    value, name = scheduled
+    if value is None:
+        return scheduled, None
+    if floor.value > value:
+        return (floor.value, None), DRIVEN_BY_FORECAST if floor.by_forecast else None
+    return scheduled, None if name is None else driven_by_schedule(name)
+
+
+def _minimums(
+    cache: ServerlessCache,
+    policy: ServerlessPolicy,
+    reasons: list[str],
+    seen: Usage,
+    *,
+    history: LoadHistory | None,
+    now: datetime,
+) -> tuple[ServerlessDecision | None, ForecastNote | None]:
+    """The minimums the schedules and the forecast hold now, when the cache has others: pre-warm or
+    release; else None. With what the forecast saw, for the decision's record."""
     base = policy.base_minimums
     if base.data_storage_gb is None and base.ecpu_per_second is None:
-        return None  # no minimum managed: the owner's stay
-    wanted = scheduled_minimums(policy, now)
-    reasons.extend(hold.describe(now, policy.prewarm_lead_seconds) for hold in wanted.holds)
+        return None, None  # no minimum managed: the owner's stay
+    scheduled = scheduled_minimums(policy, now)
+    reasons.extend(hold.describe(now, policy.prewarm_lead_seconds) for hold in scheduled.holds)
     limits = cache.limits
+    ahead = forecast_minimums(
+        policy,
+        limits,
+        storage_gb=seen.storage_gb,
+        ecpu_per_second=seen.ecpu_per_second,
+        history=history,
+        now=now,
+    )
+    reasons.extend(ahead.reasons)
+    storage, storage_by = _at_least(scheduled.data_storage_gb, ahead.data_storage_gb)
+    ecpu, ecpu_by = _at_least(scheduled.ecpu_per_second, ahead.ecpu_per_second)
+    wanted = replace(scheduled, data_storage_gb=storage, ecpu_per_second=ecpu)
     target = wanted.applied_to(limits)
     if target == limits:
-        reasons.append(f"minimums: as the schedules want them ({limits.describe()})")
-        return None
-    askers = sorted({n for n in (wanted.data_storage_gb[1], wanted.ecpu_per_second[1]) if n is not None})
+        reasons.append(f"minimums: as the schedules want them, and the forecast ({limits.describe()})")
+        return None, ahead.note
+    askers = sorted({by for by in (storage_by, ecpu_by) if by is not None})
     raising = floor_per_hour(cache.engine, target) > floor_per_hour(cache.engine, limits)
     blocked = _minimums_out_of_bounds(cache, target, policy) if raising else None
+    driver: str | None
     if askers:
-        driver: str | None = askers[0]
-        reasons.append(f"minimums: {limits.describe()} -> {target.describe()} (held by {', '.join(askers)})")
+        driver = DRIVEN_BY_FORECAST if DRIVEN_BY_FORECAST in askers else askers[0]
+        held_by = ", ".join(a.removeprefix(SCHEDULE_PREFIX) for a in askers)
+        reasons.append(f"minimums: {limits.describe()} -> {target.describe()} (held by {held_by})")
     else:
-        driver = releasing_schedule(policy, limits)
+        releasing = releasing_schedule(policy, limits)
+        driver = (
+            driven_by_schedule(releasing)
+            if releasing is not None
+            else (DRIVEN_BY_FORECAST if ahead.foresaw else None)
+        )
         reasons.append(
-            f"minimums: no schedule window holds now: back to baseMinimums ({base.describe()}): "
-            f"{limits.describe()} -> {target.describe()}"
+            f"minimums: no schedule window nor forecast peak holds now: back to baseMinimums "
+            f"({base.describe()}): {limits.describe()} -> {target.describe()}"
         )
     decision = _decision(
         cache,
@@ -256,7 +309,7 @@ def _scheduled(
         seen=seen,
         blocked=blocked,
     )
-    return decision.model_copy(update={"driven_by": None if driver is None else driven_by_schedule(driver)})
+    return decision.model_copy(update={"driven_by": driver}), ahead.note
 
 
 def decide_serverless(
@@ -266,6 +319,7 @@ def decide_serverless(
     *,
     guards: Guards,
     now: datetime,
+    history: LoadHistory | None = None,
 ) -> ServerlessDecision:
     guard = kind_standing_guard(guards, cache.not_quiescent_because(), policy.circuit_breaker_failures)
     reasons = [guard.reason]
@@ -301,9 +355,19 @@ def decide_serverless(
             seen=seen,
             blocked=blocked,
         )
-    scheduled = _scheduled(cache, policy, now, reasons, seen)
-    if scheduled is not None:
-        return scheduled
+    minimums, note = _minimums(cache, policy, reasons, seen, history=history, now=now)
+    return (minimums or _lowering(cache, metrics, policy, reasons, seen)).model_copy(
+        update={"forecast": note}
+    )
+
+
+def _lowering(
+    cache: ServerlessCache,
+    metrics: ServerlessMetrics,
+    policy: ServerlessPolicy,
+    reasons: list[str],
+    seen: Usage,
+) -> ServerlessDecision:
     window = _periods(policy.scale_in_stabilization_seconds, metrics)
     if min(len(metrics.bytes_used), len(metrics.ecpu)) < window or seen.throttled:
         reasons.append(

@@ -11,6 +11,7 @@ from elasticache_autoscaler.adapters.serverless import ServerlessGateway
 from elasticache_autoscaler.alarms_kinds import SERVERLESS_DIMENSION, KindAlarm, serverless_alarms
 from elasticache_autoscaler.engine.guards import cooldown_guard
 from elasticache_autoscaler.engine.serverless import decide_serverless
+from elasticache_autoscaler.engine.serverless_forecast import trial
 from elasticache_autoscaler.engine.serverless_requests import serverless_request
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
 from elasticache_autoscaler.kinds.acting import Reading, act_on_kind
@@ -35,6 +36,7 @@ from elasticache_autoscaler.models.workflow import (
 )
 from elasticache_autoscaler.workflow.check_step import Reading as CheckReading
 from elasticache_autoscaler.workflow.check_step import check_reading
+from elasticache_autoscaler.workflow.load_history import usage_history
 from elasticache_autoscaler.workflow.observe import (
     guards_now,
     policy_or_error,
@@ -88,7 +90,14 @@ class ServerlessRules:
                 cache, policy, limits, guards=snapshot.guards, history=detail.history, now=now
             )
         else:
-            decision = decide_serverless(cache, snapshot.metrics, policy, guards=snapshot.guards, now=now)
+            decision = decide_serverless(
+                cache,
+                snapshot.metrics,
+                policy,
+                guards=snapshot.guards,
+                now=now,
+                history=snapshot.load_history,
+            )
             cooldown = cooldown_guard(action_of(decision), detail.history, policy, now)
             decision = decision.model_copy(
                 update={
@@ -96,12 +105,13 @@ class ServerlessRules:
                     "blocked_by": decision.blocked_by or cooldown.blocked_by,
                 }
             )
-        return decision.model_copy(
+        decision = decision.model_copy(
             update={
                 "dry_run": policy.mode == "observe" or (request.limits is not None and request.dry_run),
                 "approval_required": action_of(decision) in policy.approval_required,
             }
         )
+        return trial(decision, policy)
 
 
 class ServerlessCachesKind(ServerlessRules):
@@ -115,8 +125,21 @@ class ServerlessCachesKind(ServerlessRules):
         policy, error = policy_or_error(lambda: deps.policies.kind_policy_for(cache_id, ServerlessPolicy))
         seconds = None if policy is None else policy.scale_in_stabilization_seconds
         metrics = self._metrics.read_serverless(cache, now, window_minutes(seconds))
+        history = (
+            usage_history(
+                cache_id,
+                lambda start, end: self._metrics.read_serverless_history(cache, start, end),
+                deps.state,
+                now,
+            )
+            if policy is not None and policy.forecast.load_history
+            else None
+        )
         guards = guards_now(cache_id, tags, deps, now)
-        return ServerlessSnapshot(taken_at=now, cache=cache, metrics=metrics, guards=guards), policy, error
+        snapshot = ServerlessSnapshot(
+            taken_at=now, cache=cache, metrics=metrics, guards=guards, load_history=history
+        )
+        return snapshot, policy, error
 
     def act(self, request: ActRequest, deps: "ActDeps", now: datetime) -> ActResult:
         decision, policy = request.decision, request.policy

@@ -44,7 +44,8 @@ class KindDecision(WireModel):
     """The policy asks a person to approve this action first (``approvalRequired``)."""
     driven_by: str | None = None
     forecast: ForecastNote | None = None
-    """As ``Decision``'s; the kinds' rules make no forecast yet: always None."""
+    """As ``Decision``'s: a Serverless cache's when its policy reads the load history (the forecast of its
+    ECPU/s and storage against the minimums held); a Memcached cluster's rules make no forecast: None."""
 
     @property
     def blocked_code(self) -> BlockedBy | None:

@@ -14,7 +14,7 @@ Serverless example::
 
     {"mode": "act", "budgetUsdPerMonth": 800, "maxDataStorageGb": 50, "maxEcpuPerSecond": 50000,
      "headroomPercent": 50, "raiseAtPercent": 75, "lowerBelowPercent": 30,
-     "baseMinimums": {"dataStorageGb": 1, "ecpuPerSecond": 1000},
+     "baseMinimums": {"dataStorageGb": 1, "ecpuPerSecond": 1000}, "forecast": {"loadHistory": true},
      "schedules": [{"name": "black-friday", "cron": "0 8 27 11 *", "timeZone": "America/New_York",
                     "durationMinutes": 720, "minimums": {"dataStorageGb": 20, "ecpuPerSecond": 40000}}]}
 """
@@ -26,9 +26,12 @@ from pydantic import BaseModel, Field, model_validator
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.cache_kind import CacheKind
-from elasticache_autoscaler.models.policy import Mode, NodeTypeRules, Policy
+from elasticache_autoscaler.models.policy import ForecastSettings, Mode, NodeTypeRules, Policy
 from elasticache_autoscaler.models.serverless_schedule import Minimums, ServerlessSchedule
 
+FORECAST_MAX_LEAD_SECONDS = 23 * 3600
+"""The longest ``prewarmLeadSeconds`` a forecast can serve: it reaches a day past the history's end
+(``engine.forecast``), and the hourly cache of the history may end up to an hour before now."""
 MEMCACHED_MAX_NODES = 40
 """ModifyCacheCluster ``NumCacheNodes``: "For clusters running Memcached, this value must be between 1 and 40"
 (botocore's ElastiCache model)."""
@@ -158,6 +161,10 @@ class ServerlessPolicy(KindPolicy):
     leaves it as the owner set it). A schedule may raise only a minimum that has a base to go back to."""
     schedules: tuple[ServerlessSchedule, ...] = Field(default=(), max_length=20)
     """Windows that hold higher minimums, from ``prewarmLeadSeconds`` before each start to its end."""
+    forecast: ForecastSettings = ForecastSettings()
+    """``loadHistory``: read the cache's ECPU and storage history so that a confident forecast raises the
+    managed minimums ``prewarmLeadSeconds`` ahead of a peak and releases them after it
+    (``engine.serverless_forecast``); ``mode: forecast`` records such a change as a dry run."""
     circuit_breaker_failures: int = Field(default=3, ge=1)
     notification_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
 
@@ -175,7 +182,22 @@ class ServerlessPolicy(KindPolicy):
             raise ValueError("schedules: every schedule needs a name of its own")
         for schedule in self.schedules:
             self._minimums_fit(schedule.minimums, f"schedule {schedule.name}: minimums")
+        self._forecast_can_prewarm()
         return self
+
+    def _forecast_can_prewarm(self) -> None:
+        if not self.forecast.load_history:
+            return
+        if self.base_minimums.data_storage_gb is None and self.base_minimums.ecpu_per_second is None:
+            raise ValueError(
+                "forecast.loadHistory needs baseMinimums.dataStorageGb or baseMinimums.ecpuPerSecond: "
+                "the minimums a forecast raises and goes back to"
+            )
+        if self.prewarm_lead_seconds > FORECAST_MAX_LEAD_SECONDS:
+            raise ValueError(
+                f"forecast.loadHistory: prewarmLeadSeconds {self.prewarm_lead_seconds} is beyond what a "
+                f"forecast reaches ({FORECAST_MAX_LEAD_SECONDS})"
+            )
 
     def _minimums_fit(self, minimums: Minimums, where: str) -> None:
         """Each minimum within the policy's bound of its maximum; a schedule's above a base it returns to."""

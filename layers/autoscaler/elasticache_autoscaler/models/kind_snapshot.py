@@ -7,6 +7,7 @@ from typing import Literal
 from elasticache_autoscaler.models.base import WireModel
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetrics, ServerlessMetrics
+from elasticache_autoscaler.models.load_history import LoadHistory
 from elasticache_autoscaler.models.memcached import MemcachedCluster
 from elasticache_autoscaler.models.serverless import ServerlessCache
 from elasticache_autoscaler.models.snapshot import Guards
@@ -26,3 +27,6 @@ class ServerlessSnapshot(WireModel):
     cache: ServerlessCache
     metrics: ServerlessMetrics
     guards: Guards = Guards()
+    load_history: LoadHistory | None = None
+    """The cache's ECPU and storage history for the forecast, when the policy opts in
+    (``forecast.loadHistory``) and it could be read."""

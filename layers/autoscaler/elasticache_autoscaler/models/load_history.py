@@ -1,9 +1,11 @@
-"""The group's own load over the past days at a coarse period: what the forecast reads (engine.forecast).
+"""A cache's own load over the past days at a coarse period: what the forecast reads (engine.forecast).
 
-Each signal is the group-wide value per period (the max over shards, as the scale-out rules read it), oldest
-first, the last period ending at ``end``, expressed against the group's capacity *now* (a period measured on
-another topology is scaled to today's: memory % x shards then / shards now, CPU likewise), so that a
-forecast compares with today's targets. ``None`` marks a period CloudWatch returned no datapoint for.
+A replication group's signals (memory, write CPU, read CPU, connections) are the group-wide value per period
+(the max over shards, as the scale-out rules read it), expressed against the group's capacity *now* (a
+period measured on another topology is scaled to today's: memory % x shards then / shards now, CPU
+likewise), so that a forecast compares with today's targets. A Serverless cache's (ECPU/s, data storage GB)
+are absolute usage, read as they were measured: its capacity is the usage. Each series is oldest first, the
+last period ending at ``end``; ``None`` marks a period CloudWatch returned no datapoint for.
 """
 
 from datetime import datetime, timedelta
@@ -21,6 +23,10 @@ class LoadHistory(WireModel):
     write_cpu_percent: tuple[float | None, ...] = ()
     read_cpu_percent: tuple[float | None, ...] = ()
     connections_per_node: tuple[float | None, ...] = ()
+    ecpu_per_second: tuple[float | None, ...] = ()
+    """A Serverless cache's ECPUs per second: the period's mean (``ElastiCacheProcessingUnits`` Sum / 300)."""
+    data_storage_gb: tuple[float | None, ...] = ()
+    """A Serverless cache's data stored, in GB (``BytesUsedForCache`` Maximum / 10^9)."""
 
     @model_validator(mode="after")
     def _period_divides_a_day(self) -> Self:
@@ -69,21 +75,33 @@ class LoadHistory(WireModel):
         return by_field
 
     def by_signal(self) -> dict[str, tuple[float | None, ...]]:
-        """The series by the names the scale-in rules give the signals (``signals.target_of``)."""
+        """The series by the names the rules give the signals (a group's: ``signals.target_of``; a Serverless
+        cache's: ``ECPU_SIGNAL``, ``STORAGE_SIGNAL``); a forecast skips the series a kind does not have."""
         return {
             "memory": self.memory_percent,
             "write CPU": self.write_cpu_percent,
             "read CPU": self.read_cpu_percent,
             "connections": self.connections_per_node,
+            ECPU_SIGNAL: self.ecpu_per_second,
+            STORAGE_SIGNAL: self.data_storage_gb,
         }
 
 
-_SERIES = ("memory_percent", "write_cpu_percent", "read_cpu_percent", "connections_per_node")
+ECPU_SIGNAL = "ECPU/s"
+STORAGE_SIGNAL = "data storage GB"
+_SERIES = (
+    "memory_percent",
+    "write_cpu_percent",
+    "read_cpu_percent",
+    "connections_per_node",
+    "ecpu_per_second",
+    "data_storage_gb",
+)
 
 
 class FetchedLoadHistory(WireModel):
     """The load history as CloudWatch measured it (against the capacity of its time, not rescaled), and
-    when it was fetched: ``observe``'s hourly cache (state table ``loadhistory#<group>``)."""
+    when it was fetched: ``observe``'s hourly cache (state table ``loadhistory#<cache>``)."""
 
     fetched_at: datetime
     measured: LoadHistory

@@ -200,12 +200,14 @@ class ScaleInGate(WireModel):
 
 
 class ForecastSettings(WireModel):
-    """Whether ``observe`` reads the group's load history for the forecast (``engine.forecast``).
+    """Whether ``observe`` reads the cache's load history for the forecast (``engine.forecast``); a
+    replication group's and a Serverless cache's policy share it.
 
-    ``loadHistory`` (default off): fetch the group's own CloudWatch history at 5-minute periods over
+    ``loadHistory`` (default off): fetch the cache's own CloudWatch history at 5-minute periods over
     ``HISTORY_DAYS`` days, at most once an hour (cached in the state table; later fetches ask only for the
-    periods since), so that forecasts can drive pre-scaling. Off, no forecast is made and every decision
-    says so. Its CloudWatch cost is in docs/decisions.md ("Where the load history comes from")."""
+    periods since), so that forecasts can drive pre-scaling (a group) or pre-warming (a Serverless cache's
+    minimums). Off, no forecast is made and every decision says so. Its CloudWatch cost is in
+    docs/decisions.md ("Where the load history comes from")."""
 
     load_history: bool = False
 

@@ -1,16 +1,19 @@
-"""Observe's read of the group's load history for the forecast, when the policy opts in
-(``forecast.loadHistory``): CloudWatch at most once an hour, the rest from the state table's cache.
+"""Observe's read of a cache's load history for the forecast, when the policy opts in
+(``forecast.loadHistory``): CloudWatch at most once an hour, the rest from the state table's cache. A
+replication group's (``load_history``) and a Serverless cache's (``usage_history``) go through the same
+cache (``cached_history``), each with its own CloudWatch read.
 
 The cache holds the history as measured. A refresh asks only for the periods since the cached end (with
 ``OVERLAP`` again: CloudWatch's latest periods fill in late), so after the first fetch of ``HISTORY_DAYS``
 days each hourly call requests the same metrics over about an hour and needs no ``NextToken`` page. Each
 observation then rescales the whole history to the group's capacity now (``engine.rescale``) from the
-capacity timeline the record step keeps.
+capacity timeline the record step keeps; a Serverless cache's history is its usage, read as measured.
 
 A CloudWatch or DynamoDB error here costs only the forecast: the snapshot carries no history (the decision
 says ``forecast: no load history observed``) and the reactive rules decide as ever.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -52,18 +55,29 @@ def fetch_window(cached: FetchedLoadHistory | None, now: datetime) -> tuple[date
     return start, end
 
 
-def measured_history(
-    cluster: str, topology: Topology, reader: LoadHistoryReader, state: StatePort, now: datetime
-) -> LoadHistory | None:
-    """The history as measured, from the cache or refreshed (and cached again)."""
+HistoryRead = Callable[[datetime, datetime], LoadHistory]
+"""CloudWatch's read of one cache's history from ``start`` to ``end``."""
+
+
+def cached_history(cluster: str, read: HistoryRead, state: StatePort, now: datetime) -> LoadHistory | None:
+    """The history as measured, from the cache or refreshed through ``read`` (and cached again)."""
     cached = state.fetched_load_history(cluster)
     window = fetch_window(cached, now)
     if window is None:
         return cached.measured if cached is not None else None
-    newer = reader.read_load_history(topology, *window).rounded()
+    newer = read(*window).rounded()
     measured = newer if cached is None else cached.measured.updated(newer, PERIODS)
     state.keep_load_history(cluster, FetchedLoadHistory(fetched_at=now, measured=measured))
     return measured
+
+
+def measured_history(
+    cluster: str, topology: Topology, reader: LoadHistoryReader, state: StatePort, now: datetime
+) -> LoadHistory | None:
+    """A group's history as measured (``cached_history``)."""
+    return cached_history(
+        cluster, lambda start, end: reader.read_load_history(topology, start, end), state, now
+    )
 
 
 def load_history(
@@ -79,3 +93,12 @@ def load_history(
     if measured is None:
         return None
     return rescaled(measured, timeline, topology.capacity)
+
+
+def usage_history(cache: str, read: HistoryRead, state: StatePort, now: datetime) -> LoadHistory | None:
+    """A Serverless cache's usage history (``cached_history``), or None when it could not be read."""
+    try:
+        return cached_history(cache, read, state, now)
+    except (BotoCoreError, ClientError) as error:
+        logger.warning("load history not read: no forecast this time", cluster=cache, error=str(error))
+        return None
