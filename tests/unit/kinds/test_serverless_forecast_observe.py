@@ -93,6 +93,8 @@ def test_the_history_is_fetched_at_most_hourly_then_only_what_is_new() -> None:
     _evaluate(world, start)
     _evaluate(world, start + timedelta(minutes=55))
     assert len(world.metrics.history_reads) == 1
+    # cached under the cache's own key: a replication group named "sessions" keeps another
+    assert set(world.state.load_histories) == {"serverless#sessions"}
 
     detail, _ = _evaluate(world, start + timedelta(minutes=60))
 

@@ -95,10 +95,15 @@ def load_history(
     return rescaled(measured, timeline, topology.capacity)
 
 
+SERVERLESS_CACHE_KEY = "serverless#{name}"
+"""A Serverless cache's history is cached under its own key: a replication group may have the same name
+(ids are unique per kind only), and a group's id never holds ``#``."""
+
+
 def usage_history(cache: str, read: HistoryRead, state: StatePort, now: datetime) -> LoadHistory | None:
     """A Serverless cache's usage history (``cached_history``), or None when it could not be read."""
     try:
-        return cached_history(cache, read, state, now)
+        return cached_history(SERVERLESS_CACHE_KEY.format(name=cache), read, state, now)
     except (BotoCoreError, ClientError) as error:
         logger.warning("load history not read: no forecast this time", cluster=cache, error=str(error))
         return None
