@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from elasticache_autoscaler.catalog import catalog
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.history import History, PastDecision
-from elasticache_autoscaler.models.policy import Policy, family_of, size_rank
+from elasticache_autoscaler.models.policy import Policy, Targets, family_of, size_rank
 from elasticache_autoscaler.models.snapshot import (
     Guards,
     Member,
@@ -20,6 +20,8 @@ from elasticache_autoscaler.models.snapshot import (
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 ACT = Policy(mode="act")
+AT_TARGET = Policy(mode="act", targets=Targets(cpu_scale_out_floor_percent=0.0))
+"""Engine CPU scales out at target x (1 + tolerance), no floor: for rules that are not about the floor."""
 
 PerShard = float | dict[str, float] | None
 
