@@ -150,6 +150,12 @@ def quiet(topo: Topology) -> Metrics:
     return metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=5.0, connections=100.0)
 
 
+def quiet_replicas(topo: Topology) -> Metrics:
+    """Quiet, but memory at 40 %: a shard fewer would put 80 % (over the 75 % target) on each of the rest,
+    so of the scale-ins only fewer replicas fit (on 2 shards a shard fewer would leave the cheaper group)."""
+    return metrics(topo, memory=40.0, write_cpu=5.0, read_cpu=5.0, connections=100.0)
+
+
 def snapshot(
     topo: Topology | None = None, data: Metrics | None = None, guards: Guards | None = None
 ) -> Snapshot:
