@@ -39,6 +39,7 @@ def test_read_cpu_above_the_floor_is_sized_to_the_target() -> None:
 
     assert decision.action is Action.ADD_REPLICAS
     assert decision.target.replicas_per_shard == 2
+    assert any("read CPU at or climbing over the CPU scale-out floor 80.0%" in r for r in decision.reasons)
 
 
 def test_write_cpu_under_the_floor_on_a_group_without_cluster_mode_keeps_its_node_type() -> None:

@@ -41,6 +41,11 @@ def under_cpu_floor(sit: Situation, ahead: float, climb: float | None) -> str | 
     )
 
 
+def _over_floor(sit: Situation) -> str:
+    floor = sit.policy.targets.cpu_scale_out_floor_percent
+    return f"at or climbing over the CPU scale-out floor {floor:.1f}%" if floor > 0 else ""
+
+
 def _ratio(value: float | None, target: float) -> float | None:
     return None if value is None else value / target
 
@@ -156,7 +161,7 @@ def _write_cpu(sit: Situation) -> RuleOutcome:
     held = under_cpu_floor(sit, cpu, signals.write_cpu_climb_percent)
     if held is not None:
         return RuleOutcome((f"{seen} above {limit:.1f}% but {held}",))
-    why = f"{seen} above {limit:.1f}%"
+    why = f"{seen} above {limit:.1f}%" + (f" and {_over_floor(sit)}" if _over_floor(sit) else "")
     hot_key = reshard_did_not_spread(sit)
     if hot_key is None:
         return _shards_then_node(sit, cpu / target, "engine CPU", why)
@@ -207,6 +212,8 @@ def _read_cpu_or_connections(sit: Situation) -> RuleOutcome:
     )
     if held is not None:
         seen = f"{seen}; read CPU {held}"
+    elif read_high:
+        seen = f"{seen}; read CPU {_over_floor(sit)}" if _over_floor(sit) else seen
     if not read_high and not connections_high:
         return RuleOutcome((f"{seen}: no read pressure",))
     current = sit.current
