@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from elasticache_autoscaler.catalog import catalog
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.history import History, PastDecision
-from elasticache_autoscaler.models.policy import Policy, family_of, size_rank
+from elasticache_autoscaler.models.policy import Policy, Targets, family_of, size_rank
 from elasticache_autoscaler.models.snapshot import (
     Guards,
     Member,
@@ -20,6 +20,8 @@ from elasticache_autoscaler.models.snapshot import (
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 ACT = Policy(mode="act")
+AT_TARGET = Policy(mode="act", targets=Targets(cpu_scale_out_floor_percent=0.0))
+"""Engine CPU scales out at target x (1 + tolerance), no floor: for rules that are not about the floor."""
 
 PerShard = float | dict[str, float] | None
 
@@ -146,6 +148,12 @@ def metrics(
 def quiet(topo: Topology) -> Metrics:
     """Every signal far below its scale-in threshold for the whole window."""
     return metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=5.0, connections=100.0)
+
+
+def quiet_replicas(topo: Topology) -> Metrics:
+    """Quiet, but memory at 40 %: a shard fewer would put 80 % (over the 75 % target) on each of the rest,
+    so of the scale-ins only fewer replicas fit (on 2 shards a shard fewer would leave the cheaper group)."""
+    return metrics(topo, memory=40.0, write_cpu=5.0, read_cpu=5.0, connections=100.0)
 
 
 def snapshot(

@@ -6,7 +6,7 @@ from datetime import timedelta
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
-from tests.unit.engine.builders import ACT, NOW, metrics, quiet, snapshot, topology
+from tests.unit.engine.builders import ACT, NOW, metrics, quiet, quiet_replicas, snapshot, topology
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,11 @@ def automatic_cases() -> list[Case]:
         Case("write CPU, disabled", Action.SCALE_UP, snapshot(disabled, metrics(disabled, write_cpu=90.0))),
         Case("read CPU", Action.ADD_REPLICAS, snapshot(enabled, metrics(enabled, read_cpu=90.0))),
         Case("network", Action.SCALE_UP, snapshot(enabled, metrics(enabled, network=3.0))),
-        Case("quiet, two replicas", Action.REMOVE_REPLICAS, snapshot(two_replicas, quiet(two_replicas))),
+        Case(
+            "quiet, two replicas",
+            Action.REMOVE_REPLICAS,
+            snapshot(two_replicas, quiet_replicas(two_replicas)),
+        ),
         Case("quiet, three shards", Action.REMOVE_SHARDS, snapshot(three_shards, quiet(three_shards))),
         Case("quiet, big node", Action.SCALE_DOWN, snapshot(big_disabled, quiet(big_disabled))),
         Case("token 45 days old", Action.ROTATE_AUTH_TOKEN, snapshot(token), ROTATING),

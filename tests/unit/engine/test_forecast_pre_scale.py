@@ -13,10 +13,12 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.snapshot import Snapshot
-from tests.unit.engine.builders import ACT, NO_HISTORY, NOW, metrics, snapshot, topology
+from tests.unit.engine.builders import AT_TARGET, NO_HISTORY, NOW, metrics, snapshot, topology
 from tests.unit.engine.load_histories import daily_wave, history, noise, sampled
 
-THRESHOLD = 66.0  # read CPU target 60 x (1 + tolerance 0.1)
+# read CPU target 60 x (1 + tolerance 0.1), the CPU floor off (AT_TARGET): the wave peaks at 75 %, under the
+# default floor of 80 %, which would need no pre-scale
+THRESHOLD = 66.0
 CROSSING = NOW + timedelta(minutes=30)
 # a wave of +-30 around 45 whose rise crosses 66 % read CPU 30 min after NOW (cos = 0.7 there)
 WAVE = daily_wave(CROSSING + timedelta(days=0.12659), mean=45.0, amplitude=30.0, per_day=0.5)
@@ -27,7 +29,7 @@ ADD_REPLICA_LEAD = scale_out_minutes(
 )
 
 
-def _at(now: datetime, policy: Policy = ACT, read_cpu: tuple[float, ...] | None = None) -> Decision:
+def _at(now: datetime, policy: Policy = AT_TARGET, read_cpu: tuple[float, ...] | None = None) -> Decision:
     topo = topology()
     seen = Snapshot(
         taken_at=now,
@@ -71,7 +73,7 @@ def test_before_the_lead_time_it_says_what_it_will_need_and_waits() -> None:
 
 
 def test_forecast_mode_records_what_it_would_pre_scale_as_a_dry_run() -> None:
-    decision = _at(NOW + timedelta(minutes=20), ACT.model_copy(update={"mode": "forecast"}))
+    decision = _at(NOW + timedelta(minutes=20), AT_TARGET.model_copy(update={"mode": "forecast"}))
 
     assert decision.action is Action.ADD_REPLICAS and decision.driven_by == "forecast"
     assert decision.dry_run
@@ -90,7 +92,7 @@ def test_forecast_mode_still_acts_on_the_signals() -> None:
         load_history=history(NOW, read_cpu_percent=sampled(WAVE, NOW, 8)),
     )
 
-    decision = decide(busy, ACT.model_copy(update={"mode": "forecast"}), NO_HISTORY, NOW)
+    decision = decide(busy, AT_TARGET.model_copy(update={"mode": "forecast"}), NO_HISTORY, NOW)
 
     assert decision.action is Action.ADD_REPLICAS and decision.driven_by is None and not decision.dry_run
 
@@ -119,7 +121,7 @@ def _scale_in_case(load_history: bool) -> Decision:
                 )
             }
         )
-    return decide(seen, ACT, NO_HISTORY, NOW)
+    return decide(seen, AT_TARGET, NO_HISTORY, NOW)
 
 
 def test_a_forecast_trough_never_drives_a_scale_in() -> None:
@@ -135,7 +137,7 @@ def test_a_forecast_trough_never_drives_a_scale_in() -> None:
 def test_a_forecast_below_the_signal_never_lowers_what_the_rules_see() -> None:
     topo = topology()
     seen = snapshot(topo, metrics(topo, read_cpu=50.0))
-    sit = Situation.of(seen, ACT, NO_HISTORY, NOW)
+    sit = Situation.of(seen, AT_TARGET, NO_HISTORY, NOW)
 
     lower = _with_peaks(sit, {"read CPU": (20.0, 5)})
     higher = _with_peaks(sit, {"read CPU": (70.0, 5)})

@@ -7,7 +7,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity
 from elasticache_autoscaler.models.policy import MaxStep, Policy
 from elasticache_autoscaler.models.snapshot import MetricName, Role, Snapshot, Topology
-from tests.unit.engine.builders import ACT, NOW, PerShard, metrics, past, snapshot, topology
+from tests.unit.engine.builders import ACT, AT_TARGET, NOW, PerShard, metrics, past, snapshot, topology
 
 ENABLED = {"cluster_mode": True, "shards": 2}
 DISABLED = {"cluster_mode": False, "shards": 1}
@@ -20,10 +20,10 @@ DISABLED = {"cluster_mode": False, "shards": 1}
         (DISABLED, {"memory": 90.0}, Action.SCALE_UP),
         (ENABLED, {"evictions": 12.0}, Action.ADD_SHARDS),
         (DISABLED, {"evictions": 12.0}, Action.SCALE_UP),
-        (ENABLED, {"write_cpu": 80.0}, Action.ADD_SHARDS),
-        (DISABLED, {"write_cpu": 80.0}, Action.SCALE_UP),
-        (ENABLED, {"read_cpu": 80.0}, Action.ADD_REPLICAS),
-        (DISABLED, {"read_cpu": 80.0}, Action.ADD_REPLICAS),
+        (ENABLED, {"write_cpu": 85.0}, Action.ADD_SHARDS),
+        (DISABLED, {"write_cpu": 85.0}, Action.SCALE_UP),
+        (ENABLED, {"read_cpu": 85.0}, Action.ADD_REPLICAS),
+        (DISABLED, {"read_cpu": 85.0}, Action.ADD_REPLICAS),
         (ENABLED, {"connections": 60_000.0}, Action.ADD_REPLICAS),
         (DISABLED, {"connections": 60_000.0}, Action.ADD_REPLICAS),
         (ENABLED, {"network": 4.0}, Action.SCALE_UP),
@@ -340,7 +340,7 @@ def test_a_reshard_that_left_the_hot_shard_as_hot_turns_to_a_larger_node() -> No
     )
     history = (past(Action.ADD_SHARDS, 10),)
 
-    decision = decide(hot_key, ACT, history, NOW)
+    decision = decide(hot_key, AT_TARGET, history, NOW)
 
     assert decision.action is Action.SCALE_UP
     assert decision.target.shards == 4
@@ -355,7 +355,7 @@ def test_a_reshard_that_spread_the_hot_shard_adds_shards_again() -> None:
         topo, {"0001": 60.0, "0002": 40.0}, {"0001": 80.0, "0002": 60.0, "0003": 60.0, "0004": 60.0}
     )
 
-    decision = decide(spread, ACT, (past(Action.ADD_SHARDS, 10),), NOW)
+    decision = decide(spread, AT_TARGET, (past(Action.ADD_SHARDS, 10),), NOW)
 
     assert decision.action is Action.ADD_SHARDS
 
@@ -365,7 +365,9 @@ def test_after_turning_to_a_larger_node_for_a_hot_key_it_does_not_add_shards_aga
     topo = topology(shards=4)
     history = (past(Action.ADD_SHARDS, 120), past(Action.SCALE_UP, 90))
 
-    decision = decide(snapshot(topo, metrics(topo, write_cpu={"0001": 80.0}, others=20.0)), ACT, history, NOW)
+    data = snapshot(topo, metrics(topo, write_cpu={"0001": 80.0}, others=20.0))
+
+    decision = decide(data, AT_TARGET, history, NOW)
 
     assert decision.action is Action.SCALE_UP
 

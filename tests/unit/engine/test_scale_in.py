@@ -1,4 +1,5 @@
-"""Scale-in: only on full, low data over the whole window; replica, then shard, then node; floors kept."""
+"""Scale-in: only on full, low data over the whole window; replica, then shard, or a smaller node type when it
+leaves the cheaper group; floors kept."""
 
 import pytest
 
@@ -6,7 +7,7 @@ from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import ScaleInGate
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role
-from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
+from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, quiet_replicas, snapshot, topology
 
 
 def _drop(data: Metrics, metric: MetricName, shard: str | None = None) -> Metrics:
@@ -146,7 +147,7 @@ def test_a_scale_in_needs_strictly_more_than_the_window_since_the_last_change(
     history = (past(Action.ADD_REPLICAS, minutes_ago=minutes_ago),)
     policy = ACT.model_copy(update={"scale_in_gate": ScaleInGate(lookback_seconds=1800)})
 
-    decision = decide(snapshot(topo, quiet(topo)), policy, history, NOW)
+    decision = decide(snapshot(topo, quiet_replicas(topo)), policy, history, NOW)
 
     assert (decision.action is Action.REMOVE_REPLICAS) is removed
 
@@ -194,12 +195,53 @@ def test_scale_in_disabled_by_policy() -> None:
     assert any("scaleInEnabled false" in reason for reason in decision.reasons)
 
 
-def test_replicas_go_before_shards_before_node_type() -> None:
-    topo = topology(shards=3, replicas=2, node_type="cache.r7g.xlarge")
+def test_only_fewer_replicas_fit_so_replicas_go() -> None:
+    topo = topology(shards=2, replicas=2)  # r7g.large: no smaller r7g type; memory 40 %: no shard fewer
+
+    decision = decide(snapshot(topo, quiet_replicas(topo)), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_REPLICAS
+    assert not any("the cheapest group left wins" in reason for reason in decision.reasons)
+
+
+def test_fewer_shards_go_first_when_they_leave_the_cheaper_group() -> None:
+    """3 shards x 3 r7g.large nodes (0.1752 $/h). Replicas 2 -> 1: 3 x 2 x 0.1752 = 1.051 $/h left; shards
+    3 -> 1 (maxStep 2; memory 10 % x 3 = 30 %): 1 x 3 x 0.1752 = 0.526 $/h left. Shards go first."""
+    topo = topology(shards=3, replicas=2)
+
+    decision = decide(snapshot(topo, quiet(topo)), ACT, (), NOW)
+
+    assert decision.action is Action.REMOVE_SHARDS
+    assert decision.target.shards == 1
+    assert any(
+        "the cheapest group left wins: remove_shards (remove_replicas 1.051 $/h, remove_shards 0.526 $/h)"
+        in reason
+        for reason in decision.reasons
+    )
+
+
+def test_a_smaller_node_type_goes_first_when_it_leaves_the_cheaper_group() -> None:
+    """Cluster mode disabled, 3 r7g.xlarge nodes (0.3496 $/h). Replicas 2 -> 1: 2 x 0.3496 = 0.699 $/h
+    left; r7g.large on all 3: 3 x 0.1752 = 0.526 $/h left. The node type goes first."""
+    topo = topology(cluster_mode=False, shards=1, replicas=2, node_type="cache.r7g.xlarge")
+
+    decision = decide(snapshot(topo, quiet(topo)), ACT, (), NOW)
+
+    assert decision.action is Action.SCALE_DOWN
+    assert decision.target.node_type == "cache.r7g.large"
+    assert decision.cost_per_hour_after == pytest.approx(0.5256)
+    assert any("(remove_replicas 0.699 $/h, scale_down 0.526 $/h)" in reason for reason in decision.reasons)
+
+
+def test_fewer_replicas_go_first_when_they_leave_the_cheaper_group() -> None:
+    """Cluster mode disabled, 4 r7g.xlarge nodes. Replicas 3 -> 1 (maxStep 2): 2 x 0.3496 = 0.699 $/h left;
+    r7g.large on all 4: 4 x 0.1752 = 0.701 $/h left. Fewer replicas go first."""
+    topo = topology(cluster_mode=False, shards=1, replicas=3, node_type="cache.r7g.xlarge")
 
     decision = decide(snapshot(topo, quiet(topo)), ACT, (), NOW)
 
     assert decision.action is Action.REMOVE_REPLICAS
+    assert decision.target.replicas_per_shard == 1
 
 
 def test_shards_go_when_replicas_are_at_the_floor_emptiest_first() -> None:

@@ -10,20 +10,20 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import ScaleInGate
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role, Topology
-from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, snapshot, topology
+from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet_replicas, snapshot, topology
 
 DAY = 1440
 
 
 def _quiet_two_replicas() -> tuple[Topology, Metrics]:
     topo = topology(replicas=2, allowed_down=())
-    return topo, quiet(topo)
+    return topo, quiet_replicas(topo)
 
 
 def _decide_with(history: History, gate: ScaleInGate | None = None) -> tuple[Action, str]:
     topo = topology(replicas=2, allowed_down=())
     policy = ACT if gate is None else ACT.model_copy(update={"scale_in_gate": gate})
-    decision = decide(snapshot(topo, quiet(topo)), policy, history, NOW)
+    decision = decide(snapshot(topo, quiet_replicas(topo)), policy, history, NOW)
     return decision.action, " | ".join(decision.reasons)
 
 
@@ -110,7 +110,7 @@ def test_the_default_lookback_remembers_a_burst_of_90_minutes_ago() -> None:
     40 x 2 = 80 % (> 60 %). The default lookback (2 h) keeps it; one hour forgets it and removes a replica
     (10 x 2 = 20 %)."""
     topo = topology(replicas=2, allowed_down=())
-    data = metrics(topo, memory=10.0, write_cpu=5.0, read_cpu=10.0, connections=100.0, minutes=120)
+    data = metrics(topo, memory=40.0, write_cpu=5.0, read_cpu=10.0, connections=100.0, minutes=120)
     reads = (10.0,) * 20 + (40.0,) * 10 + (10.0,) * 90
     burst = _with_read_cpu(data, reads)
 

@@ -131,7 +131,7 @@ def test_signal_pressure_comes_before_a_schedule() -> None:
 @pytest.mark.parametrize(
     ("topo", "schedule", "held"),
     [
-        (topology(replicas=2, allowed_down=()), _schedule(), "floor 2 (schedule business-hours)"),
+        (topology(shards=1, replicas=2, allowed_down=()), _schedule(), "floor 2 (schedule business-hours)"),
         (
             topology(shards=3, replicas=1, allowed_down=()),
             _schedule(minShards=3, minReplicasPerShard=None),

@@ -124,8 +124,12 @@ def _with_peaks(sit: Situation, peaks: dict[str, tuple[float, int]]) -> Situatio
 
 
 def threshold(sit: Situation, signal: str) -> float:
-    """Where a signal asks for a scale-out: its target x (1 + tolerance), as the scale-out rules read it."""
-    return target_of(sit.policy, signal) * (1 + sit.policy.tolerance)
+    """Where a signal asks for a scale-out: its target x (1 + tolerance), and for engine CPU at least the
+    CPU scale-out floor, as the scale-out rules read it (``scale_out.under_cpu_floor``)."""
+    limit = target_of(sit.policy, signal) * (1 + sit.policy.tolerance)
+    if signal in ("write CPU", "read CPU"):
+        return max(limit, sit.policy.targets.cpu_scale_out_floor_percent)
+    return limit
 
 
 def _peaks_text(sit: Situation, peaks: dict[str, tuple[float, int]], ahead: Foresight) -> str:

@@ -5,9 +5,10 @@ Each dimension is judged by the signals it affects (removing a replica does not 
 - fewer replicas: read CPU and connections per node (and no network allowance exceeded);
 - fewer shards: memory, write CPU, read CPU and connections per node;
 - a smaller node type: all of them.
-"Low" = below target x ``scaleInFactor`` at every minute of the window, on every shard. Then, in order, the
-first that keeps projected utilisation under target: fewer replicas (never below the Multi-AZ floor), fewer
-shards (cluster mode enabled), a cheaper node type. Projections use the maxima over the lookback
+"Low" = below target x ``scaleInFactor`` at every minute of the window, on every shard. Then each of fewer
+replicas (never below the Multi-AZ floor), fewer shards (cluster mode enabled) and a cheaper node type that
+keeps projected utilisation under target and clears the gate below is a candidate; the one that leaves the
+cheapest group wins (that order on a tie: ``_cheapest``). Projections use the maxima over the lookback
 (``scaleInGate.lookbackSeconds``: the hottest shard, the busiest minute), raised to where a rising signal
 is heading (see ``signals``) and never below the scale-out view, so a scale-in cannot trigger an immediate
 scale-out: the scale-in target is never below the recommendation of any minute of the lookback (HPA's
@@ -339,6 +340,25 @@ def _worth_it(sit: Situation, outcome: RuleOutcome) -> RuleOutcome:
     )
 
 
+def _cheapest(sit: Situation, plans: list[Plan]) -> tuple[Plan | None, str]:
+    """Of the scale-ins that clear every check, the one that leaves the cheapest group, and why; on a tie
+    or an unknown price the first in order (replicas, shards, node type). A node type is the whole group's:
+    after a hot shard's episode a smaller type saves more per hour than a shard, and removing shards can
+    save more than removing replicas; the next scale-in is a lookback away, so the first one counts."""
+    if len(plans) < 2:
+        return (plans[0] if plans else None), ""
+    engine = sit.topology.engine
+    costs = [capacity_cost(engine, plan.target) for plan in plans]
+    if any(cost is None for cost in costs):
+        return plans[0], ""
+    priced = [(cost or 0.0, index) for index, cost in enumerate(costs)]
+    best = plans[min(priced)[1]]
+    left = ", ".join(
+        f"{plan.action.value} {cost:.3f} $/h" for plan, (cost, _) in zip(plans, priced, strict=True)
+    )
+    return best, f"scale-in: the cheapest group left wins: {best.action.value} ({left})"
+
+
 def scale_in(sit: Situation) -> RuleOutcome:
     not_ready = _not_ready(sit)
     if not_ready is not None:
@@ -350,9 +370,11 @@ def scale_in(sit: Situation) -> RuleOutcome:
         f"scale-in: full data, no eviction nor network allowance exceeded over the window; each change "
         f"needs the signals it affects below target x {sit.policy.scale_in_factor}",
     )
+    plans: list[Plan] = []
     for step in (_fewer_replicas, _fewer_shards, _smaller_node):
-        outcome = _worth_it(sit, step(sit)).after(reasons)
+        outcome = _worth_it(sit, step(sit))
+        reasons += outcome.reasons
         if outcome.plan is not None:
-            return outcome
-        reasons = outcome.reasons
-    return RuleOutcome(reasons)
+            plans.append(outcome.plan)
+    chosen, why = _cheapest(sit, plans)
+    return RuleOutcome((*reasons, why) if why else reasons, chosen)

@@ -24,6 +24,28 @@ def _threshold(sit: Situation, target: float) -> float:
     return target * (1 + sit.policy.tolerance)
 
 
+def under_cpu_floor(sit: Situation, ahead: float, climb: float | None) -> str | None:
+    """Why engine CPU above its threshold is not yet a reason to scale out, or None (it is).
+
+    It is not while both its trend-aware view (``ahead``) and where its steady slope leads within the lead
+    time (``climb``) stay at or under ``Targets.cpuScaleOutFloorPercent``: the engine thread has headroom
+    to the 90 % where it saturates, and a change decided now would serve after a short burst is over or
+    hold a hot shard's whole group on larger nodes (docs/decisions.md, "The CPU scale-out floor")."""
+    floor = sit.policy.targets.cpu_scale_out_floor_percent
+    highest = ahead if climb is None else max(ahead, climb)
+    if highest > floor:
+        return None
+    return (
+        f"under the CPU scale-out floor {floor:.1f}% (and not climbing above it within "
+        f"{SCALE_OUT_LEAD_MINUTES:.0f} min: {highest:.1f}%): no scale-out"
+    )
+
+
+def _over_floor(sit: Situation) -> str:
+    floor = sit.policy.targets.cpu_scale_out_floor_percent
+    return f"at or climbing over the CPU scale-out floor {floor:.1f}%" if floor > 0 else ""
+
+
 def _ratio(value: float | None, target: float) -> float | None:
     return None if value is None else value / target
 
@@ -136,7 +158,10 @@ def _write_cpu(sit: Situation) -> RuleOutcome:
     )
     if cpu <= limit:
         return RuleOutcome((f"{seen}, not above {limit:.1f}%",))
-    why = f"{seen} above {limit:.1f}%"
+    held = under_cpu_floor(sit, cpu, signals.write_cpu_climb_percent)
+    if held is not None:
+        return RuleOutcome((f"{seen} above {limit:.1f}% but {held}",))
+    why = f"{seen} above {limit:.1f}%" + (f" and {_over_floor(sit)}" if _over_floor(sit) else "")
     hot_key = reshard_did_not_spread(sit)
     if hot_key is None:
         return _shards_then_node(sit, cpu / target, "engine CPU", why)
@@ -164,6 +189,10 @@ def _read_cpu_or_connections(sit: Situation) -> RuleOutcome:
     connection_limit = _threshold(sit, targets.connections_per_node)
     read, connections = signals.read_cpu_ahead_percent, signals.connections_ahead_per_node
     read_high = read is not None and read > read_limit
+    held = None
+    if read is not None and read_high:
+        held = under_cpu_floor(sit, read, signals.read_cpu_climb_percent)
+    read_high = read_high and held is None
     connections_high = connections is not None and connections > connection_limit
     read_seen = (
         "no data"
@@ -181,6 +210,10 @@ def _read_cpu_or_connections(sit: Situation) -> RuleOutcome:
         f"connections: {connections_seen} "
         f"(threshold {connection_limit:.0f}, hard limit {CONNECTION_LIMIT_PER_NODE})"
     )
+    if held is not None:
+        seen = f"{seen}; read CPU {held}"
+    elif read_high:
+        seen = f"{seen}; read CPU {_over_floor(sit)}" if _over_floor(sit) else seen
     if not read_high and not connections_high:
         return RuleOutcome((f"{seen}: no read pressure",))
     current = sit.current

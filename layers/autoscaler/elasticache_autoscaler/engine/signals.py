@@ -77,6 +77,11 @@ class Signals:
     read_cpu_ahead_percent: float | None = None
     connections_ahead_per_node: float | None = None
     """``*_ahead``: the trend-aware scale-out view (max over shards), never below the ``*_max`` value."""
+    write_cpu_climb_percent: float | None = None
+    read_cpu_climb_percent: float | None = None
+    """``*_climb``: where engine CPU goes within ``SCALE_OUT_LEAD_MINUTES`` on the steady slope of the last
+    ``SCALE_IN_TREND_POINTS`` minutes, breakout or not (max over shards; ``climbing``): what the CPU
+    scale-out floor (``Targets.cpuScaleOutFloorPercent``) is judged on, with the ``*_ahead`` view."""
 
     def as_dict(self) -> dict[str, float | None]:
         return {
@@ -93,6 +98,8 @@ class Signals:
             "writeCpuAheadPercent": self.write_cpu_ahead_percent,
             "readCpuAheadPercent": self.read_cpu_ahead_percent,
             "connectionsAheadPerNode": self.connections_ahead_per_node,
+            "writeCpuClimbPercent": self.write_cpu_climb_percent,
+            "readCpuClimbPercent": self.read_cpu_climb_percent,
         }
 
 
@@ -167,6 +174,19 @@ def _ahead(
     return ahead
 
 
+def climbing(series: dict[str, tuple[float, ...]], points: int, periods_ahead: float) -> float | None:
+    """Max over shards of the mean of the last ``points`` plus the rise the steady (Theil-Sen) slope of the
+    last ``SCALE_IN_TREND_POINTS`` promises ``periods_ahead`` after the last point: a slow climb that no
+    breakout flags (``breaks_out``), as a diurnal ramp. Falling or flat: the mean."""
+    climbs = [
+        fmean(values[-points:])
+        + rising_slope(values[-SCALE_IN_TREND_POINTS:]) * ((min(points, len(values)) - 1) / 2 + periods_ahead)
+        for values in series.values()
+        if values
+    ]
+    return max(climbs) if climbs else None
+
+
 def _max(values: dict[str, float]) -> float | None:
     return max(values.values()) if values else None
 
@@ -224,6 +244,12 @@ def read_signals(
         write_cpu_ahead_percent=ahead(MetricName.ENGINE_CPU, Role.PRIMARY),
         read_cpu_ahead_percent=ahead(MetricName.ENGINE_CPU, Role.REPLICA),
         connections_ahead_per_node=ahead(MetricName.CONNECTIONS),
+        write_cpu_climb_percent=climbing(
+            metrics.values(MetricName.ENGINE_CPU, Role.PRIMARY), points, SCALE_OUT_LEAD_MINUTES * per_minute
+        ),
+        read_cpu_climb_percent=climbing(
+            metrics.values(MetricName.ENGINE_CPU, Role.REPLICA), points, SCALE_OUT_LEAD_MINUTES * per_minute
+        ),
     )
 
 

@@ -78,12 +78,19 @@ def is_burstable(node_type: str) -> bool:
 
 
 class Targets(WireModel):
-    """What "busy enough" means: scale out above target x (1 + tolerance), in below target x scaleInFactor."""
+    """What "busy enough" means: scale out above target x (1 + tolerance), in below target x scaleInFactor.
+
+    ``cpuScaleOutFloorPercent`` (default 80): engine CPU (write or read) above its threshold scales out only
+    when its trend-aware view, or where its steady slope leads within a replica's 10-min lead time, is above
+    this too. Under it the engine thread has headroom to the 90 % where it saturates: a change decided for
+    a burst serves after the burst, and one for a hot shard puts the whole group on larger nodes. The target
+    still sizes every change and judges every scale-in. 0: scale out at the threshold (target tracking)."""
 
     memory_percent: float = Field(default=75.0, gt=0, le=100)
     write_cpu_percent: float = Field(default=60.0, gt=0, le=100)
     read_cpu_percent: float = Field(default=60.0, gt=0, le=100)
     connections_per_node: int = Field(default=50_000, gt=0, le=65_000)
+    cpu_scale_out_floor_percent: float = Field(default=80.0, ge=0, le=100)
 
 
 class NodeFamilyRange(WireModel):
