@@ -75,7 +75,13 @@ def test_a_policy_that_reads_the_load_history_pre_scales_on_the_forecast(
     cloudwatch = deployed.client("cloudwatch")
     for start in range(0, len(points), 1000):
         cloudwatch.put_metric_data(Namespace="AWS/ElastiCache", MetricData=points[start : start + 1000])
-    deployed.set_policy(group_id, {"mode": "forecast", "forecast": {"loadHistory": True}})
+    # (the CPU scale-out floor off: this wave peaks at 75 %, under the default floor of 80 %)
+    policy = {
+        "mode": "forecast",
+        "forecast": {"loadHistory": True},
+        "targets": {"cpuScaleOutFloorPercent": 0},
+    }
+    deployed.set_policy(group_id, policy)
 
     # When it is evaluated
     described = deployed.wait(deployed.start({"cluster": group_id, "action": "evaluate"}), timeout=300)

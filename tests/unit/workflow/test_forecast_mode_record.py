@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from elasticache_autoscaler.workflow import outcomes
 from elasticache_autoscaler.workflow.decide_step import _dry_run_because
-from tests.unit.engine.builders import ACT, NOW
+from tests.unit.engine.builders import AT_TARGET, NOW
 from tests.unit.engine.test_forecast_pre_scale import _at
 
 
 def test_a_forecast_trial_is_skipped_as_a_dry_run_of_forecast_mode() -> None:
-    policy = ACT.model_copy(update={"mode": "forecast"})
+    policy = AT_TARGET.model_copy(update={"mode": "forecast"})
     decision = _at(NOW + timedelta(minutes=20), policy)
 
     status, reasons = outcomes.decided(
@@ -21,7 +21,7 @@ def test_a_forecast_trial_is_skipped_as_a_dry_run_of_forecast_mode() -> None:
 
 
 def test_the_same_decision_in_observe_mode_says_observe_mode() -> None:
-    policy = ACT.model_copy(update={"mode": "observe"})
+    policy = AT_TARGET.model_copy(update={"mode": "observe"})
     decision = _at(NOW + timedelta(minutes=20), policy)
 
     assert decision.dry_run and decision.driven_by == "forecast"
