@@ -69,7 +69,7 @@ e2e: setup ## sam build + the deployed stack on the local emulator, and the emul
 test: lint typecheck validate ## Every check and every test, emulator included
 	$(BIN)/pytest -q
 
-bench: setup ## The decision-quality benchmark (simulator) and the system benchmark (emulator, ~1.5 min)
+bench: setup ## The decision-quality benchmark (simulator) and the system benchmark (emulator, ~4 min)
 	$(BIN)/elasticache-autoscaler bench
 	$(BIN)/python -m tools.system_bench
 

@@ -282,8 +282,12 @@ def measure_usage(
     bench: Bench, arn: str, calls: list[Call], counters: dict[str, int], extra_lambda_ms: list[float]
 ) -> Measured:
     """Transitions and Lambda durations from the execution history; DynamoDB units, metrics requested and
-    publishes from the proxied calls; ElastiCache calls from the emulator's counters."""
+    publishes from the proxied calls that name the execution's cluster (another execution running meanwhile,
+    such as a schedule tick's, is not this one's cost); ElastiCache calls from the emulator's counters."""
     events = bench.history(arn)
+    described = bench.client("stepfunctions").describe_execution(executionArn=arn)
+    cluster = json.loads(described["input"])["cluster"]
+    calls = [c for c in calls if c.service == "ssm" or cluster.encode() in c.request]
     states = states_entered(events)
     durations: list[float] = list(extra_lambda_ms)
     lambda_ms: dict[str, float] = {}
