@@ -132,6 +132,21 @@ def _decision(
     )
 
 
+def _standing(
+    cache: ServerlessCache, policy: ServerlessPolicy, guards: Guards
+) -> tuple[list[str], ServerlessDecision | None]:
+    """The standing guards (paused, breaker, quiescence): the reasons so far, and the decision that
+    changes nothing when one of them blocks (else None)."""
+    guard = kind_standing_guard(guards, cache.not_quiescent_because(), policy.circuit_breaker_failures)
+    reasons = [guard.reason]
+    if guard.blocked_by is None:
+        return reasons, None
+    blocked = _decision(
+        cache, ServerlessAction.NONE, cache.limits, reasons=reasons, policy=policy, blocked=guard.blocked_by
+    )
+    return reasons, blocked
+
+
 def _raise_storage(
     cache: ServerlessCache, seen: Usage, policy: ServerlessPolicy, reasons: list[str]
 ) -> int | None:
@@ -321,17 +336,9 @@ def decide_serverless(
     now: datetime,
     history: LoadHistory | None = None,
 ) -> ServerlessDecision:
-    guard = kind_standing_guard(guards, cache.not_quiescent_because(), policy.circuit_breaker_failures)
-    reasons = [guard.reason]
-    if guard.blocked_by is not None:
-        return _decision(
-            cache,
-            ServerlessAction.NONE,
-            cache.limits,
-            reasons=reasons,
-            policy=policy,
-            blocked=guard.blocked_by,
-        )
+    reasons, standing = _standing(cache, policy, guards)
+    if standing is not None:
+        return standing
     seen = usage(metrics, _periods(policy.scale_out_evaluation_seconds, metrics))
     storage = _raise_storage(cache, seen, policy, reasons)
     ecpu = _raise_ecpu(cache, seen, policy, reasons)
@@ -398,28 +405,11 @@ def set_minimums(
     bounds). A raised minimum takes up to an hour to apply and is billed from then on, used or not: a
     pre-warm closer to the peak than ``prewarmLeadSeconds`` still goes ahead (better late than never) and
     says so; one whose ceiling would exceed the budget is blocked."""
-    guard = kind_standing_guard(guards, cache.not_quiescent_because(), policy.circuit_breaker_failures)
-    reasons = [guard.reason]
-    if guard.blocked_by is not None:
-        return _decision(
-            cache,
-            ServerlessAction.NONE,
-            cache.limits,
-            reasons=reasons,
-            policy=policy,
-            blocked=guard.blocked_by,
-        )
+    reasons, standing = _standing(cache, policy, guards)
+    if standing is not None:
+        return standing
     limits = cache.limits
-    update: dict[str, int | None] = {}
-    if ecpu_per_second is not None:
-        update["ecpu_per_second_min"] = ecpu_per_second
-        if limits.ecpu_per_second_max is not None and limits.ecpu_per_second_max < ecpu_per_second:
-            update["ecpu_per_second_max"] = ecpu_per_second
-    if data_storage_gb is not None:
-        update["data_storage_min_gb"] = data_storage_gb
-        if limits.data_storage_max_gb is not None and limits.data_storage_max_gb < data_storage_gb:
-            update["data_storage_max_gb"] = data_storage_gb
-    target = limits.model_copy(update=update)
+    target = limits.with_minimums(data_storage_gb=data_storage_gb, ecpu_per_second=ecpu_per_second)
     reasons.append(f"minimums: {limits.describe()} -> {target.describe()}")
     blocked = _minimums_out_of_bounds(cache, target, policy)
     lead = (needed_at - now).total_seconds()

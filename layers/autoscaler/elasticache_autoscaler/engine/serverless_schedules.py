@@ -46,17 +46,9 @@ class ScheduledMinimums:
 
     def applied_to(self, limits: UsageLimits) -> UsageLimits:
         """``limits`` with the managed minimums set as wanted (a maximum under its new minimum raised)."""
-        update: dict[str, int | None] = {}
-        storage, ecpu = self.data_storage_gb[0], self.ecpu_per_second[0]
-        if storage is not None:
-            update["data_storage_min_gb"] = storage
-            if limits.data_storage_max_gb is not None and limits.data_storage_max_gb < storage:
-                update["data_storage_max_gb"] = storage
-        if ecpu is not None:
-            update["ecpu_per_second_min"] = ecpu
-            if limits.ecpu_per_second_max is not None and limits.ecpu_per_second_max < ecpu:
-                update["ecpu_per_second_max"] = ecpu
-        return limits.model_copy(update=update)
+        return limits.with_minimums(
+            data_storage_gb=self.data_storage_gb[0], ecpu_per_second=self.ecpu_per_second[0]
+        )
 
 
 def holds_at(policy: ServerlessPolicy, now: datetime) -> tuple[MinimumsHold, ...]:

@@ -26,6 +26,20 @@ class UsageLimits(WireModel):
     ecpu_per_second_max: int | None = Field(default=None, ge=1)
     ecpu_per_second_min: int | None = Field(default=None, ge=1)
 
+    def with_minimums(self, *, data_storage_gb: int | None, ecpu_per_second: int | None) -> "UsageLimits":
+        """These limits with the minimums given set (None: that one stays), a maximum under its new
+        minimum raised to it."""
+        update: dict[str, int] = {}
+        if data_storage_gb is not None:
+            update["data_storage_min_gb"] = data_storage_gb
+            if self.data_storage_max_gb is not None and self.data_storage_max_gb < data_storage_gb:
+                update["data_storage_max_gb"] = data_storage_gb
+        if ecpu_per_second is not None:
+            update["ecpu_per_second_min"] = ecpu_per_second
+            if self.ecpu_per_second_max is not None and self.ecpu_per_second_max < ecpu_per_second:
+                update["ecpu_per_second_max"] = ecpu_per_second
+        return self.model_copy(update=update)
+
     def describe(self) -> str:
         def span(low: int | None, high: int | None, unit: str) -> str:
             return f"{low if low is not None else '-'}..{high if high is not None else 'unlimited'} {unit}"
