@@ -67,6 +67,21 @@ def make_change(
     return operation
 
 
+def change_once[P: Mapping[str, Any]](
+    request: tuple[str, P] | None,
+    send: Callable[[P], object],
+    *,
+    busy: frozenset[str],
+    not_found: frozenset[str],
+) -> str:
+    """``make_change`` of a built ``(operation, params)`` request, sent as ``send(params)``; "already there"
+    without a call when the builder found nothing to change (None)."""
+    if request is None:
+        return ALREADY_THERE_RESULT
+    operation, params = request
+    return make_change(operation, params, lambda: send(params), busy=busy, not_found=not_found)
+
+
 def unknown_outcome(operation: str, error: Exception) -> CallOutcomeUnknownError:
     return CallOutcomeUnknownError(
         f"{operation}: no answer ({type(error).__name__}: {error}); it may have been applied: re-read first"

@@ -6,9 +6,9 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 from collections import Counter
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT, make_change
+from elasticache_autoscaler.adapters.change_call import change_once
 from elasticache_autoscaler.adapters.describe_one import describe_one
+from elasticache_autoscaler.adapters.elasticache_clients import ElastiCacheClients
 from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import CLUSTER_BUSY, CLUSTER_NOT_FOUND
 from elasticache_autoscaler.errors import ActionFailedError
@@ -20,7 +20,6 @@ from elasticache_autoscaler.models.memcached import (
 )
 
 if TYPE_CHECKING:
-    from mypy_boto3_elasticache import ElastiCacheClient
     from mypy_boto3_elasticache.type_defs import CacheClusterTypeDef, ModifyCacheClusterMessageTypeDef
 
 
@@ -112,12 +111,7 @@ def node_type_request(
     )
 
 
-class MemcachedClusters:
-    def __init__(self, client: "ElastiCacheClient | None" = None) -> None:
-        self._client = client or aws.elasticache()
-        # Mutating calls go through a client that never re-sends them (adapters.aws.CHANGES).
-        self._changes = client or aws.elasticache_changes()
-
+class MemcachedClusters(ElastiCacheClients):
     def read_cluster(self, cluster_id: str) -> MemcachedCluster:
         """DescribeCacheClusters with ``ShowCacheNodeInfo=True``: the nodes, their status and AZs."""
         return memcached_cluster_from(self._describe(cluster_id))
@@ -152,13 +146,9 @@ class MemcachedClusters:
 
     def _call(self, request: ChangeCacheCluster | None) -> str:
         """``InvalidCacheClusterState``: GroupBusyError, to wait and re-read (``change_call.make_change``)."""
-        if request is None:
-            return ALREADY_THERE_RESULT
-        params = request.params
-        return make_change(
-            request.operation,
-            params,
-            lambda: self._changes.modify_cache_cluster(**params),
+        return change_once(
+            request,
+            lambda params: self._changes.modify_cache_cluster(**params),
             busy=CLUSTER_BUSY,
             not_found=CLUSTER_NOT_FOUND,
         )

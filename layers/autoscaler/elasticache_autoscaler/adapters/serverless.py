@@ -5,16 +5,15 @@ Request builders are pure functions (tested with botocore's Stubber); the class 
 
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT, make_change
+from elasticache_autoscaler.adapters.change_call import change_once
 from elasticache_autoscaler.adapters.describe_one import describe_one
+from elasticache_autoscaler.adapters.elasticache_clients import ElastiCacheClients
 from elasticache_autoscaler.adapters.elasticache_tags import tags_of
 from elasticache_autoscaler.adapters.error_codes import SERVERLESS_BUSY, SERVERLESS_NOT_FOUND
 from elasticache_autoscaler.errors import ActionFailedError
 from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits, serverless_cache_from
 
 if TYPE_CHECKING:
-    from mypy_boto3_elasticache import ElastiCacheClient
     from mypy_boto3_elasticache.type_defs import (
         CacheUsageLimitsTypeDef,
         DataStorageTypeDef,
@@ -79,12 +78,7 @@ def usage_limits_request(cache: ServerlessCache, limits: UsageLimits) -> ChangeU
     )
 
 
-class ServerlessCaches:
-    def __init__(self, client: "ElastiCacheClient | None" = None) -> None:
-        self._client = client or aws.elasticache()
-        # Mutating calls go through a client that never re-sends them (adapters.aws.CHANGES).
-        self._changes = client or aws.elasticache_changes()
-
+class ServerlessCaches(ElastiCacheClients):
     def read_cache(self, name: str) -> ServerlessCache:
         return serverless_cache_from(self._describe(name))
 
@@ -101,14 +95,9 @@ class ServerlessCaches:
         )
 
     def set_usage_limits(self, name: str, limits: UsageLimits, cache: ServerlessCache | None = None) -> str:
-        request = usage_limits_request(cache or self.read_cache(name), limits)
-        if request is None:
-            return ALREADY_THERE_RESULT
-        params = request.params
-        return make_change(
-            request.operation,
-            params,
-            lambda: self._changes.modify_serverless_cache(**params),
+        return change_once(
+            usage_limits_request(cache or self.read_cache(name), limits),
+            lambda params: self._changes.modify_serverless_cache(**params),
             busy=SERVERLESS_BUSY,
             not_found=SERVERLESS_NOT_FOUND,
         )
