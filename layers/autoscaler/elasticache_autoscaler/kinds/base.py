@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from elasticache_autoscaler.models.any_kind import AnyPolicy, AnySnapshot, DecisionOfAnyKind
 from elasticache_autoscaler.models.cache_kind import CacheKind
-from elasticache_autoscaler.models.request import WorkflowRequest
+from elasticache_autoscaler.models.request import RequestedAction, WorkflowRequest
 from elasticache_autoscaler.models.workflow import (
     ActRequest,
     ActResult,
@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 
 Seen = tuple[AnySnapshot, AnyPolicy | None, str | None]
 """What Observe read of a cache: its snapshot, its policy (None when invalid) and why it is invalid."""
+
+
+def not_an_action(request: WorkflowRequest, actions: frozenset[RequestedAction], noun: str) -> str | None:
+    """Why a kind whose actions are ``actions`` refuses ``request`` (another kind's action), or None."""
+    if request.action in actions:
+        return None
+    listed = ", ".join(sorted(a.value for a in actions))
+    return f"{request.action.value} is not an action of a {noun} ({listed})"
 
 
 class KindRules(Protocol):

@@ -7,44 +7,26 @@ from typing import TYPE_CHECKING
 
 from elasticache_autoscaler.adapters.kind_metrics import MemcachedMetricsPort
 from elasticache_autoscaler.adapters.memcached import MemcachedGateway
-from elasticache_autoscaler.adapters.policy_store import Policies
 from elasticache_autoscaler.alarms_kinds import KindAlarm, memcached_alarms
 from elasticache_autoscaler.engine.memcached import Recent, decide_memcached
 from elasticache_autoscaler.engine.memcached_requests import memcached_request
-from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
-from elasticache_autoscaler.kinds.acting import Reading, act_on_kind
+from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.kinds.base import Seen
+from elasticache_autoscaler.kinds.one_cache import OneCacheKind, OneCacheRules
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.any_kind import DecisionOfAnyKind
+from elasticache_autoscaler.models.any_kind import AnyCapacity
 from elasticache_autoscaler.models.cache_kind import CacheKind
-from elasticache_autoscaler.models.decision import BlockedBy
+from elasticache_autoscaler.models.decision import Blocked
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.kind_decision import MemcachedAction, MemcachedDecision
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy
 from elasticache_autoscaler.models.kind_snapshot import MemcachedSnapshot
-from elasticache_autoscaler.models.memcached import MemcachedCapacity
+from elasticache_autoscaler.models.memcached import MemcachedCapacity, MemcachedCluster
 from elasticache_autoscaler.models.request import RequestedAction, WorkflowRequest
-from elasticache_autoscaler.models.workflow import (
-    ActRequest,
-    ActResult,
-    CheckRequest,
-    CheckResult,
-    KindSummary,
-    Observation,
-    ObservationDetail,
-    ObservationSummary,
-)
-from elasticache_autoscaler.workflow.check_step import Reading as CheckReading
-from elasticache_autoscaler.workflow.check_step import check_reading
-from elasticache_autoscaler.workflow.observe import (
-    guards_now,
-    policy_or_error,
-    refuse_unmanaged,
-    window_minutes,
-)
+from elasticache_autoscaler.models.workflow import Observation, ObservationDetail
+from elasticache_autoscaler.workflow.observe import guards_now, window_minutes
 
 if TYPE_CHECKING:
-    from elasticache_autoscaler.workflow.act_step import ActDeps
     from elasticache_autoscaler.workflow.observe import ObserveDeps
 
 ACTIONS = frozenset(
@@ -66,48 +48,45 @@ def recent(history: History) -> Recent:
     return Recent(last_scale_out_at=max(outs, default=None), last_scale_in_at=max(ins, default=None))
 
 
-class MemcachedRules:
+class MemcachedRules(OneCacheRules[MemcachedSnapshot, MemcachedPolicy, MemcachedDecision]):
     kind = CacheKind.MEMCACHED
     noun = "Memcached cluster"
+    actions = ACTIONS
+    snapshot_type = MemcachedSnapshot
+    policy_type = MemcachedPolicy
+    decision_type = MemcachedDecision
 
     def refusal(self, request: WorkflowRequest) -> str | None:
-        if request.action not in ACTIONS:
-            listed = ", ".join(sorted(a.value for a in ACTIONS))
-            return f"{request.action.value} is not an action of a {self.noun} ({listed})"
-        if (
-            request.action in {RequestedAction.SCALE_UP, RequestedAction.SCALE_DOWN}
-            and request.target is None
-        ):
+        node_type = request.action in {RequestedAction.SCALE_UP, RequestedAction.SCALE_DOWN}
+        if node_type and request.target is None:
             return (
                 f"{request.action.value} of a {self.noun} needs a target node type, such as cache.m7g.large"
             )
-        return None
+        return super().refusal(request)
 
-    def summarize(self, detail: ObservationDetail) -> ObservationSummary | KindSummary:
-        snapshot = _own(detail)
-        return KindSummary(
-            kind=self.kind,
-            taken_at=snapshot.taken_at,
-            status=snapshot.cluster.status,
-            capacity=snapshot.cluster.capacity.describe(),
-            metric_series=len(snapshot.metrics.series),
-            history=len(detail.history),
+    def described(self, snapshot: MemcachedSnapshot) -> tuple[str, str, int]:
+        cluster = snapshot.cluster
+        return cluster.status, cluster.capacity.describe(), len(snapshot.metrics.series)
+
+    def unchanged(self, snapshot: MemcachedSnapshot, reason: str, blocked: Blocked) -> MemcachedDecision:
+        capacity = snapshot.cluster.capacity
+        return MemcachedDecision(
+            action=MemcachedAction.NONE,
+            current=capacity,
+            target=capacity,
+            reasons=(reason,),
+            blocked_by=blocked,
         )
 
-    def decide(self, observation: Observation, detail: ObservationDetail, now: datetime) -> DecisionOfAnyKind:
-        snapshot = _own(detail)
-        policy = observation.policy
-        cluster = snapshot.cluster
-        if not isinstance(policy, MemcachedPolicy):
-            error = observation.policy_error or "not a Memcached cluster's policy"
-            return MemcachedDecision(
-                action=MemcachedAction.NONE,
-                current=cluster.capacity,
-                target=cluster.capacity,
-                reasons=(f"policy is invalid: {error}",),
-                blocked_by=BlockedBy.INVALID_POLICY.because(error),
-            )
-        request = observation.request
+    def decide_on(
+        self,
+        snapshot: MemcachedSnapshot,
+        policy: MemcachedPolicy,
+        observation: Observation,
+        detail: ObservationDetail,
+        now: datetime,
+    ) -> MemcachedDecision:
+        cluster, request = snapshot.cluster, observation.request
         asked = request.action.action
         if asked is None:
             decision = decide_memcached(
@@ -137,18 +116,16 @@ class MemcachedRules:
         )
 
 
-class MemcachedClustersKind(MemcachedRules):
+class MemcachedClustersKind(
+    MemcachedRules, OneCacheKind[MemcachedSnapshot, MemcachedPolicy, MemcachedDecision, MemcachedCluster]
+):
     def __init__(self, gateway: MemcachedGateway, metrics: MemcachedMetricsPort) -> None:
         self._gateway = gateway
         self._metrics = metrics
 
     def observe(self, cache_id: str, deps: "ObserveDeps", now: datetime) -> Seen:
-        try:
-            cluster, tags = self._gateway.read_cluster_and_tags(cache_id)
-        except ValueError:  # a Valkey/Redis cache cluster (a replication group's member): not this kind
-            raise ClusterNotFoundError(f"cache cluster {cache_id!r} is not a Memcached cluster") from None
-        refuse_unmanaged(self.noun, cache_id, tags, deps)
-        policy, error = policy_or_error(lambda: deps.policies.kind_policy_for(cache_id, MemcachedPolicy))
+        cluster, tags = self.read_with_tags(cache_id)
+        policy, error = self.policy_of(cache_id, tags, deps)
         seconds = (
             None
             if policy is None
@@ -157,34 +134,6 @@ class MemcachedClustersKind(MemcachedRules):
         metrics = self._metrics.read_memcached(cluster, now, window_minutes(seconds))
         guards = guards_now(cache_id, tags, deps, now)
         return MemcachedSnapshot(taken_at=now, cluster=cluster, metrics=metrics, guards=guards), policy, error
-
-    def act(self, request: ActRequest, deps: "ActDeps", now: datetime) -> ActResult:
-        decision, policy = request.decision, request.policy
-        if not isinstance(decision, MemcachedDecision) or not isinstance(policy, MemcachedPolicy):
-            raise ActionFailedError(f"{request.cluster}: not a Memcached cluster's decision and policy")
-        read = {}
-
-        def reading() -> Reading:
-            cluster, tags = self._gateway.read_cluster_and_tags(request.cluster)
-            read["cluster"] = cluster
-            return Reading(cluster.capacity, cluster.not_quiescent_because(), tags)
-
-        def call() -> str:
-            cluster, target = read["cluster"], decision.target
-            if target.node_type != cluster.node_type:
-                return self._gateway.set_node_type(
-                    request.cluster, target.node_type, policy.scale_config, cluster
-                )
-            return self._gateway.set_node_count(request.cluster, target.nodes, cluster)
-
-        return act_on_kind(request, decision, policy, deps, now, read=reading, call=call)
-
-    def check(self, request: CheckRequest, now: datetime) -> CheckResult:
-        def read() -> CheckReading:
-            cluster = self._gateway.read_cluster(request.cluster)
-            return cluster.capacity, cluster.not_quiescent_because()
-
-        return check_reading(request, read, now, _fewer_nodes)
 
     def cache_of_alarm(self, dimensions: Mapping[str, str]) -> str | None:
         """A ``CacheClusterId`` that is a Memcached cluster (a replication group's member is not)."""
@@ -196,34 +145,32 @@ class MemcachedClustersKind(MemcachedRules):
         except (ClusterNotFoundError, ValueError):
             return None
 
-    def desired_alarms(
-        self, cache_id: str, policies: Policies, prefix: str, tag_key: str
-    ) -> tuple[KindAlarm, ...]:
+    def read(self, cache_id: str) -> MemcachedCluster:
+        return self._gateway.read_cluster(cache_id)
+
+    def read_with_tags(self, cache_id: str) -> tuple[MemcachedCluster, dict[str, str]]:
         try:
-            cluster, tags = self._gateway.read_cluster_and_tags(cache_id)
-        except ValueError:  # a replication group's member: not this kind
+            return self._gateway.read_cluster_and_tags(cache_id)
+        except ValueError:  # a Valkey/Redis cache cluster (a replication group's member): not this kind
             raise ClusterNotFoundError(f"cache cluster {cache_id!r} is not a Memcached cluster") from None
-        if tags.get(tag_key) != "true":
-            return ()
-        return memcached_alarms(cluster, policies.kind_policy_for(cache_id, MemcachedPolicy), prefix)
 
-    def managed_state(self, cache_id: str, tag_key: str) -> str | None:
-        try:
-            _, tags = self._gateway.read_cluster_and_tags(cache_id)
-        except (ClusterNotFoundError, ValueError):
-            return "cluster does not exist"
-        return None if tags.get(tag_key) == "true" else "cluster is not managed"
+    def capacity(self, cache: MemcachedCluster) -> AnyCapacity:
+        return cache.capacity
 
+    def change(
+        self, cache_id: str, decision: MemcachedDecision, policy: MemcachedPolicy, cache: MemcachedCluster
+    ) -> str:
+        target = decision.target
+        if target.node_type != cache.node_type:
+            return self._gateway.set_node_type(cache_id, target.node_type, policy.scale_config, cache)
+        return self._gateway.set_node_count(cache_id, target.nodes, cache)
 
-def _fewer_nodes(current: object, target: object) -> bool:
-    return (
-        isinstance(current, MemcachedCapacity)
-        and isinstance(target, MemcachedCapacity)
-        and target.nodes < current.nodes
-    )
+    def alarms(self, cache: MemcachedCluster, policy: MemcachedPolicy, prefix: str) -> tuple[KindAlarm, ...]:
+        return memcached_alarms(cache, policy, prefix)
 
-
-def _own(detail: ObservationDetail) -> MemcachedSnapshot:
-    if not isinstance(detail.snapshot, MemcachedSnapshot):
-        raise TypeError(f"not a Memcached cluster's snapshot: {detail.snapshot.kind}")
-    return detail.snapshot
+    def shrinks(self, current: AnyCapacity, target: AnyCapacity) -> bool:
+        return (
+            isinstance(current, MemcachedCapacity)
+            and isinstance(target, MemcachedCapacity)
+            and target.nodes < current.nodes
+        )

@@ -3,29 +3,14 @@
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
-from elasticache_autoscaler.kinds.base import Seen
-from elasticache_autoscaler.models.any_kind import DecisionOfAnyKind
+from elasticache_autoscaler.kinds.base import not_an_action
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.request import RequestedAction, WorkflowRequest
-from elasticache_autoscaler.models.workflow import (
-    ActRequest,
-    ActResult,
-    CheckRequest,
-    CheckResult,
-    KindSummary,
-    Observation,
-    ObservationDetail,
-    ObservationSummary,
-)
+from elasticache_autoscaler.models.workflow import CheckRequest, CheckResult
 from elasticache_autoscaler.workflow import act_step, check_step, decide_step, triggers
 from elasticache_autoscaler.workflow import observe as observe_step
-
-if TYPE_CHECKING:
-    from elasticache_autoscaler.workflow.act_step import ActDeps
-    from elasticache_autoscaler.workflow.observe import ObserveDeps
 
 ACTIONS = frozenset(
     {
@@ -45,28 +30,19 @@ ACTIONS = frozenset(
 class GroupRules:
     kind = CacheKind.REPLICATION_GROUP
     noun = "replication group"
+    summarize = staticmethod(observe_step.summarize)
+    decide = staticmethod(decide_step.decide_group)
 
     def refusal(self, request: WorkflowRequest) -> str | None:
-        if request.action not in ACTIONS:
-            return f"{request.action.value} is not an action of a {self.noun} ({_listed(ACTIONS)})"
-        return None
-
-    def summarize(self, detail: ObservationDetail) -> ObservationSummary | KindSummary:
-        return observe_step.summarize(detail)
-
-    def decide(self, observation: Observation, detail: ObservationDetail, now: datetime) -> DecisionOfAnyKind:
-        return decide_step.decide_group(observation, detail, now)
+        return not_an_action(request, ACTIONS, self.noun)
 
 
 class ReplicationGroups(GroupRules):
+    observe = staticmethod(observe_step.observe_group)
+    act = staticmethod(act_step.act_on_group)
+
     def __init__(self, elasticache: ElastiCacheGateway) -> None:
         self._elasticache = elasticache
-
-    def observe(self, cache_id: str, deps: "ObserveDeps", now: datetime) -> Seen:
-        return observe_step.observe_group(cache_id, deps, now)
-
-    def act(self, request: ActRequest, deps: "ActDeps", now: datetime) -> ActResult:
-        return act_step.act_on_group(request, deps, now)
 
     def check(self, request: CheckRequest, now: datetime) -> CheckResult:
         return check_step.check(request, self._elasticache, now)
@@ -76,7 +52,3 @@ class ReplicationGroups(GroupRules):
 
     def managed_state(self, cache_id: str, tag_key: str) -> str | None:
         return triggers.managed_state(cache_id, self._elasticache, tag_key)
-
-
-def _listed(actions: frozenset[RequestedAction]) -> str:
-    return ", ".join(sorted(a.value for a in actions))

@@ -6,84 +6,60 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from elasticache_autoscaler.adapters.kind_metrics import ServerlessMetricsPort
-from elasticache_autoscaler.adapters.policy_store import Policies
 from elasticache_autoscaler.adapters.serverless import ServerlessGateway
 from elasticache_autoscaler.alarms_kinds import SERVERLESS_DIMENSION, KindAlarm, serverless_alarms
 from elasticache_autoscaler.engine.guards import cooldown_guard
 from elasticache_autoscaler.engine.serverless import decide_serverless
 from elasticache_autoscaler.engine.serverless_forecast import trial
 from elasticache_autoscaler.engine.serverless_requests import serverless_request
-from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
-from elasticache_autoscaler.kinds.acting import Reading, act_on_kind
 from elasticache_autoscaler.kinds.base import Seen
-from elasticache_autoscaler.models.any_kind import DecisionOfAnyKind, action_of
+from elasticache_autoscaler.kinds.one_cache import OneCacheKind, OneCacheRules
+from elasticache_autoscaler.models.any_kind import AnyCapacity, action_of
 from elasticache_autoscaler.models.cache_kind import CacheKind
-from elasticache_autoscaler.models.decision import BlockedBy
+from elasticache_autoscaler.models.decision import Blocked
 from elasticache_autoscaler.models.kind_decision import ServerlessAction, ServerlessDecision
 from elasticache_autoscaler.models.kind_policy import ServerlessPolicy
 from elasticache_autoscaler.models.kind_snapshot import ServerlessSnapshot
-from elasticache_autoscaler.models.request import RequestedAction, WorkflowRequest
-from elasticache_autoscaler.models.serverless import UsageLimits
-from elasticache_autoscaler.models.workflow import (
-    ActRequest,
-    ActResult,
-    CheckRequest,
-    CheckResult,
-    KindSummary,
-    Observation,
-    ObservationDetail,
-    ObservationSummary,
-)
-from elasticache_autoscaler.workflow.check_step import Reading as CheckReading
-from elasticache_autoscaler.workflow.check_step import check_reading
+from elasticache_autoscaler.models.request import RequestedAction
+from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits
+from elasticache_autoscaler.models.workflow import Observation, ObservationDetail
 from elasticache_autoscaler.workflow.load_history import usage_history
-from elasticache_autoscaler.workflow.observe import (
-    guards_now,
-    policy_or_error,
-    refuse_unmanaged,
-    window_minutes,
-)
+from elasticache_autoscaler.workflow.observe import guards_now, window_minutes
 
 if TYPE_CHECKING:
-    from elasticache_autoscaler.workflow.act_step import ActDeps
     from elasticache_autoscaler.workflow.observe import ObserveDeps
 
 ACTIONS = frozenset({RequestedAction.EVALUATE, RequestedAction.SET_LIMITS})
 
 
-class ServerlessRules:
+class ServerlessRules(OneCacheRules[ServerlessSnapshot, ServerlessPolicy, ServerlessDecision]):
     kind = CacheKind.SERVERLESS
     noun = "Serverless cache"
+    actions = ACTIONS
+    snapshot_type = ServerlessSnapshot
+    policy_type = ServerlessPolicy
+    decision_type = ServerlessDecision
 
-    def refusal(self, request: WorkflowRequest) -> str | None:
-        if request.action not in ACTIONS:
-            listed = ", ".join(sorted(a.value for a in ACTIONS))
-            return f"{request.action.value} is not an action of a {self.noun} ({listed})"
-        return None
+    def described(self, snapshot: ServerlessSnapshot) -> tuple[str, str, int]:
+        metrics = snapshot.metrics
+        series = sum(1 for s in (metrics.bytes_used, metrics.ecpu) if s)
+        return snapshot.cache.status, snapshot.cache.limits.describe(), series
 
-    def summarize(self, detail: ObservationDetail) -> ObservationSummary | KindSummary:
-        snapshot = _own(detail)
-        return KindSummary(
-            kind=self.kind,
-            taken_at=snapshot.taken_at,
-            status=snapshot.cache.status,
-            capacity=snapshot.cache.limits.describe(),
-            metric_series=sum(1 for s in (snapshot.metrics.bytes_used, snapshot.metrics.ecpu) if s),
-            history=len(detail.history),
+    def unchanged(self, snapshot: ServerlessSnapshot, reason: str, blocked: Blocked) -> ServerlessDecision:
+        limits = snapshot.cache.limits
+        return ServerlessDecision(
+            action=ServerlessAction.NONE, current=limits, target=limits, reasons=(reason,), blocked_by=blocked
         )
 
-    def decide(self, observation: Observation, detail: ObservationDetail, now: datetime) -> DecisionOfAnyKind:
-        snapshot = _own(detail)
-        policy, cache, request = observation.policy, snapshot.cache, observation.request
-        if not isinstance(policy, ServerlessPolicy):
-            error = observation.policy_error or "not a Serverless cache's policy"
-            return ServerlessDecision(
-                action=ServerlessAction.NONE,
-                current=cache.limits,
-                target=cache.limits,
-                reasons=(f"policy is invalid: {error}",),
-                blocked_by=BlockedBy.INVALID_POLICY.because(error),
-            )
+    def decide_on(
+        self,
+        snapshot: ServerlessSnapshot,
+        policy: ServerlessPolicy,
+        observation: Observation,
+        detail: ObservationDetail,
+        now: datetime,
+    ) -> ServerlessDecision:
+        cache, request = snapshot.cache, observation.request
         if request.limits is not None:
             limits = request.limits.model_dump(exclude_none=True)  # None: stays as it is
             decision = serverless_request(
@@ -114,15 +90,16 @@ class ServerlessRules:
         return trial(decision, policy)
 
 
-class ServerlessCachesKind(ServerlessRules):
+class ServerlessCachesKind(
+    ServerlessRules, OneCacheKind[ServerlessSnapshot, ServerlessPolicy, ServerlessDecision, ServerlessCache]
+):
     def __init__(self, gateway: ServerlessGateway, metrics: ServerlessMetricsPort) -> None:
         self._gateway = gateway
         self._metrics = metrics
 
     def observe(self, cache_id: str, deps: "ObserveDeps", now: datetime) -> Seen:
-        cache, tags = self._gateway.read_cache_and_tags(cache_id)
-        refuse_unmanaged(self.noun, cache_id, tags, deps)
-        policy, error = policy_or_error(lambda: deps.policies.kind_policy_for(cache_id, ServerlessPolicy))
+        cache, tags = self.read_with_tags(cache_id)
+        policy, error = self.policy_of(cache_id, tags, deps)
         seconds = None if policy is None else policy.scale_in_stabilization_seconds
         metrics = self._metrics.read_serverless(cache, now, window_minutes(seconds))
         history = (
@@ -141,59 +118,32 @@ class ServerlessCachesKind(ServerlessRules):
         )
         return snapshot, policy, error
 
-    def act(self, request: ActRequest, deps: "ActDeps", now: datetime) -> ActResult:
-        decision, policy = request.decision, request.policy
-        if not isinstance(decision, ServerlessDecision) or not isinstance(policy, ServerlessPolicy):
-            raise ActionFailedError(f"{request.cluster}: not a Serverless cache's decision and policy")
-        read = {}
-
-        def reading() -> Reading:
-            cache, tags = self._gateway.read_cache_and_tags(request.cluster)
-            read["cache"] = cache
-            return Reading(cache.limits, cache.not_quiescent_because(), tags)
-
-        def call() -> str:
-            return self._gateway.set_usage_limits(request.cluster, decision.target, read["cache"])
-
-        return act_on_kind(request, decision, policy, deps, now, read=reading, call=call)
-
-    def check(self, request: CheckRequest, now: datetime) -> CheckResult:
-        def read() -> CheckReading:
-            cache = self._gateway.read_cache(request.cluster)
-            return cache.limits, cache.not_quiescent_because()
-
-        return check_reading(request, read, now, _lowered)
-
     def cache_of_alarm(self, dimensions: Mapping[str, str]) -> str | None:
         return dimensions.get(SERVERLESS_DIMENSION)
 
-    def desired_alarms(
-        self, cache_id: str, policies: Policies, prefix: str, tag_key: str
-    ) -> tuple[KindAlarm, ...]:
-        cache, tags = self._gateway.read_cache_and_tags(cache_id)
-        if tags.get(tag_key) != "true":
-            return ()
-        return serverless_alarms(cache, policies.kind_policy_for(cache_id, ServerlessPolicy), prefix)
+    def read(self, cache_id: str) -> ServerlessCache:
+        return self._gateway.read_cache(cache_id)
 
-    def managed_state(self, cache_id: str, tag_key: str) -> str | None:
-        try:
-            _, tags = self._gateway.read_cache_and_tags(cache_id)
-        except ClusterNotFoundError:
-            return "cluster does not exist"
-        return None if tags.get(tag_key) == "true" else "cluster is not managed"
+    def read_with_tags(self, cache_id: str) -> tuple[ServerlessCache, dict[str, str]]:
+        return self._gateway.read_cache_and_tags(cache_id)
 
+    def capacity(self, cache: ServerlessCache) -> AnyCapacity:
+        return cache.limits
 
-def _lowered(current: object, target: object) -> bool:
-    if not isinstance(current, UsageLimits) or not isinstance(target, UsageLimits):
-        return False
-    pairs = (
-        (current.data_storage_max_gb, target.data_storage_max_gb),
-        (current.ecpu_per_second_max, target.ecpu_per_second_max),
-    )
-    return any(a is not None and b is not None and b < a for a, b in pairs)
+    def change(
+        self, cache_id: str, decision: ServerlessDecision, policy: ServerlessPolicy, cache: ServerlessCache
+    ) -> str:
+        return self._gateway.set_usage_limits(cache_id, decision.target, cache)
 
+    def alarms(self, cache: ServerlessCache, policy: ServerlessPolicy, prefix: str) -> tuple[KindAlarm, ...]:
+        return serverless_alarms(cache, policy, prefix)
 
-def _own(detail: ObservationDetail) -> ServerlessSnapshot:
-    if not isinstance(detail.snapshot, ServerlessSnapshot):
-        raise TypeError(f"not a Serverless cache's snapshot: {detail.snapshot.kind}")
-    return detail.snapshot
+    def shrinks(self, current: AnyCapacity, target: AnyCapacity) -> bool:
+        """A maximum lowered."""
+        if not isinstance(current, UsageLimits) or not isinstance(target, UsageLimits):
+            return False
+        pairs = (
+            (current.data_storage_max_gb, target.data_storage_max_gb),
+            (current.ecpu_per_second_max, target.ecpu_per_second_max),
+        )
+        return any(a is not None and b is not None and b < a for a, b in pairs)
