@@ -133,6 +133,7 @@ class MemcachedClusters(ElastiCacheClients):
     def set_node_count(self, cluster_id: str, nodes: int, cluster: MemcachedCluster | None = None) -> str:
         return self._call(node_count_request(cluster or self.read_cluster(cluster_id), nodes))
 
+    # The signature of MemcachedGateway.set_node_type, repeated: mypy holds this class (and the fake) to it.
     def set_node_type(
         self,
         cluster_id: str,

@@ -21,7 +21,7 @@ from elasticache_autoscaler.models.kind_snapshot import MemcachedSnapshot, Serve
 from elasticache_autoscaler.models.memcached import MemcachedCluster
 from elasticache_autoscaler.models.request import RequestedAction, WorkflowRequest
 from elasticache_autoscaler.models.serverless import ServerlessCache
-from elasticache_autoscaler.models.workflow import (
+from elasticache_autoscaler.models.workflow import (  # kinds.base's protocols' types: implemented here
     ActRequest,
     ActResult,
     CheckRequest,

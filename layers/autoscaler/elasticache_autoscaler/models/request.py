@@ -33,6 +33,7 @@ NODE_TYPE = re.compile(r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
 
 
 class RequestedAction(StrEnum):
+    # Action's values again, by design: an operator asks evaluate/set_limits, never none or a limits' move
     EVALUATE = "evaluate"
     ADD_REPLICAS = "add_replicas"
     REMOVE_REPLICAS = "remove_replicas"
