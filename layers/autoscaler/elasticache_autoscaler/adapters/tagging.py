@@ -6,6 +6,7 @@ plus one ``ListTagsForResource`` per group took a call per group of the account 
 """
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from elasticache_autoscaler.adapters import aws
@@ -93,30 +94,26 @@ class ResourceTagging:
 
     def managed_group_ids(self, tag_key: str) -> list[str]:
         """Every replication group tagged ``tag_key=true``, sorted, each once."""
-        ids: set[str] = set()
-        token: str | None = None
-        while True:
-            page = self._client.get_resources(**get_resources_request(tag_key, token))
-            for mapping in page.get("ResourceTagMappingList", []):
-                group_id = group_id_of(mapping.get("ResourceARN", ""))
-                if group_id is not None:
-                    ids.add(group_id)
-            token = page.get("PaginationToken")
-            if not token:
-                return sorted(ids)
+        return sorted(self._tagged(tag_key, (REPLICATION_GROUP_TYPE,), group_id_of))
 
     def managed_caches(self, tag_key: str) -> list[ManagedCache]:
         """Every cache of every kind tagged ``tag_key=true`` (one pass over the three resource types),
         sorted by id, each once."""
         types = tuple(f"elasticache:{resource}" for resource in KIND_OF_RESOURCE)
-        found: set[ManagedCache] = set()
+        found = self._tagged(tag_key, types, cache_of)
+        return without_group_members(sorted(found, key=lambda c: (c[1], c[0])))
+
+    def _tagged[T](self, tag_key: str, types: tuple[str, ...], parse: Callable[[str], T | None]) -> set[T]:
+        """What ``parse`` makes of the ARN of each resource of ``types`` tagged ``tag_key=true`` (None: not
+        one of ours), over every page."""
+        found: set[T] = set()
         token: str | None = None
         while True:
             page = self._client.get_resources(**get_resources_request(tag_key, token, types))
             for mapping in page.get("ResourceTagMappingList", []):
-                cache = cache_of(mapping.get("ResourceARN", ""))
-                if cache is not None:
-                    found.add(cache)
+                parsed = parse(mapping.get("ResourceARN", ""))
+                if parsed is not None:
+                    found.add(parsed)
             token = page.get("PaginationToken")
             if not token:
-                return without_group_members(sorted(found, key=lambda c: (c[1], c[0])))
+                return found
