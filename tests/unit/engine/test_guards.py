@@ -5,9 +5,10 @@ from collections.abc import Callable
 import pytest
 
 from elasticache_autoscaler.engine import decide
+from elasticache_autoscaler.engine.guards import GuardCheck, kind_standing_guard, standing_guard
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy
-from elasticache_autoscaler.models.policy import ScaleInGate
+from elasticache_autoscaler.models.policy import Policy, ScaleInGate
 from elasticache_autoscaler.models.snapshot import Guards, Snapshot
 from tests.unit.engine.builders import NOW, past
 from tests.unit.engine.cases import Case, automatic_cases
@@ -176,3 +177,26 @@ def test_a_guard_with_nothing_to_do_blocks_nothing() -> None:
     assert decision.action is Action.NONE
     assert decision.blocked_by is None
     assert decision.reasons[0] == "guards: paused"
+
+
+@pytest.mark.parametrize(
+    ("check", "noun", "whole"),
+    [
+        (
+            lambda guards: standing_guard(_with_guards(CASES[0].snapshot, guards), Policy()),
+            "cluster",
+            "group",
+        ),
+        (lambda guards: kind_standing_guard(guards, None, 3), "cache", "cache"),
+    ],
+    ids=["replication group", "other kinds"],
+)
+def test_each_kind_names_what_its_standing_guards_checked(
+    check: Callable[[Guards], GuardCheck], noun: str, whole: str
+) -> None:
+    # Given a cache paused by an operator, then the same cache clear of every guard
+    paused, clear = check(Guards(paused=True)), check(Guards())
+    # Then the pause names the kind's own word for it, and the all-clear what was found quiescent
+    assert paused.blocked_by is not None
+    assert paused.blocked_by.detail == f"an operator paused this {noun}"
+    assert clear == GuardCheck(None, f"guards: not paused, circuit closed, {whole} quiescent, no lock held")

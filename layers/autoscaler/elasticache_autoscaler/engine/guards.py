@@ -8,7 +8,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.snapshot import Snapshot
+from elasticache_autoscaler.models.snapshot import Guards, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,20 +19,30 @@ class GuardCheck:
 
 def standing_guard(snapshot: Snapshot, policy: Policy) -> GuardCheck:
     """The guards that stop every action, checked in order: paused, circuit open, not quiescent, lock held."""
-    guards = snapshot.guards
-    if guards.paused:
-        return GuardCheck(BlockedBy.PAUSED.because("an operator paused this cluster"), "guards: paused")
-    failures = guards.consecutive_failures
-    if guards.circuit_open or failures >= policy.circuit_breaker_failures:
-        detail = f"{failures} consecutive failure(s), breaker at {policy.circuit_breaker_failures}"
-        return GuardCheck(BlockedBy.CIRCUIT_OPEN.because(detail), f"guards: circuit breaker open ({detail})")
     busy = snapshot.topology.not_quiescent_because()
+    return _standing(snapshot.guards, busy, policy.circuit_breaker_failures, noun="cluster", whole="group")
+
+
+def kind_standing_guard(guards: Guards, busy: str | None, circuit_breaker_failures: int) -> GuardCheck:
+    """The same for a cache of another kind; ``busy``: the cache's ``not_quiescent_because()``."""
+    return _standing(guards, busy, circuit_breaker_failures, noun="cache", whole="cache")
+
+
+def _standing(
+    guards: Guards, busy: str | None, circuit_breaker_failures: int, *, noun: str, whole: str
+) -> GuardCheck:
+    if guards.paused:
+        return GuardCheck(BlockedBy.PAUSED.because(f"an operator paused this {noun}"), "guards: paused")
+    failures = guards.consecutive_failures
+    if guards.circuit_open or failures >= circuit_breaker_failures:
+        detail = f"{failures} consecutive failure(s), breaker at {circuit_breaker_failures}"
+        return GuardCheck(BlockedBy.CIRCUIT_OPEN.because(detail), f"guards: circuit breaker open ({detail})")
     if busy is not None:
         return GuardCheck(BlockedBy.NOT_QUIESCENT.because(busy), f"guards: not quiescent ({busy})")
     if guards.lock_held_by is not None:
         detail = f"held by {guards.lock_held_by}"
         return GuardCheck(BlockedBy.LOCK_HELD.because(detail), f"guards: lock {detail}")
-    return GuardCheck(None, "guards: not paused, circuit closed, group quiescent, no lock held")
+    return GuardCheck(None, f"guards: not paused, circuit closed, {whole} quiescent, no lock held")
 
 
 def _latest(history: History, actions: frozenset[Action]) -> PastDecision | None:

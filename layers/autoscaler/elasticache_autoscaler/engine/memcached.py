@@ -34,7 +34,7 @@ from math import ceil
 
 from elasticache_autoscaler.catalog import Engine, NodeType, catalog
 from elasticache_autoscaler.engine.costs import hourly_cost
-from elasticache_autoscaler.engine.kind_guards import kind_standing_guard
+from elasticache_autoscaler.engine.guards import kind_standing_guard
 from elasticache_autoscaler.engine.sizing import scale_in_count, scale_out_count
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
 from elasticache_autoscaler.models.kind_decision import MemcachedAction, MemcachedDecision

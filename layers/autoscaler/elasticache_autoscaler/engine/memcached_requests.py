@@ -8,8 +8,7 @@ take a node type (required: new Memcached nodes start empty, the operator names 
 from datetime import datetime
 
 from elasticache_autoscaler.engine.costs import hourly_cost
-from elasticache_autoscaler.engine.guards import cooldown_guard
-from elasticache_autoscaler.engine.kind_guards import kind_standing_guard
+from elasticache_autoscaler.engine.guards import cooldown_guard, kind_standing_guard
 from elasticache_autoscaler.engine.memcached import PRICE_ENGINE
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy

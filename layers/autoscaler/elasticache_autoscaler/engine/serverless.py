@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from math import ceil
 
-from elasticache_autoscaler.engine.kind_guards import kind_standing_guard
+from elasticache_autoscaler.engine.guards import kind_standing_guard
 from elasticache_autoscaler.engine.serverless_costs import (
     HOURS_PER_MONTH,
     PRICES,

@@ -5,8 +5,7 @@ Outside the policy: ``out_of_policy``, target = current, never executed."""
 
 from datetime import datetime
 
-from elasticache_autoscaler.engine.guards import cooldown_guard
-from elasticache_autoscaler.engine.kind_guards import kind_standing_guard
+from elasticache_autoscaler.engine.guards import cooldown_guard, kind_standing_guard
 from elasticache_autoscaler.engine.serverless import limits_decision
 from elasticache_autoscaler.engine.serverless_costs import HOURS_PER_MONTH, ceiling_per_hour, describe_cost
 from elasticache_autoscaler.models.actions import Action

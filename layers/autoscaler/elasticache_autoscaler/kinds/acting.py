@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT
-from elasticache_autoscaler.engine.guards import cooldown_guard
-from elasticache_autoscaler.engine.kind_guards import kind_standing_guard
+from elasticache_autoscaler.engine.guards import cooldown_guard, kind_standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
 from elasticache_autoscaler.models.any_kind import AnyCapacity, action_of
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
