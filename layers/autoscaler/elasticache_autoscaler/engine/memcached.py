@@ -219,6 +219,25 @@ def _cooldown(last: datetime | None, seconds: int, kind: str, now: datetime) -> 
     return None, f"{kind} cooldown: over ({summary})"
 
 
+def _scaled_in(
+    inputs: _Inputs,
+    action: MemcachedAction,
+    target: MemcachedCapacity,
+    *,
+    reasons: list[str],
+    s: Signals,
+    nodes_to_remove: tuple[str, ...] = (),
+) -> MemcachedDecision:
+    """A scale-in (fewer nodes, or a smaller node type), blocked inside the scale-in cooldown."""
+    blocked, why = _cooldown(
+        inputs.recent.last_scale_in_at, inputs.policy.scale_in_cooldown_seconds, "scale-in", inputs.now
+    )
+    reasons.append(why)
+    return _decision(
+        inputs, action, target, reasons=reasons, s=s, blocked=blocked, nodes_to_remove=nodes_to_remove
+    )
+
+
 def decide_memcached(
     cluster: MemcachedCluster,
     metrics: MemcachedMetrics,
@@ -349,18 +368,12 @@ def _scale_in(inputs: _Inputs, reasons: list[str], out_signals: Signals) -> Memc
         f"scale-in cost: removing {removed} of {n} nodes empties their share of the keyspace (consistent "
         f"hashing): about {100 * removed / n:.0f}% of keys miss until re-cached"
     )
-    recent = inputs.recent
-    blocked, why = _cooldown(
-        recent.last_scale_in_at, policy.scale_in_cooldown_seconds, "scale-in", inputs.now
-    )
-    reasons.append(why)
-    return _decision(
+    return _scaled_in(
         inputs,
         MemcachedAction.REMOVE_NODES,
         current.model_copy(update={"nodes": nodes}),
         reasons=reasons,
         s=s,
-        blocked=blocked,
         nodes_to_remove=cluster.newest_nodes(removed),
     )
 
@@ -415,15 +428,10 @@ def _smaller_type(inputs: _Inputs, reasons: list[str], s: Signals, out_signals: 
         f"{batch}% of keys miss per batch until re-cached; no allowance exceeded in the window (traffic in "
         "bytes is not read)"
     )
-    blocked, cooldown = _cooldown(
-        inputs.recent.last_scale_in_at, policy.scale_in_cooldown_seconds, "scale-in", inputs.now
-    )
-    reasons.append(cooldown)
-    return _decision(
+    return _scaled_in(
         inputs,
         MemcachedAction.SCALE_DOWN,
         current.model_copy(update={"node_type": smaller}),
         reasons=reasons,
         s=s,
-        blocked=blocked,
     )
