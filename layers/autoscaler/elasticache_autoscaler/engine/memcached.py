@@ -428,10 +428,5 @@ def _smaller_type(inputs: _Inputs, reasons: list[str], s: Signals, out_signals: 
         f"{batch}% of keys miss per batch until re-cached; no allowance exceeded in the window (traffic in "
         "bytes is not read)"
     )
-    return _scaled_in(
-        inputs,
-        MemcachedAction.SCALE_DOWN,
-        current.model_copy(update={"node_type": smaller}),
-        reasons=reasons,
-        s=s,
-    )
+    target = current.model_copy(update={"node_type": smaller})
+    return _scaled_in(inputs, MemcachedAction.SCALE_DOWN, target, reasons=reasons, s=s)
