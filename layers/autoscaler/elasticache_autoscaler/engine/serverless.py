@@ -223,31 +223,30 @@ def _lowered(
     update: dict[str, int] = {}
     storage_max, ecpu_max = limits.data_storage_max_gb, limits.ecpu_per_second_max
     below = policy.lower_below_percent
-    if (
-        storage_max is not None
-        and seen.storage_gb is not None
-        and seen.storage_gb < storage_max * below / 100
-    ):
-        floor = max(policy.min_data_storage_gb, limits.data_storage_min_gb or 0)
-        lower = max(_grown(seen.storage_gb, policy), floor)
-        if lower < storage_max:
-            update["data_storage_max_gb"] = lower
-            reasons.append(
-                f"data storage: peak {seen.storage_gb:.2f} GB < {below:g}% of {storage_max}: -> {lower} GB"
-            )
-    if (
-        ecpu_max is not None
-        and seen.ecpu_per_second is not None
-        and seen.ecpu_per_second < ecpu_max * below / 100
-    ):
-        floor = max(policy.min_ecpu_per_second, limits.ecpu_per_second_min or 0)
-        lower = max(_grown(seen.ecpu_per_second, policy), floor)
-        if lower < ecpu_max:
-            update["ecpu_per_second_max"] = lower
-            reasons.append(f"ECPU/s: peak {seen.ecpu_per_second:.0f} < {below:g}% of {ecpu_max}: -> {lower}")
+    storage_floor = max(policy.min_data_storage_gb, limits.data_storage_min_gb or 0)
+    lower = _lower_to(seen.storage_gb, storage_max, storage_floor, policy)
+    if lower is not None:
+        update["data_storage_max_gb"] = lower
+        reasons.append(
+            f"data storage: peak {seen.storage_gb:.2f} GB < {below:g}% of {storage_max}: -> {lower} GB"
+        )
+    ecpu_floor = max(policy.min_ecpu_per_second, limits.ecpu_per_second_min or 0)
+    lower = _lower_to(seen.ecpu_per_second, ecpu_max, ecpu_floor, policy)
+    if lower is not None:
+        update["ecpu_per_second_max"] = lower
+        reasons.append(f"ECPU/s: peak {seen.ecpu_per_second:.0f} < {below:g}% of {ecpu_max}: -> {lower}")
     if not update:
         reasons.append(f"lower: no maximum used under {below:g}% for the whole window")
     return limits.model_copy(update=update)
+
+
+def _lower_to(peak: float | None, maximum: int | None, floor: int, policy: ServerlessPolicy) -> int | None:
+    """One maximum lowered, once its peak stayed under ``lowerBelowPercent`` of it: to peak x (1 + headroom),
+    never below ``floor``; None when it stays (no maximum, no datapoint, used, or nothing lower)."""
+    if maximum is None or peak is None or peak >= maximum * policy.lower_below_percent / 100:
+        return None
+    lower = max(_grown(peak, policy), floor)
+    return lower if lower < maximum else None
 
 
 def _at_least(
