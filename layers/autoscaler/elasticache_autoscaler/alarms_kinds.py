@@ -31,13 +31,11 @@ from elasticache_autoscaler.engine.serverless import BYTES_PER_GB
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetric
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
 from elasticache_autoscaler.models.memcached import MemcachedCluster
-from elasticache_autoscaler.models.serverless import ServerlessCache
+from elasticache_autoscaler.models.serverless import SERVERLESS_DIMENSION, ServerlessCache
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch.type_defs import PutMetricAlarmInputTypeDef
 
-SERVERLESS_DIMENSION = "clusterId"
-"""The dimension ElastiCache puts a serverless cache's metrics under (its name as the value)."""
 SERVERLESS_MEMBER = "serverless"
 """The member part of a serverless cache's alarm names: it has no nodes."""
 

@@ -18,7 +18,7 @@ from elasticache_autoscaler.models.kind_metrics import (
 )
 from elasticache_autoscaler.models.load_history import LoadHistory
 from elasticache_autoscaler.models.memcached import MemcachedCluster
-from elasticache_autoscaler.models.serverless import ServerlessCache
+from elasticache_autoscaler.models.serverless import SERVERLESS_DIMENSION, ServerlessCache
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -113,7 +113,7 @@ def serverless_queries(
     cache: ServerlessCache, period: int, metrics: tuple[tuple[str, str, str], ...] = SERVERLESS_METRICS
 ) -> list["MetricDataQueryTypeDef"]:
     """One query per (field, metric, statistic) of ``metrics``; the id is the field."""
-    dimensions: list[DimensionTypeDef] = [{"Name": "clusterId", "Value": cache.name}]
+    dimensions: list[DimensionTypeDef] = [{"Name": SERVERLESS_DIMENSION, "Value": cache.name}]
     return [_query(field, metric, stat, dimensions, period) for field, metric, stat in metrics]
 
 

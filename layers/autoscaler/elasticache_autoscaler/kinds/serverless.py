@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from elasticache_autoscaler.adapters.kind_metrics import ServerlessMetricsPort
 from elasticache_autoscaler.adapters.serverless import ServerlessGateway
-from elasticache_autoscaler.alarms_kinds import SERVERLESS_DIMENSION, KindAlarm, serverless_alarms
+from elasticache_autoscaler.alarms_kinds import KindAlarm, serverless_alarms
 from elasticache_autoscaler.engine.guards import cooldown_guard
 from elasticache_autoscaler.engine.serverless import decide_serverless
 from elasticache_autoscaler.engine.serverless_forecast import trial
@@ -21,7 +21,7 @@ from elasticache_autoscaler.models.kind_decision import ServerlessAction, Server
 from elasticache_autoscaler.models.kind_policy import ServerlessPolicy
 from elasticache_autoscaler.models.kind_snapshot import ServerlessSnapshot
 from elasticache_autoscaler.models.request import RequestedAction
-from elasticache_autoscaler.models.serverless import ServerlessCache, UsageLimits
+from elasticache_autoscaler.models.serverless import SERVERLESS_DIMENSION, ServerlessCache, UsageLimits
 from elasticache_autoscaler.models.workflow import Observation, ObservationDetail
 from elasticache_autoscaler.workflow.load_history import usage_history
 from elasticache_autoscaler.workflow.observe import guards_now, window_minutes

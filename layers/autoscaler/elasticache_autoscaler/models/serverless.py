@@ -13,6 +13,11 @@ from elasticache_autoscaler.models.cache_kind import CacheKind
 
 ServerlessEngine = Literal["valkey", "redis", "memcached"]
 
+SERVERLESS_DIMENSION = "clusterId"
+"""The CloudWatch dimension of a Serverless cache's metrics in AWS/ElastiCache, its name as the value (not
+``CacheClusterId``, which is a node-based cluster's; ``aws cloudwatch list-metrics`` output in
+open-constructs/aws-cdk-library#68, grafana/grafana-aws-sdk#151, cdklabs/cdk-monitoring-constructs#750)."""
+
 
 class UsageLimits(WireModel):
     """CacheUsageLimits: ``DataStorage`` {Maximum, Minimum} in GB and ``ECPUPerSecond`` {Maximum, Minimum}.
