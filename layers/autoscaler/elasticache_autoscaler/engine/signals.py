@@ -14,7 +14,8 @@ Both views are trend aware (a rising signal is judged where it is heading, never
   memory: a node type change, or a reshard moving data at ~1 GiB/min), from the robust (Theil-Sen: median
   of pairwise slopes, so one spike does not move it) slope of the last ``SCALE_OUT_TREND_POINTS`` —
   only when the latest value breaks out of the preceding half hour's range (``breaks_out``), so noise and
-  waves already ridden never trigger a scale-out by themselves;
+  waves already ridden never trigger a scale-out by themselves; and never past the top of those points once
+  the latest is below it (``turned_down``: a burst that has turned is not a surge that goes on);
 - scale-in: per shard, the larger of the window's maximum and the value the last
   ``SCALE_IN_TREND_POINTS`` minutes' slope reaches ``SCALE_IN_HORIZON_MINUTES`` ahead (the reversal horizon,
   30 min, plus the longest removal, a 20-minute node type change), so a scale-in is never made on a rising
@@ -168,10 +169,22 @@ def _ahead(
             continue
         recent = fmean(values[-points:])
         trend = values if since_change is None else values[len(values) - min(since_change, len(values)) :]
-        slope = rising_slope(trend[-SCALE_OUT_TREND_POINTS:]) if breaks_out(trend, reference) else 0.0
+        latest = trend[-SCALE_OUT_TREND_POINTS:]
+        slope = rising_slope(latest) if breaks_out(trend, reference) else 0.0
         # The mean sits (points - 1) / 2 periods before the last point.
-        ahead[shard] = recent + slope * ((min(points, len(values)) - 1) / 2 + periods_ahead)
+        projected = recent + slope * ((min(points, len(values)) - 1) / 2 + periods_ahead)
+        ahead[shard] = turned_down(latest, recent, projected)
     return ahead
+
+
+def turned_down(latest: tuple[float, ...], recent: float, projected: float) -> float:
+    """The breakout trend's view ``projected``, but no higher than the peak of the ``latest`` points once the
+    last of them is below that peak: a burst that has already turned down is not projected past the top it
+    reached (a spike of a few minutes, read a few minutes late, is not a surge that goes on). Never below
+    ``recent``, the scale-out signal itself."""
+    if not latest or latest[-1] >= max(latest):
+        return projected
+    return max(recent, min(projected, max(latest)))
 
 
 def climbing(series: dict[str, tuple[float, ...]], points: int, periods_ahead: float) -> float | None:
