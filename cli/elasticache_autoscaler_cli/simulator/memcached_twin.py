@@ -28,7 +28,7 @@ from elasticache_autoscaler_cli.simulator.memcached_physics import (
     remapped_fraction,
 )
 from elasticache_autoscaler_cli.simulator.result import ActionRecord
-from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, load_at
+from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Proposal, Publisher, load_at
 
 PRICE_ENGINE: Engine = "redis"
 """A Memcached node is billed at its type's Redis OSS on-demand price (ElastiCache pricing: Memcached and
@@ -84,11 +84,7 @@ def hourly_cost(capacity: MemcachedCapacity) -> float:
     return node_type(capacity.node_type).price_per_hour(PRICE_ENGINE) * capacity.nodes
 
 
-@dataclass(frozen=True, slots=True)
-class MemcachedProposal:
-    target: MemcachedCapacity
-    reason: str
-    action: Action | None = None
+MemcachedProposal = Proposal[MemcachedCapacity]
 
 
 @dataclass(slots=True)
@@ -194,14 +190,12 @@ def simulate_memcached(
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == capacity:
             continue
-        duration = timings.minutes(capacity, proposal.target)
-        pending = ActionRecord[MemcachedCapacity](
+        pending = ActionRecord[MemcachedCapacity].decided_after(
+            i,
+            capacity,
+            proposal,
             action=proposal.action or action_between(capacity, proposal.target),
-            started_minute=i + 1,
-            finished_minute=i + 1 + duration,
-            current=capacity,
-            target=proposal.target,
-            reason=proposal.reason,
+            minutes=timings.minutes(capacity, proposal.target),
         )
         result.actions.append(pending)
 

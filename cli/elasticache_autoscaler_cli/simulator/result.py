@@ -24,6 +24,21 @@ class ActionRecord[C: (Capacity | MemcachedCapacity | UsageLimits) = Capacity]:
     target: C
     reason: str
 
+    @classmethod
+    def decided_after(
+        cls, minute: int, current: C, proposal: "Proposed[C]", *, action: Action, minutes: int
+    ) -> "ActionRecord[C]":
+        """The change a controller proposed after minute ``minute``'s data: it starts with the next minute
+        and serves ``minutes`` later."""
+        return cls(
+            action=action,
+            started_minute=minute + 1,
+            finished_minute=minute + 1 + minutes,
+            current=current,
+            target=proposal.target,
+            reason=proposal.reason,
+        )
+
     def to_json(self) -> dict[str, object]:
         return {
             "action": self.action.value,
@@ -33,6 +48,15 @@ class ActionRecord[C: (Capacity | MemcachedCapacity | UsageLimits) = Capacity]:
             "to": self.target.describe(),
             "reason": self.reason,
         }
+
+
+class Proposed[C](Protocol):
+    """A controller's proposal of any kind of cache: the capacity it wants and why."""
+
+    @property
+    def target(self) -> C: ...
+    @property
+    def reason(self) -> str: ...
 
 
 class Timed(Protocol):

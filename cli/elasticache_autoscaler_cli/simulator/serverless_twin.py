@@ -25,6 +25,7 @@ from elasticache_autoscaler_cli.simulator.serverless_physics import (
 from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, load_at
 
 
+# Not a ``twin.Proposal``: no action derives from two sets of limits, so a Serverless proposal must name it.
 @dataclass(frozen=True, slots=True)
 class ServerlessProposal:
     target: UsageLimits
@@ -107,13 +108,12 @@ def simulate_serverless(
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == limits:
             continue
-        pending = ActionRecord[UsageLimits](
+        pending = ActionRecord[UsageLimits].decided_after(
+            i,
+            limits,
+            proposal,
             action=proposal.action,
-            started_minute=i + 1,
-            finished_minute=i + 1 + change_minutes(physics, limits, proposal.target),
-            current=limits,
-            target=proposal.target,
-            reason=proposal.reason,
+            minutes=change_minutes(physics, limits, proposal.target),
         )
         result.actions.append(pending)
 

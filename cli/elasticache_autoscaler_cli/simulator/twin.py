@@ -13,6 +13,7 @@ from typing import Protocol
 from elasticache_autoscaler.catalog import NodeType, node_type
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Load, Physics, group_metrics
 from elasticache_autoscaler_cli.simulator.result import ActionRecord, SimulationResult
@@ -32,8 +33,10 @@ def hourly_cost(capacity: Capacity, spec: ClusterSpec) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
-    target: Capacity
+class Proposal[C: (Capacity | MemcachedCapacity) = Capacity]:
+    """A controller's proposal: a replication group's capacity, or a Memcached cluster's."""
+
+    target: C
     reason: str
     action: Action | None = None
     """What the controller calls the change; ``None``: derived from the capacities (``action_of``). A move to
@@ -221,15 +224,12 @@ def simulate(
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == capacity:
             continue
-        duration = timings.minutes(capacity, proposal.target, load.dataset_gib)
-        pending = ActionRecord(
+        pending = ActionRecord.decided_after(
+            i,
+            capacity,
+            proposal,
             action=proposal.action or action_of(capacity, proposal.target),
-            # Decided after minute i's data: the change starts with minute i + 1.
-            started_minute=i + 1,
-            finished_minute=i + 1 + duration,
-            current=capacity,
-            target=proposal.target,
-            reason=proposal.reason,
+            minutes=timings.minutes(capacity, proposal.target, load.dataset_gib),
         )
         result.actions.append(pending)
 
