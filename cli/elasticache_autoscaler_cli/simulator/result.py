@@ -85,6 +85,36 @@ def count_reversals(actions: Sequence[Timed], window_minutes: int = REVERSAL_WIN
     return reversals
 
 
+class _Recorded(Protocol):
+    def to_json(self) -> dict[str, object]: ...
+
+
+class Outcome(Protocol):
+    """What a simulation of any kind of cache counts alike."""
+
+    @property
+    def breach_minutes(self) -> int: ...
+    @property
+    def breach_minutes_by_cause(self) -> dict[str, int]: ...
+    @property
+    def actions(self) -> Sequence[_Recorded]: ...
+    @property
+    def reversals(self) -> int: ...
+    @property
+    def node_hours(self) -> float: ...
+
+
+def outcome_json(result: Outcome) -> dict[str, object]:
+    """The JSON of what every kind of simulation counts alike (breaches, actions, node-hours)."""
+    return {
+        "breach_minutes": result.breach_minutes,
+        "breach_minutes_by_cause": dict(result.breach_minutes_by_cause),
+        "actions": [a.to_json() for a in result.actions],
+        "reversals": result.reversals,
+        "node_hours": round(result.node_hours, 3),
+    }
+
+
 @dataclass(slots=True)
 class Series:
     """Per-minute values for the plot (plain lists, appended by the minute loop)."""
@@ -129,11 +159,7 @@ class SimulationResult:
             "minutes": self.minutes,
             "cost_usd": round(self.cost_usd, 4),
             "control_plane_usd": round(self.control_plane_usd, 4),
-            "breach_minutes": self.breach_minutes,
-            "breach_minutes_by_cause": dict(self.breach_minutes_by_cause),
-            "actions": [a.to_json() for a in self.actions],
-            "reversals": self.reversals,
-            "node_hours": round(self.node_hours, 3),
+            **outcome_json(self),
             "initial": self.initial.describe(),
             "final": self.final.describe(),
         }
