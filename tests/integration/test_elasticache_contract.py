@@ -39,7 +39,7 @@ from elasticache_autoscaler.errors import (
 )
 from elasticache_autoscaler.models.snapshot import MetricName, Role, apply_roles
 from tests.fakes.adapters import topology
-from tests.fakes.stubbed import offline_elasticache, stubbed
+from tests.fakes.stubbed import offline_elasticache
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -52,11 +52,6 @@ LARGE, XLARGE, MEDIUM = "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.medium
 @pytest.fixture
 def client() -> "ElastiCacheClient":
     return offline_elasticache()
-
-
-@pytest.fixture
-def stub(client: "ElastiCacheClient") -> Iterator[Stubber]:
-    yield from stubbed(client)
 
 
 @pytest.fixture

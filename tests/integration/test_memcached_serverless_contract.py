@@ -3,7 +3,6 @@ Stubber: exact request parameters (``expected_params``), answers validated again
 (AWS's published DescribeCacheClusters example among them), and ElastiCache's error codes mapped to the
 workflow's errors (busy: GroupBusyError, the same wait-and-re-read as a busy replication group)."""
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,7 +15,7 @@ from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundErro
 from elasticache_autoscaler.models.kind_policy import ScaleConfig
 from elasticache_autoscaler.models.memcached import memcached_cluster_from
 from elasticache_autoscaler.models.serverless import UsageLimits, serverless_cache_from
-from tests.fakes.stubbed import offline_elasticache, stubbed
+from tests.fakes.stubbed import offline_elasticache
 from tests.unit.kinds.builders import elasticache_example, memcached_in_zones, serverless_item
 
 if TYPE_CHECKING:
@@ -28,11 +27,6 @@ CLUSTER = "my-mem-cluster"  # AWS's example cluster
 @pytest.fixture
 def client() -> "ElastiCacheClient":
     return offline_elasticache()
-
-
-@pytest.fixture
-def stub(client: "ElastiCacheClient") -> Iterator[Stubber]:
-    yield from stubbed(client)
 
 
 def aws_example_answer() -> dict[str, Any]:

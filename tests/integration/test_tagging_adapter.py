@@ -2,7 +2,6 @@
 requests), When a schedule tick discovers its groups, Then one paginated GetResources pass filtered on the
 managed tag finds them all, and each is started once for the bucket."""
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,7 +11,7 @@ from elasticache_autoscaler.adapters.tagging import ResourceTagging, group_id_of
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.workflow.triggers import start_for_schedule
 from tests.fakes.adapters import FakeStarter
-from tests.fakes.stubbed import offline_tagging, stubbed
+from tests.fakes.stubbed import offline_tagging
 from tests.unit.workflow.conftest import NOW
 
 if TYPE_CHECKING:
@@ -47,11 +46,6 @@ def _page(groups: list[str], token: str = "") -> dict[str, object]:
 @pytest.fixture
 def client() -> "ResourceGroupsTaggingAPIClient":
     return offline_tagging()
-
-
-@pytest.fixture
-def stub(client: "ResourceGroupsTaggingAPIClient") -> Iterator[Stubber]:
-    yield from stubbed(client)
 
 
 def test_every_page_is_read_with_the_same_filters_and_the_previous_token(

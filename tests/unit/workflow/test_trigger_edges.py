@@ -7,7 +7,6 @@ logged ignore; one bad group never stops a schedule tick; only an ALARM state st
 """
 
 import json
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,7 +18,7 @@ from elasticache_autoscaler.models.alarm_event import AlarmStateChange, AlarmSta
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.workflow.triggers import start_for_alarm, start_for_schedule
 from tests.fakes.adapters import FakeElastiCache, FakeStarter, topology
-from tests.fakes.stubbed import offline_elasticache, stubbed
+from tests.fakes.stubbed import offline_elasticache
 from tests.unit.workflow.conftest import NOW
 from tests.unit.workflow.test_triggers import EVENTS, _alarm
 
@@ -41,11 +40,6 @@ def _arn(group: str) -> str:
 @pytest.fixture
 def client() -> "ElastiCacheClient":
     return offline_elasticache()
-
-
-@pytest.fixture
-def stub(client: "ElastiCacheClient") -> Iterator[Stubber]:
-    yield from stubbed(client)
 
 
 def _group_exists(stub: Stubber, group: str, managed: bool = True) -> None:
