@@ -224,14 +224,7 @@ def shard_metrics(
     shards: int,
 ) -> ShardMetrics:
     """One shard's CloudWatch view of its ``shard_demand``."""
-    demand = shard_demand(
-        physics,
-        node,
-        replicas=replicas,
-        share=share,
-        shards=shards,
-        load=load,
-    )
+    demand = shard_demand(physics, node, replicas=replicas, share=share, shards=shards, load=load)
     memory_percent = demand.memory_percent
     writes = demand.writes
     evictions = max(1.0, writes * 60) if memory_percent > 100 else 0.0
@@ -365,13 +358,6 @@ def breach_free(
     ok = np.ones(len(load.reads_per_s), dtype=np.bool_)
     shares = (hot,) if shards == 1 else (hot, (1 - hot) / (shards - 1))
     for share in shares:
-        demand = shard_demand(
-            physics,
-            node,
-            replicas=replicas,
-            share=share,
-            shards=shards,
-            load=load,
-        )
+        demand = shard_demand(physics, node, replicas=replicas, share=share, shards=shards, load=load)
         ok &= ~_shard_breaches(demand, physics, baseline)
     return ok

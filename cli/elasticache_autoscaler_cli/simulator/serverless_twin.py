@@ -22,7 +22,7 @@ from elasticache_autoscaler_cli.simulator.serverless_physics import (
     ServerlessPhysics,
     serverless_minute,
 )
-from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, load_at
+from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, View, load_at
 
 
 # Not a ``twin.Proposal``: no action derives from two sets of limits, so a Serverless proposal must name it.
@@ -34,21 +34,11 @@ class ServerlessProposal:
 
 
 @dataclass(slots=True)
-class ServerlessView:
-    """What a controller may look at after minute ``minute``: the published CloudWatch history, the new
-    datapoints (``None``: lost) and the cache's state."""
+class ServerlessView(View[ServerlessSpec, UsageLimits, ServerlessMinute]):
+    """A Serverless cache's ``View``: its limits now and the new datapoints (``None``: lost)."""
 
-    minute: int
-    spec: ServerlessSpec
     limits: UsageLimits
-    pending: ActionRecord[UsageLimits] | None
-    metrics: list[ServerlessMinute]
     fresh: list[ServerlessMinute | None]
-    actions: list[ActionRecord[UsageLimits]]
-
-    @property
-    def modifying(self) -> bool:
-        return self.pending is not None
 
 
 class ServerlessController(Protocol):
@@ -104,7 +94,15 @@ def simulate_serverless(
         causes["storage"] += minute.data_over_maximum
 
         fresh = publisher.after(i, metrics)
-        view = ServerlessView(i, spec, limits, pending, publisher.seen, fresh, result.actions)
+        view = ServerlessView(
+            minute=i,
+            spec=spec,
+            pending=pending,
+            metrics=publisher.seen,
+            actions=result.actions,
+            limits=limits,
+            fresh=fresh,
+        )
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == limits:
             continue

@@ -14,6 +14,7 @@ from elasticache_autoscaler.catalog import NodeType, node_type
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
+from elasticache_autoscaler.models.serverless import UsageLimits
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Load, Physics, group_metrics
 from elasticache_autoscaler_cli.simulator.result import ActionRecord, SimulationResult
@@ -70,20 +71,30 @@ class CloudWatchLag:
 
 
 @dataclass(slots=True)
-class ClusterView:
-    """What a controller may look at after minute ``minute``: CloudWatch history and the group's state.
-
-    ``metrics``: the datapoints CloudWatch has published so far, oldest first (every minute, unless the
-    simulation runs with a ``CloudWatchLag``); ``new_datapoints()``: those published by this minute, in
-    order, with ``None`` for one CloudWatch lost (what an alarm evaluates as missing)."""
+class View[S, C: (Capacity | MemcachedCapacity | UsageLimits), M]:
+    """What a controller of any kind of cache may look at after minute ``minute``: the cache as it started
+    (``spec``), the change running (``pending``), the datapoints CloudWatch has published so far, oldest
+    first (``metrics``), and the changes made so far."""
 
     minute: int
-    spec: ClusterSpec
+    spec: S
+    pending: ActionRecord[C] | None
+    metrics: list[M]
+    actions: list[ActionRecord[C]]
+
+    @property
+    def modifying(self) -> bool:
+        return self.pending is not None
+
+
+@dataclass(slots=True)
+class ClusterView(View[ClusterSpec, Capacity, GroupMetrics]):
+    """A replication group's ``View``: its capacity now. ``metrics`` come every minute, unless the
+    simulation runs with a ``CloudWatchLag``; ``new_datapoints()``: those published by this minute, in
+    order, with ``None`` for one CloudWatch lost (what an alarm evaluates as missing)."""
+
     physics: Physics
     capacity: Capacity
-    pending: ActionRecord | None
-    metrics: list[GroupMetrics]
-    actions: list[ActionRecord]
     fresh: list[GroupMetrics | None] | None = None
 
     def new_datapoints(self) -> list[GroupMetrics | None]:
@@ -91,10 +102,6 @@ class ClusterView:
         if self.fresh is None:
             return list[GroupMetrics | None](self.metrics[-1:])
         return self.fresh
-
-    @property
-    def modifying(self) -> bool:
-        return self.pending is not None
 
 
 class Controller(Protocol):

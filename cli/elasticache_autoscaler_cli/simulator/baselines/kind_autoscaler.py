@@ -7,9 +7,7 @@ and every alarm ``reconcile`` deploys for the kind that changes to ALARM. The po
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
@@ -17,26 +15,14 @@ from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, Serverles
 from elasticache_autoscaler.models.kind_snapshot import MemcachedSnapshot, ServerlessSnapshot
 from elasticache_autoscaler_cli.simulator.baselines.autoscaler import past_decisions, sim_time
 from elasticache_autoscaler_cli.simulator.kind_observe import decide_as_deployed
-from elasticache_autoscaler_cli.simulator.result import Timed
+from elasticache_autoscaler_cli.simulator.memcached_twin import MemcachedView
+from elasticache_autoscaler_cli.simulator.serverless_twin import ServerlessView
 
 ALARM_PREFIX = "simulated-"
 
 
-class KindView(Protocol):
-    """What the evaluation reads of either kind's view (``MemcachedView``, ``ServerlessView``)."""
-
-    @property
-    def minute(self) -> int: ...
-    @property
-    def modifying(self) -> bool: ...
-    @property
-    def metrics(self) -> Sequence[object]: ...
-    @property
-    def actions(self) -> Sequence[Timed]: ...
-
-
 class KindAutoscaler[
-    V: KindView,
+    V: MemcachedView | ServerlessView,
     P: (MemcachedPolicy, ServerlessPolicy),
     D: (MemcachedDecision, ServerlessDecision),
     Proposal,
