@@ -39,6 +39,7 @@ from elasticache_autoscaler.errors import (
 )
 from elasticache_autoscaler.models.snapshot import MetricName, Role, apply_roles
 from tests.fakes.adapters import topology
+from tests.fakes.stubbed import offline_elasticache
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -48,26 +49,9 @@ ARN = f"arn:aws:elasticache:us-east-1:123456789012:replicationgroup:{GROUP}"
 LARGE, XLARGE, MEDIUM = "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.medium"
 
 
-def _client() -> "ElastiCacheClient":
-    return boto3.client(
-        "elasticache",
-        region_name="us-east-1",
-        config=aws.RETRIES,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # a dummy: the client never leaves the process
-    )
-
-
 @pytest.fixture
 def client() -> "ElastiCacheClient":
-    return _client()
-
-
-@pytest.fixture
-def stub(client: "ElastiCacheClient") -> Iterator[Stubber]:
-    with Stubber(client) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
+    return offline_elasticache()
 
 
 @pytest.fixture
@@ -547,7 +531,7 @@ def _answer_at_send(client: "ElastiCacheClient", answer: Callable[..., AWSRespon
 def test_throttling_is_retried_by_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
     """Throttling, then success: one successful call for the adapter, two HTTP attempts on the wire."""
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
-    client = _client()
+    client = offline_elasticache()
     bodies = [(400, _THROTTLED), (200, _INCREASED)]
     sent: list[str] = []
 
@@ -574,7 +558,7 @@ def test_throttling_past_the_retry_budget_is_throttled_not_an_action_failure(
     """Finding 5: a throttled call was not applied; the workflow retries Act (which re-reads first) and,
     exhausted, records the decision skipped: never an action failure, never counted toward the breaker."""
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
-    client = _client()
+    client = offline_elasticache()
     attempts: list[int] = []
 
     def answer(request: Any, **_: Any) -> AWSResponse:

@@ -3,14 +3,11 @@ Stubber: exact request parameters (``expected_params``), answers validated again
 (AWS's published DescribeCacheClusters example among them), and ElastiCache's error codes mapped to the
 workflow's errors (busy: GroupBusyError, the same wait-and-re-read as a busy replication group)."""
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT
 from elasticache_autoscaler.adapters.memcached import MemcachedClusters
 from elasticache_autoscaler.adapters.serverless import ServerlessCaches
@@ -18,6 +15,7 @@ from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundErro
 from elasticache_autoscaler.models.kind_policy import ScaleConfig
 from elasticache_autoscaler.models.memcached import memcached_cluster_from
 from elasticache_autoscaler.models.serverless import UsageLimits, serverless_cache_from
+from tests.fakes.stubbed import offline_elasticache
 from tests.unit.kinds.builders import elasticache_example, memcached_in_zones, serverless_item
 
 if TYPE_CHECKING:
@@ -28,20 +26,7 @@ CLUSTER = "my-mem-cluster"  # AWS's example cluster
 
 @pytest.fixture
 def client() -> "ElastiCacheClient":
-    return boto3.client(
-        "elasticache",
-        region_name="us-east-1",
-        config=aws.RETRIES,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # a dummy: the client never leaves the process
-    )
-
-
-@pytest.fixture
-def stub(client: "ElastiCacheClient") -> Iterator[Stubber]:
-    with Stubber(client) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
+    return offline_elasticache()
 
 
 def aws_example_answer() -> dict[str, Any]:

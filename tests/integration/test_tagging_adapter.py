@@ -2,18 +2,16 @@
 requests), When a schedule tick discovers its groups, Then one paginated GetResources pass filtered on the
 managed tag finds them all, and each is started once for the bucket."""
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.tagging import ResourceTagging, group_id_of
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.workflow.triggers import start_for_schedule
 from tests.fakes.adapters import FakeStarter
+from tests.fakes.stubbed import offline_tagging
 from tests.unit.workflow.conftest import NOW
 
 if TYPE_CHECKING:
@@ -47,20 +45,7 @@ def _page(groups: list[str], token: str = "") -> dict[str, object]:
 
 @pytest.fixture
 def client() -> "ResourceGroupsTaggingAPIClient":
-    return boto3.client(
-        "resourcegroupstaggingapi",
-        region_name="us-east-1",
-        config=aws.RETRIES,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # a dummy: the client never leaves the process
-    )
-
-
-@pytest.fixture
-def stub(client: "ResourceGroupsTaggingAPIClient") -> Iterator[Stubber]:
-    with Stubber(client) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
+    return offline_tagging()
 
 
 def test_every_page_is_read_with_the_same_filters_and_the_previous_token(

@@ -21,6 +21,7 @@ import csv
 import gzip
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
@@ -36,11 +37,13 @@ class InputError(ValueError):
     """A trace or cluster file that does not follow the documented format."""
 
 
-class _Strict(BaseModel):
+class StrictInput(BaseModel):
+    """An input file's model: no unknown field, immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TraceRow(_Strict):
+class TraceRow(StrictInput):
     minute: int = Field(ge=0)
     reads_per_s: float = Field(ge=0, allow_inf_nan=False)
     writes_per_s: float = Field(ge=0, allow_inf_nan=False)
@@ -49,7 +52,7 @@ class TraceRow(_Strict):
     avg_item_bytes: float = Field(gt=0, allow_inf_nan=False)
 
 
-class ClusterSpec(_Strict):
+class ClusterSpec(StrictInput):
     """The replication group the trace runs against, as it is at minute 0."""
 
     engine: Engine
@@ -182,19 +185,24 @@ def load_trace(path: Path) -> Trace:
     return parse_trace(path.read_text(), str(path))
 
 
-def parse_cluster(text: str, source: str = "cluster") -> ClusterSpec:
+def parse_json[T](text: str, source: str, validate: Callable[[object], T]) -> T:
+    """A JSON input file through ``validate`` (a pydantic validator); any problem is an ``InputError``."""
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{source}: line {error.lineno}, column {error.colno}: {error.msg}") from None
     try:
-        return ClusterSpec.model_validate(raw)
+        return validate(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}"
             for e in error.errors(include_input=False)
         )
         raise InputError(f"{source}: {problems}") from None
+
+
+def parse_cluster(text: str, source: str = "cluster") -> ClusterSpec:
+    return parse_json(text, source, ClusterSpec.model_validate)
 
 
 def load_cluster(path: Path) -> ClusterSpec:

@@ -14,19 +14,15 @@ A Serverless cache's limits are its CacheUsageLimits at minute 0 (``data_storage
 import json
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
 from elasticache_autoscaler.catalog import UnknownNodeTypeError, node_type
 from elasticache_autoscaler.models.kind_policy import MEMCACHED_MAX_NODES
 from elasticache_autoscaler.models.serverless import ServerlessEngine, UsageLimits
-from elasticache_autoscaler_cli.simulator.inputs import InputError
+from elasticache_autoscaler_cli.simulator.inputs import StrictInput, parse_json
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MemcachedSpec(_Strict):
+class MemcachedSpec(StrictInput):
     """The Memcached cluster the trace runs against, as it is at minute 0."""
 
     kind: Literal["memcached"]
@@ -43,7 +39,7 @@ class MemcachedSpec(_Strict):
         return self
 
 
-class ServerlessSpec(_Strict):
+class ServerlessSpec(StrictInput):
     """The Serverless cache the trace runs against: its engine and CacheUsageLimits at minute 0."""
 
     kind: Literal["serverless"]
@@ -78,15 +74,4 @@ def kind_of(text: str) -> str | None:
 
 
 def parse_kind_cluster(text: str, source: str = "cluster") -> MemcachedSpec | ServerlessSpec:
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"{source}: line {error.lineno}, column {error.colno}: {error.msg}") from None
-    try:
-        return _KIND_SPEC.validate_python(raw)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}"
-            for e in error.errors(include_input=False)
-        )
-        raise InputError(f"{source}: {problems}") from None
+    return parse_json(text, source, _KIND_SPEC.validate_python)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler.models.serverless import UsageLimits
-from elasticache_autoscaler_cli.simulator.result import ActionRecord, count_reversals
+from elasticache_autoscaler_cli.simulator.result import ActionRecord, count_reversals, outcome_json
 
 KindCapacity = MemcachedCapacity | UsageLimits
 
@@ -41,11 +41,7 @@ class KindResult[C: KindCapacity]:
             "kind": self.kind,
             "minutes": self.minutes,
             "cost_usd": round(self.cost_usd, 4),
-            "breach_minutes": self.breach_minutes,
-            "breach_minutes_by_cause": dict(self.breach_minutes_by_cause),
-            "actions": [a.to_json() for a in self.actions],
-            "reversals": self.reversals,
-            "node_hours": round(self.node_hours, 3),
+            **outcome_json(self),
             "cold_misses": round(self.cold_misses),
             "throttled_cmds": round(self.throttled_cmds),
             "peak_ceiling_per_hour": self.peak_ceiling_per_hour,

@@ -28,7 +28,7 @@ from elasticache_autoscaler_cli.simulator.memcached_physics import (
     remapped_fraction,
 )
 from elasticache_autoscaler_cli.simulator.result import ActionRecord
-from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, load_at
+from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Proposal, Publisher, View, load_at
 
 PRICE_ENGINE: Engine = "redis"
 """A Memcached node is billed at its type's Redis OSS on-demand price (ElastiCache pricing: Memcached and
@@ -84,32 +84,19 @@ def hourly_cost(capacity: MemcachedCapacity) -> float:
     return node_type(capacity.node_type).price_per_hour(PRICE_ENGINE) * capacity.nodes
 
 
-@dataclass(frozen=True, slots=True)
-class MemcachedProposal:
-    target: MemcachedCapacity
-    reason: str
-    action: Action | None = None
+MemcachedProposal = Proposal[MemcachedCapacity]
 
 
 @dataclass(slots=True)
-class MemcachedView:
-    """What a controller may look at after minute ``minute``: the published CloudWatch history (one
-    ``NodeMinute`` per minute, every node alike), the new datapoints (``None``: lost), the cluster's state
-    and ``node_since``: the minute from which each current node has served (oldest first)."""
+class MemcachedView(View[MemcachedSpec, MemcachedCapacity, NodeMinute]):
+    """A Memcached cluster's ``View`` (one ``NodeMinute`` per minute, every node alike): its capacity now,
+    the new datapoints (``None``: lost), and ``node_since``: the minute from which each current node has
+    served (oldest first)."""
 
-    minute: int
-    spec: MemcachedSpec
     physics: MemcachedPhysics
     capacity: MemcachedCapacity
-    pending: ActionRecord[MemcachedCapacity] | None
-    metrics: list[NodeMinute]
     fresh: list[NodeMinute | None]
-    actions: list[ActionRecord[MemcachedCapacity]]
     node_since: tuple[int, ...]
-
-    @property
-    def modifying(self) -> bool:
-        return self.pending is not None
 
 
 class MemcachedController(Protocol):
@@ -189,19 +176,25 @@ def simulate_memcached(
 
         fresh = publisher.after(i, metrics)
         view = MemcachedView(
-            i, spec, physics, capacity, pending, publisher.seen, fresh, result.actions, since
+            minute=i,
+            spec=spec,
+            pending=pending,
+            metrics=publisher.seen,
+            actions=result.actions,
+            physics=physics,
+            capacity=capacity,
+            fresh=fresh,
+            node_since=since,
         )
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == capacity:
             continue
-        duration = timings.minutes(capacity, proposal.target)
-        pending = ActionRecord[MemcachedCapacity](
+        pending = ActionRecord[MemcachedCapacity].decided_after(
+            i,
+            capacity,
+            proposal,
             action=proposal.action or action_between(capacity, proposal.target),
-            started_minute=i + 1,
-            finished_minute=i + 1 + duration,
-            current=capacity,
-            target=proposal.target,
-            reason=proposal.reason,
+            minutes=timings.minutes(capacity, proposal.target),
         )
         result.actions.append(pending)
 

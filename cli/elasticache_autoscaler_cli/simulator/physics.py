@@ -8,7 +8,7 @@ each comes from. The twin computes two shard classes only, the hottest shard and
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,6 +77,19 @@ class Load:
     dataset_gib: float
     connections: int
     avg_item_bytes: float
+
+
+class LoadOf[F: (float, FloatArray)](Protocol):
+    """What ``shard_demand`` reads of a load: one minute's (``Load``) or every minute's (``LoadColumns``)."""
+
+    @property
+    def reads_per_s(self) -> F: ...
+    @property
+    def writes_per_s(self) -> F: ...
+    @property
+    def dataset_gib(self) -> F: ...
+    @property
+    def avg_item_bytes(self) -> F: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,20 +182,19 @@ def shard_demand[F: (float, FloatArray)](
     replicas: int,
     share: float,
     shards: int,
-    reads_per_s: F,
-    writes_per_s: F,
-    dataset_gib: F,
-    avg_item_bytes: F,
+    load: LoadOf[F],
 ) -> ShardDemand[F]:
-    """One shard carrying ``share`` of the traffic and 1/``shards`` of the data.
+    """One shard carrying ``share`` of the traffic and 1/``shards`` of the data: of one minute's ``Load``
+    or of every minute's ``LoadColumns`` at once.
 
     Reads go to the shard's replicas when it has any (reader endpoint / READONLY routing), else to the
     primary; writes go to the primary and are replayed on every replica. Bandwidths in bits/s.
     """
+    avg_item_bytes, dataset_gib = load.avg_item_bytes, load.dataset_gib
     cost = physics.op_cost(avg_item_bytes)
     capacity = physics.ops_capacity(node)
-    reads = reads_per_s * share
-    writes = writes_per_s * share
+    reads = load.reads_per_s * share
+    writes = load.writes_per_s * share
     reads_on_primary = reads if replicas == 0 else reads * 0.0
     reads_per_replica = reads / replicas if replicas else reads * 0.0
     wire = avg_item_bytes + physics.request_overhead_bytes
@@ -212,17 +224,7 @@ def shard_metrics(
     shards: int,
 ) -> ShardMetrics:
     """One shard's CloudWatch view of its ``shard_demand``."""
-    demand = shard_demand(
-        physics,
-        node,
-        replicas=replicas,
-        share=share,
-        shards=shards,
-        reads_per_s=load.reads_per_s,
-        writes_per_s=load.writes_per_s,
-        dataset_gib=load.dataset_gib,
-        avg_item_bytes=load.avg_item_bytes,
-    )
+    demand = shard_demand(physics, node, replicas=replicas, share=share, shards=shards, load=load)
     memory_percent = demand.memory_percent
     writes = demand.writes
     evictions = max(1.0, writes * 60) if memory_percent > 100 else 0.0
@@ -356,16 +358,6 @@ def breach_free(
     ok = np.ones(len(load.reads_per_s), dtype=np.bool_)
     shares = (hot,) if shards == 1 else (hot, (1 - hot) / (shards - 1))
     for share in shares:
-        demand = shard_demand(
-            physics,
-            node,
-            replicas=replicas,
-            share=share,
-            shards=shards,
-            reads_per_s=load.reads_per_s,
-            writes_per_s=load.writes_per_s,
-            dataset_gib=load.dataset_gib,
-            avg_item_bytes=load.avg_item_bytes,
-        )
+        demand = shard_demand(physics, node, replicas=replicas, share=share, shards=shards, load=load)
         ok &= ~_shard_breaches(demand, physics, baseline)
     return ok

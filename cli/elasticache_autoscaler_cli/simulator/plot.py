@@ -18,27 +18,21 @@ def plot(result: SimulationResult, out: Path, title: str = "") -> None:
     fig, (ops, memory, nodes) = plt.subplots(
         3, 1, sharex=True, figsize=(12, 8), gridspec_kw={"height_ratios": [3, 3, 1.2]}
     )
-    ops.fill_between(
-        hours,
-        series.capacity_ops,
-        step="post",
-        color="tab:green",
-        alpha=0.25,
-        linewidth=0,
-        label="capacity before 90 % engine CPU",
-    )
-    ops.plot(hours, series.demand_ops, label="demand (reads + writes /s)", color="tab:blue", linewidth=0.8)
+    for axis, capacity, demand, what, label in (
+        (
+            ops,
+            series.capacity_ops,
+            series.demand_ops,
+            "capacity before 90 % engine CPU",
+            "demand (reads + writes /s)",
+        ),
+        (memory, series.maxmemory_gib, series.dataset_gib, "maxmemory, all shards (GiB)", "dataset (GiB)"),
+    ):
+        axis.fill_between(
+            hours, capacity, step="post", color="tab:green", alpha=0.25, linewidth=0, label=what
+        )
+        axis.plot(hours, demand, label=label, color="tab:blue", linewidth=0.8)
     ops.set_ylabel("ops/s")
-    memory.fill_between(
-        hours,
-        series.maxmemory_gib,
-        step="post",
-        color="tab:green",
-        alpha=0.25,
-        linewidth=0,
-        label="maxmemory, all shards (GiB)",
-    )
-    memory.plot(hours, series.dataset_gib, label="dataset (GiB)", color="tab:blue", linewidth=0.8)
     memory.set_ylabel("GiB")
     nodes.fill_between(hours, series.nodes, step="post", color="tab:gray", alpha=0.5, linewidth=0)
     nodes.set_ylabel("nodes")

@@ -24,6 +24,21 @@ class ActionRecord[C: (Capacity | MemcachedCapacity | UsageLimits) = Capacity]:
     target: C
     reason: str
 
+    @classmethod
+    def decided_after(
+        cls, minute: int, current: C, proposal: "Proposed[C]", *, action: Action, minutes: int
+    ) -> "ActionRecord[C]":
+        """The change a controller proposed after minute ``minute``'s data: it starts with the next minute
+        and serves ``minutes`` later."""
+        return cls(
+            action=action,
+            started_minute=minute + 1,
+            finished_minute=minute + 1 + minutes,
+            current=current,
+            target=proposal.target,
+            reason=proposal.reason,
+        )
+
     def to_json(self) -> dict[str, object]:
         return {
             "action": self.action.value,
@@ -33,6 +48,15 @@ class ActionRecord[C: (Capacity | MemcachedCapacity | UsageLimits) = Capacity]:
             "to": self.target.describe(),
             "reason": self.reason,
         }
+
+
+class Proposed[C](Protocol):
+    """A controller's proposal of any kind of cache: the capacity it wants and why."""
+
+    @property
+    def target(self) -> C: ...
+    @property
+    def reason(self) -> str: ...
 
 
 class Timed(Protocol):
@@ -59,6 +83,36 @@ def count_reversals(actions: Sequence[Timed], window_minutes: int = REVERSAL_WIN
         ):
             reversals += 1
     return reversals
+
+
+class _Recorded(Protocol):
+    def to_json(self) -> dict[str, object]: ...
+
+
+class Outcome(Protocol):
+    """What a simulation of any kind of cache counts alike."""
+
+    @property
+    def breach_minutes(self) -> int: ...
+    @property
+    def breach_minutes_by_cause(self) -> dict[str, int]: ...
+    @property
+    def actions(self) -> Sequence[_Recorded]: ...
+    @property
+    def reversals(self) -> int: ...
+    @property
+    def node_hours(self) -> float: ...
+
+
+def outcome_json(result: Outcome) -> dict[str, object]:
+    """The JSON of what every kind of simulation counts alike (breaches, actions, node-hours)."""
+    return {
+        "breach_minutes": result.breach_minutes,
+        "breach_minutes_by_cause": dict(result.breach_minutes_by_cause),
+        "actions": [a.to_json() for a in result.actions],
+        "reversals": result.reversals,
+        "node_hours": round(result.node_hours, 3),
+    }
 
 
 @dataclass(slots=True)
@@ -105,11 +159,7 @@ class SimulationResult:
             "minutes": self.minutes,
             "cost_usd": round(self.cost_usd, 4),
             "control_plane_usd": round(self.control_plane_usd, 4),
-            "breach_minutes": self.breach_minutes,
-            "breach_minutes_by_cause": dict(self.breach_minutes_by_cause),
-            "actions": [a.to_json() for a in self.actions],
-            "reversals": self.reversals,
-            "node_hours": round(self.node_hours, 3),
+            **outcome_json(self),
             "initial": self.initial.describe(),
             "final": self.final.describe(),
         }

@@ -22,9 +22,10 @@ from elasticache_autoscaler_cli.simulator.serverless_physics import (
     ServerlessPhysics,
     serverless_minute,
 )
-from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, load_at
+from elasticache_autoscaler_cli.simulator.twin import CloudWatchLag, Publisher, View, load_at
 
 
+# Not a ``twin.Proposal``: no action derives from two sets of limits, so a Serverless proposal must name it.
 @dataclass(frozen=True, slots=True)
 class ServerlessProposal:
     target: UsageLimits
@@ -33,21 +34,11 @@ class ServerlessProposal:
 
 
 @dataclass(slots=True)
-class ServerlessView:
-    """What a controller may look at after minute ``minute``: the published CloudWatch history, the new
-    datapoints (``None``: lost) and the cache's state."""
+class ServerlessView(View[ServerlessSpec, UsageLimits, ServerlessMinute]):
+    """A Serverless cache's ``View``: its limits now and the new datapoints (``None``: lost)."""
 
-    minute: int
-    spec: ServerlessSpec
     limits: UsageLimits
-    pending: ActionRecord[UsageLimits] | None
-    metrics: list[ServerlessMinute]
     fresh: list[ServerlessMinute | None]
-    actions: list[ActionRecord[UsageLimits]]
-
-    @property
-    def modifying(self) -> bool:
-        return self.pending is not None
 
 
 class ServerlessController(Protocol):
@@ -103,17 +94,24 @@ def simulate_serverless(
         causes["storage"] += minute.data_over_maximum
 
         fresh = publisher.after(i, metrics)
-        view = ServerlessView(i, spec, limits, pending, publisher.seen, fresh, result.actions)
+        view = ServerlessView(
+            minute=i,
+            spec=spec,
+            pending=pending,
+            metrics=publisher.seen,
+            actions=result.actions,
+            limits=limits,
+            fresh=fresh,
+        )
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == limits:
             continue
-        pending = ActionRecord[UsageLimits](
+        pending = ActionRecord[UsageLimits].decided_after(
+            i,
+            limits,
+            proposal,
             action=proposal.action,
-            started_minute=i + 1,
-            finished_minute=i + 1 + change_minutes(physics, limits, proposal.target),
-            current=limits,
-            target=proposal.target,
-            reason=proposal.reason,
+            minutes=change_minutes(physics, limits, proposal.target),
         )
         result.actions.append(pending)
 

@@ -13,6 +13,8 @@ from typing import Protocol
 from elasticache_autoscaler.catalog import NodeType, node_type
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.memcached import MemcachedCapacity
+from elasticache_autoscaler.models.serverless import UsageLimits
 from elasticache_autoscaler_cli.simulator.inputs import ClusterSpec, Trace
 from elasticache_autoscaler_cli.simulator.physics import GroupMetrics, Load, Physics, group_metrics
 from elasticache_autoscaler_cli.simulator.result import ActionRecord, SimulationResult
@@ -32,8 +34,10 @@ def hourly_cost(capacity: Capacity, spec: ClusterSpec) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
-    target: Capacity
+class Proposal[C: (Capacity | MemcachedCapacity) = Capacity]:
+    """A controller's proposal: a replication group's capacity, or a Memcached cluster's."""
+
+    target: C
     reason: str
     action: Action | None = None
     """What the controller calls the change; ``None``: derived from the capacities (``action_of``). A move to
@@ -67,20 +71,30 @@ class CloudWatchLag:
 
 
 @dataclass(slots=True)
-class ClusterView:
-    """What a controller may look at after minute ``minute``: CloudWatch history and the group's state.
-
-    ``metrics``: the datapoints CloudWatch has published so far, oldest first (every minute, unless the
-    simulation runs with a ``CloudWatchLag``); ``new_datapoints()``: those published by this minute, in
-    order, with ``None`` for one CloudWatch lost (what an alarm evaluates as missing)."""
+class View[S, C: (Capacity | MemcachedCapacity | UsageLimits), M]:
+    """What a controller of any kind of cache may look at after minute ``minute``: the cache as it started
+    (``spec``), the change running (``pending``), the datapoints CloudWatch has published so far, oldest
+    first (``metrics``), and the changes made so far."""
 
     minute: int
-    spec: ClusterSpec
+    spec: S
+    pending: ActionRecord[C] | None
+    metrics: list[M]
+    actions: list[ActionRecord[C]]
+
+    @property
+    def modifying(self) -> bool:
+        return self.pending is not None
+
+
+@dataclass(slots=True)
+class ClusterView(View[ClusterSpec, Capacity, GroupMetrics]):
+    """A replication group's ``View``: its capacity now. ``metrics`` come every minute, unless the
+    simulation runs with a ``CloudWatchLag``; ``new_datapoints()``: those published by this minute, in
+    order, with ``None`` for one CloudWatch lost (what an alarm evaluates as missing)."""
+
     physics: Physics
     capacity: Capacity
-    pending: ActionRecord | None
-    metrics: list[GroupMetrics]
-    actions: list[ActionRecord]
     fresh: list[GroupMetrics | None] | None = None
 
     def new_datapoints(self) -> list[GroupMetrics | None]:
@@ -88,10 +102,6 @@ class ClusterView:
         if self.fresh is None:
             return list[GroupMetrics | None](self.metrics[-1:])
         return self.fresh
-
-    @property
-    def modifying(self) -> bool:
-        return self.pending is not None
 
 
 class Controller(Protocol):
@@ -221,15 +231,12 @@ def simulate(
         proposal = controller.step(view)
         if proposal is None or pending is not None or proposal.target == capacity:
             continue
-        duration = timings.minutes(capacity, proposal.target, load.dataset_gib)
-        pending = ActionRecord(
+        pending = ActionRecord.decided_after(
+            i,
+            capacity,
+            proposal,
             action=proposal.action or action_of(capacity, proposal.target),
-            # Decided after minute i's data: the change starts with minute i + 1.
-            started_minute=i + 1,
-            finished_minute=i + 1 + duration,
-            current=capacity,
-            target=proposal.target,
-            reason=proposal.reason,
+            minutes=timings.minutes(capacity, proposal.target, load.dataset_gib),
         )
         result.actions.append(pending)
 

@@ -7,20 +7,18 @@ logged ignore; one bad group never stops a schedule tick; only an ALARM state st
 """
 
 import json
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.elasticache import ElastiCache
 from elasticache_autoscaler.errors import TickIncompleteError
 from elasticache_autoscaler.models.alarm_event import AlarmStateChange, AlarmStateChangeEvent
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.workflow.triggers import start_for_alarm, start_for_schedule
 from tests.fakes.adapters import FakeElastiCache, FakeStarter, topology
+from tests.fakes.stubbed import offline_elasticache
 from tests.unit.workflow.conftest import NOW
 from tests.unit.workflow.test_triggers import EVENTS, _alarm
 
@@ -41,20 +39,7 @@ def _arn(group: str) -> str:
 
 @pytest.fixture
 def client() -> "ElastiCacheClient":
-    return boto3.client(
-        "elasticache",
-        region_name="us-east-1",
-        config=aws.RETRIES,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # a dummy: the client never leaves the process
-    )
-
-
-@pytest.fixture
-def stub(client: "ElastiCacheClient") -> Iterator[Stubber]:
-    with Stubber(client) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
+    return offline_elasticache()
 
 
 def _group_exists(stub: Stubber, group: str, managed: bool = True) -> None:

@@ -3,7 +3,7 @@ twin's CloudWatch alarms, each with the value of the twin's minute it watches. E
 on the twin's ring: one alarm per signal stands for the per-node alarms (the cluster is "in alarm" when its
 hottest node is)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from elasticache_autoscaler.alarms_kinds import KindAlarm
 from elasticache_autoscaler_cli.simulator.alarms import (
@@ -40,7 +40,7 @@ def one_per_signal[M](
     return [(twin_alarm(d), readings[d.signal]) for d in seen.values()]
 
 
-def fired[M](alarms: list[tuple[Alarm, Callable[[M], float]]], points: list[M | None]) -> list[str]:
+def fired[M](alarms: list[tuple[Alarm, Callable[[M], float]]], points: Sequence[M | None]) -> list[str]:
     """Feed the published datapoints (``None``: lost) to every alarm; the names of those that changed to
     ALARM (each change is one EventBridge event, one evaluation)."""
     names = []
@@ -49,3 +49,22 @@ def fired[M](alarms: list[tuple[Alarm, Callable[[M], float]]], points: list[M | 
             if alarm.observe(None if point is None else read(point)) is AlarmValue.ALARM:
                 names.append(alarm.spec.name)
     return names
+
+
+class DeployedAlarms[M]:
+    """The alarms ``reconcile`` keeps deployed for one cache: built again (their state reset) only when
+    what their thresholds are built from changes (``key``), as ``reconcile`` re-deploys them."""
+
+    def __init__(self, readings: dict[str, Callable[[M], float]]) -> None:
+        self._readings = readings
+        self._alarms: list[tuple[Alarm, Callable[[M], float]]] = []
+        self._key: object = None
+
+    def fired(
+        self, key: object, definitions: Callable[[], tuple[KindAlarm, ...]], points: Sequence[M | None]
+    ) -> list[str]:
+        """``fired`` on the alarms deployed for ``key`` (``definitions``: those ``reconcile`` deploys)."""
+        if key != self._key:
+            self._alarms = one_per_signal(definitions(), self._readings)
+            self._key = key
+        return fired(self._alarms, points)

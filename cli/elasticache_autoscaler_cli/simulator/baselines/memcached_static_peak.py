@@ -10,6 +10,7 @@ from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler_cli.simulator.baselines.static_peak import (
     CONNECTION_LIMIT_PER_NODE,
     NoTopologyFitsError,
+    cheapest_holding,
     peak_loads,
 )
 from elasticache_autoscaler_cli.simulator.inputs import Trace
@@ -43,14 +44,16 @@ def peak_capacity(
         if n.family == family
         for count in range(policy.min_nodes, policy.max_nodes + 1)
     ]
-    candidates.sort(key=lambda c: (hourly_cost(c), c.nodes))
     loads = peak_loads(trace)
-    for capacity in candidates:
-        if holds(capacity, loads, physics):
-            return capacity
-    raise NoTopologyFitsError(f"no {family} cluster within the policy's bounds holds the trace's peak")
+    return cheapest_holding(
+        candidates,
+        lambda c: (hourly_cost(c), c.nodes),
+        lambda c: holds(c, loads, physics),
+        f"{family} cluster",
+    )
 
 
+# StaticPeakController's shape on a Memcached cluster's types: what they share is three one-liners.
 class MemcachedStaticPeak:
     name = "static-peak"
 

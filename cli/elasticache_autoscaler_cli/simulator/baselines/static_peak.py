@@ -14,6 +14,7 @@ The cheapest candidate that passes wins; it never changes afterwards.
 """
 
 import heapq
+from collections.abc import Callable
 from dataclasses import replace
 
 from elasticache_autoscaler.catalog import catalog, node_type
@@ -88,12 +89,26 @@ def peak_capacity(spec: ClusterSpec, trace: Trace, physics: Physics, policy: Pol
         for shards in shard_range
         for replicas in range(min_replicas, policy.max_replicas_per_shard + 1)
     ]
-    candidates.sort(key=lambda c: (hourly_cost(c, spec), c.shards, c.replicas_per_shard))
     loads = peak_loads(trace)
-    for capacity in candidates:
-        if holds(capacity, spec, loads, physics):
+    return cheapest_holding(
+        candidates,
+        lambda c: (hourly_cost(c, spec), c.shards, c.replicas_per_shard),
+        lambda c: holds(c, spec, loads, physics),
+        f"{family} topology",
+    )
+
+
+def cheapest_holding[C](
+    candidates: list[C],
+    price: Callable[[C], tuple[float, ...]],
+    holds: Callable[[C], bool],
+    what: str,
+) -> C:
+    """The first candidate by ``price`` (cost, then fewest nodes) that ``holds`` the peak."""
+    for capacity in sorted(candidates, key=price):
+        if holds(capacity):
             return capacity
-    raise NoTopologyFitsError(f"no {family} topology within the policy's bounds holds the trace's peak")
+    raise NoTopologyFitsError(f"no {what} within the policy's bounds holds the trace's peak")
 
 
 class StaticPeakController:
