@@ -25,6 +25,10 @@ def test_a_turned_burst_is_held_at_its_top_a_rising_one_is_not() -> None:
     assert turned_down((32.0, 39.0, 58.0, 76.0, 70.0), 68.0, 195.0) == 76.0
     # still rising (the last point is the top): the projection stands
     assert turned_down((41.0, 42.0, 42.0, 59.0, 74.0), 58.3, 151.7) == 151.7
+    # a rise whose last reading dips within 2 % of its top (74 >= 0.98 x 75 = 73.5) is still rising
+    assert turned_down((41.0, 50.0, 62.0, 75.0, 74.0), 70.3, 160.0) == 160.0
+    # just past the margin (73 < 73.5) it has turned
+    assert turned_down((41.0, 50.0, 62.0, 75.0, 73.0), 70.0, 160.0) == 75.0
     # under the top already: the projection stands when it is lower
     assert turned_down((60.0, 95.0, 80.0), 78.0, 85.0) == 85.0
     # never below the scale-out signal itself (a mean of older, higher points)
