@@ -216,8 +216,10 @@ class FakeState:
         owner, expiration = self.locks.get(cluster, ("", 0))
         return owner if owner and expiration >= int(now.timestamp()) else None
 
-    def guards(self, cluster: str, now: datetime) -> Guards:
-        return self.guard.model_copy(update={"lock_held_by": self.lock_holder(cluster, now)})
+    def guards(self, cluster: str, now: datetime, *, lock: bool = True) -> Guards:
+        return self.guard.model_copy(
+            update={"lock_held_by": self.lock_holder(cluster, now) if lock else None}
+        )
 
     def count_failure(self, cluster: str, breaker_at: int) -> Guards:
         failures = self.guard.consecutive_failures + 1

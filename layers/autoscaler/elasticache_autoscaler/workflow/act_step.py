@@ -187,12 +187,18 @@ def _tables_now(request: GroupActRequest, deps: ActDeps, now: datetime) -> _Tabl
     """This decision's record, the guards (our own lock is not a reason to stop) and the decisions that
     went on to act: only those (in progress or settled) can have changed the group; a concurrent
     execution's decision that is merely planned has not (the lock and the topology check cover it), and
-    counting it would let two executions each stop the other."""
-    record = deps.log.get(request.record)
-    guards = deps.state.guards(request.cluster, now).model_copy(update={"lock_held_by": None})
+    counting it would let two executions each stop the other. The three reads are sent together
+    (``concurrent_reads``), and the lock is not read: this step renews it right after."""
+    record, (guards, recent) = concurrent_reads.both(
+        lambda: deps.log.get(request.record),
+        lambda: concurrent_reads.both(
+            lambda: deps.state.guards(request.cluster, now, lock=False),
+            lambda: deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+        ),
+    )
     history = tuple(
         past
-        for past in deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS))
+        for past in recent
         if iso(past.decided_at) != request.record.decided_at and past.status != outcomes.PLANNED
     )
     return _Tables(record, guards, history)
