@@ -452,6 +452,24 @@ def test_shard_removal_takes_the_emptiest_known_shards_first(case: tuple[int, in
         assert all(s in removed for s in memory)  # unknown shards go only after every known one
 
 
+@pytest.mark.parametrize(
+    ("action", "target", "node_types"),
+    [
+        (Action.ADD_REPLICAS, _capacity(2, 2), False),
+        (Action.ADD_SHARDS, _capacity(3, 1), False),
+        (Action.SCALE_UP, _capacity(2, 1, XLARGE), True),
+    ],
+)
+def test_act_reads_the_allowed_node_types_only_for_a_node_type_change(
+    action: Action, target: Capacity, node_types: bool
+) -> None:
+    """ListAllowedNodeTypeModifications is needed only to refuse a node type the group may not go to."""
+    fake = _fake(topology("orders", shards=2, replicas=1, **ALLOWED))
+    assert _act(fake, _decision(action, _capacity(2, 1), target)) != ALREADY_THERE_RESULT
+    assert fake.node_types_asked == [node_types]
+    assert len(fake.calls) == 1
+
+
 def test_act_reads_the_group_and_the_tables_together_then_checks_in_order() -> None:
     """The group, this decision's record, the guards and the recent decisions are in flight together (one
     round, not one after another: a barrier the four must reach, which breaks on its timeout when any two
