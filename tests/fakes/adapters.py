@@ -82,6 +82,8 @@ class FakeElastiCache:
     """Raised by every setter after recording the call (e.g. GroupBusyError, ActionFailedError)."""
     topology_reads: int = 0
     """How many times the group was read (DescribeReplicationGroups the real adapter would have made)."""
+    node_types_asked: list[bool] = field(default_factory=list)
+    """``node_types`` of each ``read_topology_and_tags`` (False: no ListAllowedNodeTypeModifications)."""
 
     def add(self, topo: Topology, managed: bool = True) -> None:
         self.groups[topo.replication_group_id] = topo
@@ -99,8 +101,14 @@ class FakeElastiCache:
         self.read_topology(group_id)
         return self.group_tags[group_id]
 
-    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
-        return self.read_topology(group_id), self.group_tags[group_id]
+    def read_topology_and_tags(
+        self, group_id: str, *, node_types: bool = True
+    ) -> tuple[Topology, dict[str, str]]:
+        self.node_types_asked.append(node_types)
+        topology = self.read_topology(group_id)
+        if not node_types:
+            topology = topology.model_copy(update={"allowed_scale_up": (), "allowed_scale_down": ()})
+        return topology, self.group_tags[group_id]
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         for group_id, topo in self.groups.items():
@@ -216,8 +224,10 @@ class FakeState:
         owner, expiration = self.locks.get(cluster, ("", 0))
         return owner if owner and expiration >= int(now.timestamp()) else None
 
-    def guards(self, cluster: str, now: datetime) -> Guards:
-        return self.guard.model_copy(update={"lock_held_by": self.lock_holder(cluster, now)})
+    def guards(self, cluster: str, now: datetime, *, lock: bool = True) -> Guards:
+        return self.guard.model_copy(
+            update={"lock_held_by": self.lock_holder(cluster, now) if lock else None}
+        )
 
     def count_failure(self, cluster: str, breaker_at: int) -> Guards:
         failures = self.guard.consecutive_failures + 1

@@ -1,8 +1,9 @@
 """The decision log and the state table against moto's DynamoDB: conditional writes do what they promise."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
@@ -17,6 +18,9 @@ from elasticache_autoscaler.models.load_history import FetchedLoadHistory, LoadH
 from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
 from elasticache_autoscaler.models.snapshot import Guards
 from tests.template_tables import create_table_args
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 KEY = RecordKey(cluster="orders", decided_at="2026-11-26T12:00:00.000123Z")
@@ -123,6 +127,45 @@ def test_the_breaker_opens_after_n_failures_and_only_an_operator_closes_it(clien
     state.set_switches("orders", reset_circuit=True, paused=True)
     guards = state.guards("orders", NOW)
     assert (guards.circuit_open, guards.consecutive_failures, guards.paused) == (False, 0, True)
+
+
+class _GetItemsSeen:
+    """moto's client, noting each GetItem's key; with ``together``, each GetItem waits at a barrier for the
+    others (a barrier that breaks on its timeout when they are sent one after another)."""
+
+    def __init__(self, client: Any, together: int = 1) -> None:
+        self._client = client
+        self._barrier = threading.Barrier(together, timeout=5)
+        self.keys: list[str] = []
+
+    def get_item(self, **request: Any) -> Any:
+        self.keys.append(request["Key"]["id"]["S"])
+        self._barrier.wait()
+        return self._client.get_item(**request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_the_guards_and_the_lock_holder_are_read_together(client: Any) -> None:
+    StateTable("state", client).acquire_lock("orders", "exec-a", NOW, lease_seconds=600)
+    seen = _GetItemsSeen(client, together=2)
+    assert StateTable("state", cast("DynamoDBClient", seen)).guards("orders", NOW) == Guards(
+        lock_held_by="exec-a"
+    )
+    assert sorted(seen.keys) == ["guards#orders", "lock#orders"]
+
+
+def test_the_guards_without_the_lock_read_only_the_guards_item(client: Any) -> None:
+    """Act's read: it renews the lock itself, so the lock item is not read."""
+    state = StateTable("state", client)
+    state.acquire_lock("orders", "exec-a", NOW, lease_seconds=600)
+    state.set_switches("orders", paused=True)
+    seen = _GetItemsSeen(client)
+    assert StateTable("state", cast("DynamoDBClient", seen)).guards("orders", NOW, lock=False) == Guards(
+        paused=True
+    )
+    assert seen.keys == ["guards#orders"]
 
 
 # --- the forecast's items: the capacity timeline and the cached load history ---------------------------

@@ -252,6 +252,24 @@ def test_topology_and_tags_come_from_one_describe(stub: Stubber, adapter: Elasti
     assert tags == {"elasticache-autoscaler:managed": "true"}
 
 
+def test_topology_and_tags_without_node_types_send_no_list_allowed_node_type_modifications(
+    stub: Stubber, adapter: ElastiCache
+) -> None:
+    """Act's read for any change but a node type: the group, its members and its tags only."""
+    group = group_response([1])
+    stub.add_response("describe_replication_groups", group, {"ReplicationGroupId": GROUP})
+    stub_members(stub, group["ReplicationGroups"][0]["MemberClusters"], LARGE)
+    stub.add_response(
+        "list_tags_for_resource",
+        {"TagList": [{"Key": "elasticache-autoscaler:managed", "Value": "true"}]},
+        {"ResourceName": ARN},
+    )
+    topo, tags = adapter.read_topology_and_tags(GROUP, node_types=False)
+    stub.assert_no_pending_responses()
+    assert (topo.replicas_per_shard, topo.allowed_scale_up, topo.allowed_scale_down) == (1, (), ())
+    assert tags == {"elasticache-autoscaler:managed": "true"}
+
+
 def test_a_setter_given_the_steps_topology_reads_nothing_more(stub: Stubber, adapter: ElastiCache) -> None:
     topo = topology(GROUP, shards=1, replicas=1)
     stub.add_response(

@@ -42,7 +42,9 @@ class OneGroup:
     def tags(self, group_id: str) -> dict[str, str]:
         return {"elasticache-autoscaler:managed": "true"}
 
-    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
+    def read_topology_and_tags(
+        self, group_id: str, *, node_types: bool = True
+    ) -> tuple[Topology, dict[str, str]]:
         return self.read_topology(group_id), self.tags(group_id)
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:

@@ -67,6 +67,7 @@ def _apply_patches() -> None:
         patch_elasticache,
         patch_fleet,
         patch_lambda,
+        patch_latency,
         patch_memcached,
         patch_redis_acl,
         patch_serverless,
@@ -84,6 +85,7 @@ def _apply_patches() -> None:
     patch_stepfunctions.install()
     patch_tls.install()  # the TLS-only bucket policy: the emulator is plain HTTP
     patch_fleet.install()  # GetResources pages; the 500-group tick's fast paths (admin /fleet/...)
+    patch_latency.install()  # after patch_lambda: it wraps patch_lambda's Worker.invoke
 
 
 def _build_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:

@@ -2,7 +2,8 @@
 no call, and a change ElastiCache abandoned."""
 
 import threading
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity, Decision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
-from elasticache_autoscaler.models.snapshot import Member, Role, Shard, Topology
+from elasticache_autoscaler.models.snapshot import Guards, Member, Role, Shard, Topology
 from elasticache_autoscaler.models.workflow import ActRequest, CheckRequest, CheckResult, SkipReason
 from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check
@@ -451,25 +452,49 @@ def test_shard_removal_takes_the_emptiest_known_shards_first(case: tuple[int, in
         assert all(s in removed for s in memory)  # unknown shards go only after every known one
 
 
+@pytest.mark.parametrize(
+    ("action", "target", "node_types"),
+    [
+        (Action.ADD_REPLICAS, _capacity(2, 2), False),
+        (Action.ADD_SHARDS, _capacity(3, 1), False),
+        (Action.SCALE_UP, _capacity(2, 1, XLARGE), True),
+    ],
+)
+def test_act_reads_the_allowed_node_types_only_for_a_node_type_change(
+    action: Action, target: Capacity, node_types: bool
+) -> None:
+    """ListAllowedNodeTypeModifications is needed only to refuse a node type the group may not go to."""
+    fake = _fake(topology("orders", shards=2, replicas=1, **ALLOWED))
+    assert _act(fake, _decision(action, _capacity(2, 1), target)) != ALREADY_THERE_RESULT
+    assert fake.node_types_asked == [node_types]
+    assert len(fake.calls) == 1
+
+
 def test_act_reads_the_group_and_the_tables_together_then_checks_in_order() -> None:
-    """The group read and the tables' reads are in flight together (one round, not one after another: a
-    barrier both must reach, which breaks on its timeout when read in turn); the call still follows every
-    check."""
-    barrier = threading.Barrier(2, timeout=5)
+    """The group, this decision's record, the guards and the recent decisions are in flight together (one
+    round, not one after another: a barrier the four must reach, which breaks on its timeout when any two
+    are read in turn); the guards are read without the lock (Act renews it next); the call still follows
+    every check."""
+    barrier = threading.Barrier(4, timeout=5)
     fake = _fake(topology("orders", shards=1, replicas=1))
-    log = _planned_log()
-    read_group, read_record = fake.read_topology_and_tags, log.get
+    log, state = _planned_log(), FakeState()
+    guards_asked: list[dict[str, object]] = []
 
-    def group_arriving(group_id: str) -> tuple[Topology, dict[str, str]]:
-        barrier.wait()
-        return read_group(group_id)
+    def arriving[**P, T](read: Callable[P, T]) -> Callable[P, T]:
+        def wait_then_read(*args: P.args, **kwargs: P.kwargs) -> T:
+            barrier.wait()
+            return read(*args, **kwargs)
 
-    def record_arriving(key: RecordKey) -> dict[str, Any] | None:
-        barrier.wait()
-        return read_record(key)
+        return wait_then_read
 
-    fake.read_topology_and_tags = group_arriving  # type: ignore[method-assign]
-    log.get = record_arriving  # type: ignore[method-assign]
-    assert _act(fake, _decision(Action.ADD_REPLICAS, _capacity(1, 1), _capacity(1, 2)), log) == (
-        "increase_replica_count"
-    )
+    def guards_asked_for(cluster: str, now: datetime, *, lock: bool = True) -> Guards:
+        guards_asked.append({"cluster": cluster, "lock": lock})
+        return FakeState.guards(state, cluster, now, lock=lock)
+
+    fake.read_topology_and_tags = arriving(fake.read_topology_and_tags)  # type: ignore[method-assign]
+    log.get = arriving(log.get)  # type: ignore[method-assign]
+    log.recent = arriving(log.recent)  # type: ignore[method-assign]
+    state.guards = arriving(guards_asked_for)  # type: ignore[method-assign]
+    decision = _decision(Action.ADD_REPLICAS, _capacity(1, 1), _capacity(1, 2))
+    assert act(_request(decision), _deps(fake, log, state), NOW).operation == "increase_replica_count"
+    assert guards_asked == [{"cluster": "orders", "lock": False}]

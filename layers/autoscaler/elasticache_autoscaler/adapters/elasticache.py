@@ -54,7 +54,9 @@ class ElastiCacheGateway(Protocol):
 
     def read_topology(self, group_id: str) -> Topology: ...
     def tags(self, group_id: str) -> dict[str, str]: ...
-    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]: ...
+    def read_topology_and_tags(
+        self, group_id: str, *, node_types: bool = True
+    ) -> tuple[Topology, dict[str, str]]: ...
     def group_of_member(self, cache_cluster_id: str) -> str | None: ...
     def set_replica_count(
         self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
@@ -354,17 +356,24 @@ class ElastiCache:
     def tags(self, group_id: str) -> dict[str, str]:
         return tags_of(self._client, describe_group(self._client, group_id)["ARN"])
 
-    def read_topology_and_tags(self, group_id: str) -> tuple[Topology, dict[str, str]]:
-        """The topology and the tags from one DescribeReplicationGroups (observe needs both)."""
+    def read_topology_and_tags(
+        self, group_id: str, *, node_types: bool = True
+    ) -> tuple[Topology, dict[str, str]]:
+        """The topology and the tags from one DescribeReplicationGroups (observe needs both). Without
+        ``node_types`` no ListAllowedNodeTypeModifications is sent (the topology allows no node type change):
+        Act changing anything but the node type needs none."""
         group = describe_group(self._client, group_id)
         if self._at_once:
             return concurrent_reads.both(
-                lambda: self._topology(group), lambda: tags_of(self._client, group["ARN"])
+                lambda: self._topology(group, node_types=node_types),
+                lambda: tags_of(self._client, group["ARN"]),
             )
-        return self._topology(group), tags_of(self._client, group["ARN"])
+        return self._topology(group, node_types=node_types), tags_of(self._client, group["ARN"])
 
-    def _topology(self, group: Mapping[str, Any]) -> Topology:
-        def allowed() -> "AllowedNodeTypeModificationsMessageTypeDef":
+    def _topology(self, group: Mapping[str, Any], *, node_types: bool = True) -> Topology:
+        def allowed() -> "AllowedNodeTypeModificationsMessageTypeDef | None":
+            if not node_types:
+                return None
             return self._client.list_allowed_node_type_modifications(
                 ReplicationGroupId=group["ReplicationGroupId"]
             )

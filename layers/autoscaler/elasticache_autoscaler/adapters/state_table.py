@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
 
+from elasticache_autoscaler import concurrent_reads
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.models.capacity_timeline import CapacityChange, CapacityTimeline
 from elasticache_autoscaler.models.load_history import FetchedLoadHistory
@@ -32,7 +33,7 @@ class StatePort(Protocol):
     def release_lock(self, cluster: str, owner: str) -> bool: ...
     def force_release_lock(self, cluster: str) -> str | None: ...
     def lock_holder(self, cluster: str, now: datetime) -> str | None: ...
-    def guards(self, cluster: str, now: datetime) -> Guards: ...
+    def guards(self, cluster: str, now: datetime, *, lock: bool = True) -> Guards: ...
     def count_failure(self, cluster: str, breaker_at: int) -> Guards: ...
     def count_success(self, cluster: str) -> None: ...
     def set_switches(
@@ -149,16 +150,27 @@ class StateTable:
                 ExpressionAttributeValues=values,
             )
 
-    def guards(self, cluster: str, now: datetime) -> Guards:
-        item = self._client.get_item(
-            TableName=self._table, Key={"id": {"S": f"guards#{cluster}"}}, ConsistentRead=True
-        ).get("Item", {})
+    def guards(self, cluster: str, now: datetime, *, lock: bool = True) -> Guards:
+        """The switches and the breaker; with ``lock``, the lock's holder too, read at the same time (two
+        reads in one round: ``concurrent_reads``). Act passes ``lock=False``: it renews its own lock."""
+        if lock:
+            item, holder = concurrent_reads.both(
+                lambda: self._guards_item(cluster), lambda: self.lock_holder(cluster, now)
+            )
+        else:
+            item, holder = self._guards_item(cluster), None
         return Guards(
             paused=item.get("paused", {}).get("BOOL", False),
             circuit_open=item.get("circuitOpen", {}).get("BOOL", False),
             consecutive_failures=int(item.get("consecutiveFailures", {}).get("N", "0")),
-            lock_held_by=self.lock_holder(cluster, now),
+            lock_held_by=holder,
         )
+
+    def _guards_item(self, cluster: str) -> "dict[str, AttributeValueTypeDef]":
+        item = self._client.get_item(
+            TableName=self._table, Key={"id": {"S": f"guards#{cluster}"}}, ConsistentRead=True
+        ).get("Item", {})
+        return dict(item)
 
     def capacity_timeline(self, cluster: str) -> CapacityTimeline:
         item = self._client.get_item(

@@ -54,6 +54,9 @@ if TYPE_CHECKING:
     from elasticache_autoscaler.kinds.base import CacheKindOps
 
 HISTORY_DAYS = 2
+NODE_TYPE_ACTIONS = frozenset({Action.SCALE_UP, Action.SCALE_DOWN})
+"""The actions that need ListAllowedNodeTypeModifications (``_refuse_unless_allowed``); Act reads the node
+types a group may go to only for them (one ElastiCache call fewer on every other action)."""
 BLOCKED_TO_SKIP = {
     # a guard re-checked at the moment of acting, as the skip it records (every kind)
     BlockedBy.PAUSED: SkipReason.PAUSED,
@@ -117,7 +120,9 @@ def act_on_group(group_request: ActRequest, deps: ActDeps, now: datetime) -> Act
     # The one read of the group and the tables' reads, sent together (``concurrent_reads``); every check
     # below runs on them, in this order, before the one call.
     (topology, tags), tables = concurrent_reads.both(
-        lambda: deps.elasticache.read_topology_and_tags(request.cluster),
+        lambda: deps.elasticache.read_topology_and_tags(
+            request.cluster, node_types=decision.action in NODE_TYPE_ACTIONS
+        ),
         lambda: _tables_now(request, deps, now),
     )
     refusal = _tag_then_lock(request, deps, tags, now)
@@ -187,12 +192,18 @@ def _tables_now(request: GroupActRequest, deps: ActDeps, now: datetime) -> _Tabl
     """This decision's record, the guards (our own lock is not a reason to stop) and the decisions that
     went on to act: only those (in progress or settled) can have changed the group; a concurrent
     execution's decision that is merely planned has not (the lock and the topology check cover it), and
-    counting it would let two executions each stop the other."""
-    record = deps.log.get(request.record)
-    guards = deps.state.guards(request.cluster, now).model_copy(update={"lock_held_by": None})
+    counting it would let two executions each stop the other. The three reads are sent together
+    (``concurrent_reads``), and the lock is not read: this step renews it right after."""
+    record, (guards, recent) = concurrent_reads.both(
+        lambda: deps.log.get(request.record),
+        lambda: concurrent_reads.both(
+            lambda: deps.state.guards(request.cluster, now, lock=False),
+            lambda: deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+        ),
+    )
     history = tuple(
         past
-        for past in deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS))
+        for past in recent
         if iso(past.decided_at) != request.record.decided_at and past.status != outcomes.PLANNED
     )
     return _Tables(record, guards, history)
