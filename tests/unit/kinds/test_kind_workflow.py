@@ -3,8 +3,9 @@ Check and triggers as a replication group, dispatched by ``kinds.registry`` (fak
 
 import json
 import re
+import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from elasticache_autoscaler.kinds.serverless import ServerlessCachesKind
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.alarm_event import AlarmStateChange, AlarmStateChangeEvent
 from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetric, MemcachedMetrics, NodeSeries
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
@@ -24,6 +26,7 @@ from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import DecisionRecord
 from elasticache_autoscaler.models.serverless import serverless_cache_from
+from elasticache_autoscaler.models.snapshot import Guards
 from elasticache_autoscaler.models.workflow import (
     ActRequest,
     CheckRequest,
@@ -260,6 +263,32 @@ def test_act_re_checks_the_memcached_cluster_at_the_moment_of_acting(world: Worl
         "not_managed",
     ]
     assert world.memcached.requests == []
+
+
+def test_memcached_act_reads_the_guards_without_the_lock_beside_the_decision_log(world: World) -> None:
+    """Act renews its lock, then reads the guards (not the lock again) and the recent decisions in one round:
+    a barrier both must reach, which breaks on its timeout when they are read in turn."""
+    _hot(world)
+    observation, decided = world.decide({"cluster": "web"})
+    request = world.act(observation, decided)
+    barrier = threading.Barrier(2, timeout=5)
+    asked: list[bool] = []
+    guards, recent = world.state.guards, world.log.recent
+
+    def guards_arriving(cluster: str, now: datetime, *, lock: bool = True) -> Guards:
+        asked.append(lock)
+        barrier.wait()
+        return guards(cluster, now, lock=lock)
+
+    def recent_arriving(cluster: str, since: datetime) -> History:
+        barrier.wait()
+        return recent(cluster, since)
+
+    world.state.guards = guards_arriving  # type: ignore[method-assign]
+    world.log.recent = recent_arriving  # type: ignore[method-assign]
+
+    assert act(request, world.act_deps, NOW).outcome == "called"
+    assert asked == [False]
 
 
 def test_an_operator_removes_the_newest_memcached_node(world: World) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from elasticache_autoscaler import concurrent_reads
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT
 from elasticache_autoscaler.engine.guards import cooldown_guard, kind_standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
@@ -88,12 +89,16 @@ def _guard_refusal(
     seen: Reading,
     now: datetime,
 ) -> tuple[SkipReason, str] | None:
-    guards = deps.state.guards(request.cluster, now).model_copy(update={"lock_held_by": None})
+    # The guards (not the lock: renewed just before) and the decision log, read together.
+    guards, recent = concurrent_reads.both(
+        lambda: deps.state.guards(request.cluster, now, lock=False),
+        lambda: deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS)),
+    )
     if seen.tags.get(deps.paused_tag_key) == "true":
         guards = guards.model_copy(update={"paused": True})
     history = tuple(
         past
-        for past in deps.log.recent(request.cluster, now - timedelta(days=HISTORY_DAYS))
+        for past in recent
         if iso(past.decided_at) != request.record.decided_at and past.status != outcomes.PLANNED
     )
     for check in (
