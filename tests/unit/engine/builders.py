@@ -156,6 +156,17 @@ def quiet_replicas(topo: Topology) -> Metrics:
     return metrics(topo, memory=40.0, write_cpu=5.0, read_cpu=5.0, connections=100.0)
 
 
+def replica_cpu(data: Metrics, values: tuple[float, ...]) -> Metrics:
+    """``data`` with every replica's engine CPU series replaced by ``values``."""
+    series = tuple(
+        s.model_copy(update={"values": values})
+        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
+        else s
+        for s in data.series
+    )
+    return data.model_copy(update={"series": series})
+
+
 def snapshot(
     topo: Topology | None = None, data: Metrics | None = None, guards: Guards | None = None
 ) -> Snapshot:

@@ -6,18 +6,7 @@ from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.engine.signals import climbing
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import Targets
-from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role
-from tests.unit.engine.builders import ACT, NOW, metrics, snapshot, topology
-
-
-def _replica_cpu(data: Metrics, values: tuple[float, ...]) -> Metrics:
-    series = tuple(
-        s.model_copy(update={"values": values})
-        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
-        else s
-        for s in data.series
-    )
-    return data.model_copy(update={"series": series})
+from tests.unit.engine.builders import ACT, NOW, metrics, replica_cpu, snapshot, topology
 
 
 def test_read_cpu_between_the_threshold_and_the_floor_scales_nothing() -> None:
@@ -57,7 +46,7 @@ def test_a_steady_climb_toward_the_floor_scales_out_before_it_gets_there() -> No
     slope leads to 74 + 1 x ((3 - 1) / 2 + 10) = 85 % within the 10 min a replica takes: above the floor."""
     topo = topology(shards=2, replicas=1)
     ramp = tuple(float(v) for v in range(16, 76))  # 16 .. 75, one point a minute
-    data = _replica_cpu(metrics(topo), ramp)
+    data = replica_cpu(metrics(topo), ramp)
 
     assert climbing({"0001": ramp}, 3, 10.0) == 85.0
     decision = decide(snapshot(topo, data), ACT, (), NOW)

@@ -7,7 +7,17 @@ from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.policy import ScaleInGate
 from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role
-from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet, quiet_replicas, snapshot, topology
+from tests.unit.engine.builders import (
+    ACT,
+    NOW,
+    metrics,
+    past,
+    quiet,
+    quiet_replicas,
+    replica_cpu,
+    snapshot,
+    topology,
+)
 
 
 def _drop(data: Metrics, metric: MetricName, shard: str | None = None) -> Metrics:
@@ -336,21 +346,11 @@ def test_remove_shards_needs_approval_by_default() -> None:
     assert decision.approval_required
 
 
-def _read_cpu_series(data: Metrics, values: tuple[float, ...]) -> Metrics:
-    replaced = tuple(
-        s.model_copy(update={"values": values})
-        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
-        else s
-        for s in data.series
-    )
-    return data.model_copy(update={"series": replaced})
-
-
 def test_noise_is_projected_from_the_window_peak() -> None:
     """The same levels as noise (no fall through the window): the window's peak decides, nothing goes."""
     topo = topology(replicas=2, allowed_down=())
     noisy = tuple(26.0 if i % 2 else 34.0 for i in range(60))
-    data = _read_cpu_series(quiet(topo), noisy)
+    data = replica_cpu(quiet(topo), noisy)
 
     decision = decide(snapshot(topo, data), ACT, (), NOW)
 

@@ -9,8 +9,17 @@ from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import ScaleInGate
-from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role, Topology
-from tests.unit.engine.builders import ACT, NOW, metrics, past, quiet_replicas, snapshot, topology
+from elasticache_autoscaler.models.snapshot import Metrics, Topology
+from tests.unit.engine.builders import (
+    ACT,
+    NOW,
+    metrics,
+    past,
+    quiet_replicas,
+    replica_cpu,
+    snapshot,
+    topology,
+)
 
 DAY = 1440
 
@@ -79,22 +88,12 @@ def test_recurrence_can_be_switched_off() -> None:
     assert action is Action.REMOVE_REPLICAS
 
 
-def _with_read_cpu(data: Metrics, values: tuple[float, ...]) -> Metrics:
-    series = tuple(
-        s.model_copy(update={"values": values})
-        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
-        else s
-        for s in data.series
-    )
-    return data.model_copy(update={"series": series})
-
-
 def test_the_scale_in_target_is_the_largest_recommendation_over_the_lookback() -> None:
     """A read burst to 40 % 50 min ago, 10 % since: the last 30 min alone would let 2 -> 1 replicas
     (10 x 2 = 20 % < 60), the burst (40 x 2 = 80 %) does not; a 30-min lookback forgets it."""
     topo, data = _quiet_two_replicas()
     reads = (10.0,) * 5 + (40.0,) * 10 + (10.0,) * 45
-    burst = _with_read_cpu(data, reads)
+    burst = replica_cpu(data, reads)
 
     kept = decide(snapshot(topo, burst), ACT, (), NOW)
     short = ACT.model_copy(update={"scale_in_gate": ScaleInGate(lookback_seconds=1800)})
@@ -112,7 +111,7 @@ def test_the_default_lookback_remembers_a_burst_of_90_minutes_ago() -> None:
     topo = topology(replicas=2, allowed_down=())
     data = metrics(topo, memory=40.0, write_cpu=5.0, read_cpu=10.0, connections=100.0, minutes=120)
     reads = (10.0,) * 20 + (40.0,) * 10 + (10.0,) * 90
-    burst = _with_read_cpu(data, reads)
+    burst = replica_cpu(data, reads)
 
     kept = decide(snapshot(topo, burst), ACT, (), NOW)
     hour = ACT.model_copy(update={"scale_in_gate": ScaleInGate(lookback_seconds=3600)})
@@ -128,7 +127,7 @@ def test_a_signal_that_fell_through_the_window_is_projected_from_its_peak_not_wh
     topo, data = _quiet_two_replicas()
     falling = tuple(44.0 - (44.0 - 26.0) / 59 * i for i in range(60))
 
-    decision = decide(snapshot(topo, _with_read_cpu(data, falling)), ACT, (), NOW)
+    decision = decide(snapshot(topo, replica_cpu(data, falling)), ACT, (), NOW)
 
     assert decision.action is Action.NONE
 

@@ -6,18 +6,7 @@ mean, 5 trend points, a replica's 10-min lead time: the slope counts (3 - 1) / 2
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.engine.signals import turned_down
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.snapshot import MetricName, Metrics, Role
-from tests.unit.engine.builders import ACT, NOW, metrics, snapshot, topology
-
-
-def _replica_cpu(data: Metrics, values: tuple[float, ...]) -> Metrics:
-    series = tuple(
-        s.model_copy(update={"values": values})
-        if s.metric is MetricName.ENGINE_CPU and s.role is Role.REPLICA
-        else s
-        for s in data.series
-    )
-    return data.model_copy(update={"series": series})
+from tests.unit.engine.builders import ACT, NOW, metrics, replica_cpu, snapshot, topology
 
 
 def test_a_turned_burst_is_held_at_its_top_a_rising_one_is_not() -> None:
@@ -44,7 +33,7 @@ def test_a_spike_read_after_its_top_is_not_sized_on_its_slope() -> None:
     pairs are flat): nothing to do."""
     topo = topology(shards=2, replicas=1)
     spike = (30.0,) * 56 + (39.0, 58.0, 76.0, 70.0)
-    data = _replica_cpu(metrics(topo), spike)
+    data = replica_cpu(metrics(topo), spike)
 
     decision = decide(snapshot(topo, data), ACT, (), NOW)
 
@@ -60,7 +49,7 @@ def test_a_step_still_rising_is_met_where_it_goes() -> None:
     (ceil(1 x 149.1 / 60) = 3)."""
     topo = topology(shards=2, replicas=1)
     step = (42.0,) * 58 + (59.0, 74.0)
-    data = _replica_cpu(metrics(topo), step)
+    data = replica_cpu(metrics(topo), step)
 
     decision = decide(snapshot(topo, data), ACT, (), NOW)
 
