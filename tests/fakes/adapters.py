@@ -110,6 +110,14 @@ class FakeElastiCache:
             topology = topology.model_copy(update={"allowed_scale_up": (), "allowed_scale_down": ()})
         return topology, self.group_tags[group_id]
 
+    def read_topology_tags_and[T](
+        self, group_id: str, beside: Callable[[Topology], T]
+    ) -> tuple[Topology, dict[str, str], T]:
+        """As the adapter: ``beside`` gets the group's outline (here its topology, no node types)."""
+        topology, tags = self.read_topology_and_tags(group_id)
+        outline = topology.model_copy(update={"allowed_scale_up": (), "allowed_scale_down": ()})
+        return topology, tags, beside(outline)
+
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         for group_id, topo in self.groups.items():
             if any(m.cluster_id == cache_cluster_id for s in topo.shards for m in s.members):
@@ -162,7 +170,11 @@ class FakeMetrics:
     history_reads: list[tuple[datetime, datetime]] = field(default_factory=list)
     """Every (start, end) the load history was asked for: a GetMetricData fetch the real adapter makes."""
 
+    windows: list[int] = field(default_factory=list)
+    """The window (minutes) of every metrics read."""
+
     def read_metrics(self, topology: Topology, end: datetime, window_minutes: int) -> Metrics:
+        self.windows.append(window_minutes)
         return self.metrics or Metrics(window_end=end)
 
     def read_load_history(self, topology: Topology, start: datetime, end: datetime) -> LoadHistory:

@@ -27,6 +27,7 @@ from elasticache_autoscaler.adapters.elasticache import (
     PAGE_SIZE,
     ChangeNodeType,
     ElastiCache,
+    group_arn_of_member,
     replica_count_request,
     shards_to_remove,
 )
@@ -37,7 +38,7 @@ from elasticache_autoscaler.errors import (
     GroupBusyError,
     ThrottledError,
 )
-from elasticache_autoscaler.models.snapshot import MetricName, Role, apply_roles
+from elasticache_autoscaler.models.snapshot import MetricName, Role, Topology, apply_roles
 from tests.fakes.adapters import topology
 from tests.fakes.stubbed import offline_elasticache
 
@@ -295,6 +296,81 @@ def test_group_of_member(stub: Stubber, adapter: ElastiCache) -> None:
     )
     assert adapter.group_of_member("orders-0001-001") == GROUP
     assert adapter.group_of_member("gone-001") is None
+
+
+def test_an_alarms_member_gives_its_groups_tags_in_one_more_call(stub: Stubber, adapter: ElastiCache) -> None:
+    """on_alarm's path: the member's DescribeCacheClusters answer (its ``ARN``) names the group's ARN, so the
+    tags follow without a DescribeReplicationGroups (which the Stubber would refuse: none is stubbed)."""
+    stub.add_response(
+        "describe_cache_clusters",
+        {
+            "CacheClusters": [
+                _cluster("orders-0001-001", GROUP)
+                | {"ARN": "arn:aws:elasticache:us-east-1:123456789012:cluster:orders-0001-001"}
+            ]
+        },
+        {"CacheClusterId": "orders-0001-001"},
+    )
+    stub.add_response(
+        "list_tags_for_resource",
+        {"TagList": [{"Key": "elasticache-autoscaler:managed", "Value": "true"}]},
+        {"ResourceName": ARN},
+    )
+    assert adapter.group_of_member("orders-0001-001") == GROUP
+    assert adapter.tags(GROUP) == {"elasticache-autoscaler:managed": "true"}
+    stub.assert_no_pending_responses()
+
+
+def test_the_tags_of_a_group_gone_since_its_arn_was_learned_are_cluster_not_found(
+    stub: Stubber, adapter: ElastiCache
+) -> None:
+    stub.add_response("describe_replication_groups", group_response([1]), {"ReplicationGroupId": GROUP})
+    stub.add_response("list_tags_for_resource", {"TagList": []}, {"ResourceName": ARN})
+    stub.add_client_error(
+        "list_tags_for_resource",
+        "ReplicationGroupNotFoundFault",
+        "Replication group orders not found",
+        404,
+        expected_params={"ResourceName": ARN},
+    )
+    assert adapter.tags(GROUP) == {}  # the first read learns the ARN from DescribeReplicationGroups
+    with pytest.raises(ClusterNotFoundError, match="orders"):
+        adapter.tags(GROUP)
+    stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("member_arn", "group_arn"),
+    [
+        (
+            "arn:aws:elasticache:us-east-1:123456789012:cluster:orders-0001-001",
+            "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:orders",
+        ),
+        (
+            "arn:aws-us-gov:elasticache:us-gov-west-1:123456789012:cluster:orders-002",
+            "arn:aws-us-gov:elasticache:us-gov-west-1:123456789012:replicationgroup:orders",
+        ),
+        (
+            "arn:aws-cn:elasticache:cn-north-1:123456789012:cluster:orders-001",
+            "arn:aws-cn:elasticache:cn-north-1:123456789012:replicationgroup:orders",
+        ),
+    ],
+)
+def test_group_arn_of_member(member_arn: str, group_arn: str) -> None:
+    assert group_arn_of_member(member_arn, GROUP) == group_arn
+
+
+@pytest.mark.parametrize(
+    "not_a_member",
+    [
+        "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:orders",
+        "arn:aws:elasticache:us-east-1:cluster:orders-001",
+        "orders-001",
+    ],
+)
+def test_group_arn_of_member_refuses_what_is_not_a_cache_clusters_arn(not_a_member: str) -> None:
+    with pytest.raises(ValueError, match="not a cache cluster's ARN"):
+        group_arn_of_member(not_a_member, GROUP)
 
 
 # --- replicas ----------------------------------------------------------------------------------------
@@ -847,3 +923,49 @@ def test_the_lambdas_adapter_sends_the_reads_after_the_group_together(
     monkeypatch.setattr(aws, "elasticache", lambda: cast("ElastiCacheClient", together))
     monkeypatch.setattr(aws, "elasticache_changes", lambda: cast("ElastiCacheClient", together))
     assert ElastiCache().read_topology_and_tags(GROUP) == in_turn.read_topology_and_tags(GROUP)
+
+
+def test_the_metrics_are_read_beside_the_reads_that_complete_the_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Observe's read: what runs ``beside`` (the metrics) is in flight with the members, the node types and
+    the tags (one round after DescribeReplicationGroups, not two), given the group's outline: its shards and
+    members in order, as the complete topology has them."""
+    replicas = [2, 1]  # 5 members
+    members = sum(r + 1 for r in replicas)
+    barrier = threading.Barrier(members + 3, timeout=5)
+    outlines: list[Topology] = []
+
+    def beside(outline: Topology) -> str:
+        outlines.append(outline)
+        barrier.wait()
+        return "metrics"
+
+    at_once = ElastiCache(cast("ElastiCacheClient", _AnsweringClient(replicas, barrier)), at_once=True)
+    topology, tags, metrics = at_once.read_topology_tags_and(GROUP, beside)
+    in_turn = ElastiCache(cast("ElastiCacheClient", _AnsweringClient(replicas)))
+    assert (topology, tags) == in_turn.read_topology_and_tags(GROUP)
+    assert metrics == "metrics"
+    [outline] = outlines
+    assert [[m.cluster_id for m in s.members] for s in outline.shards] == [
+        [m.cluster_id for m in s.members] for s in topology.shards
+    ]
+    assert [[m.role for m in s.members] for s in outline.shards] == [
+        [m.role for m in s.members] for s in topology.shards
+    ]
+    assert (outline.allowed_scale_up, outline.allowed_scale_down) == ((), ())
+
+
+def test_read_one_after_another_beside_follows_the_groups_reads(stub: Stubber, adapter: ElastiCache) -> None:
+    stub_read(stub, [1])
+    stub.add_response(
+        "list_tags_for_resource",
+        {"TagList": [{"Key": "elasticache-autoscaler:managed", "Value": "true"}]},
+        {"ResourceName": ARN},
+    )
+    topology, tags, members = adapter.read_topology_tags_and(
+        GROUP, lambda outline: [m.cluster_id for s in outline.shards for m in s.members]
+    )
+    stub.assert_no_pending_responses()
+    assert members == [m.cluster_id for s in topology.shards for m in s.members]
+    assert tags == {"elasticache-autoscaler:managed": "true"}

@@ -5,7 +5,7 @@ Each execution runs the real lock and act steps against an in-memory group whose
 until the scheduler decides it finishes; the scheduler (hypothesis) picks who moves next and when time jumps.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -46,6 +46,12 @@ class OneGroup:
         self, group_id: str, *, node_types: bool = True
     ) -> tuple[Topology, dict[str, str]]:
         return self.read_topology(group_id), self.tags(group_id)
+
+    def read_topology_tags_and[T](
+        self, group_id: str, beside: Callable[[Topology], T]
+    ) -> tuple[Topology, dict[str, str], T]:
+        topology, tags = self.read_topology_and_tags(group_id)
+        return topology, tags, beside(topology)
 
     def group_of_member(self, cache_cluster_id: str) -> str | None:
         return None

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from elasticache_autoscaler.concurrent_reads import MAX_THREADS, both, each
+from elasticache_autoscaler.concurrent_reads import MAX_THREADS, both, each, meanwhile
 
 TIMEOUT = 5.0
 
@@ -74,3 +74,31 @@ def test_reads_nested_in_reads_finish_with_more_reads_than_threads() -> None:
         return left + right
 
     assert each(outer, range(MAX_THREADS * 2)) == [3 + i for i in range(MAX_THREADS * 2)]
+
+
+def test_meanwhile_runs_the_read_beside_the_block_and_gives_its_result() -> None:
+    barrier = threading.Barrier(2, timeout=TIMEOUT)
+
+    def read() -> str:
+        barrier.wait()
+        return "policy"
+
+    with meanwhile(read) as policy:
+        barrier.wait()  # alone (the read run before or after the block), the barrier breaks
+        assert policy() == "policy"
+    assert policy() == "policy"
+
+
+def test_meanwhile_raises_the_reads_error_where_its_result_is_asked_and_waits_for_it() -> None:
+    ended: list[str] = []
+
+    def failing() -> str:
+        time.sleep(0.2)
+        ended.append("read")
+        raise LookupError("no policy")
+
+    with meanwhile(failing) as policy:
+        pass
+    assert ended == ["read"]  # leaving the block waited for the read
+    with pytest.raises(LookupError, match="no policy"):
+        policy()

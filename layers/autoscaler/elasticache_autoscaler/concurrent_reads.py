@@ -9,8 +9,9 @@ read holds. A failure is raised as the sequential code would raise it: the first
 argument order, after every read has ended (nothing keeps running behind the caller's back).
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 MAX_THREADS = 10
@@ -57,3 +58,14 @@ def each[I, T](read: Callable[[I], T], items: Iterable[I]) -> list[T]:
         futures = [_outcome(lambda: read(first)), *rest]
         _raise_first(futures)
     return [future.result() for future in futures]
+
+
+@contextmanager
+def meanwhile[T](read: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """``read()`` sent in a thread of its own while the block runs. The block gets a function that waits for
+    its result (or raises its error), usable after the block too; leaving the block waits for the read
+    (nothing keeps running behind the caller's back). For a read that a later read needs but should not
+    wait for: Observe reads the policy (the window of the metrics read) beside the group's describe."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read") as pool:
+        future = pool.submit(read)
+        yield future.result

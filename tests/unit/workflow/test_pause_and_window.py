@@ -3,7 +3,7 @@
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.workflow import Execution, ObserveInput
 from elasticache_autoscaler.workflow.observe import ObserveDeps, _window_minutes, observe, window_minutes
-from tests.fakes.adapters import FakeElastiCache
+from tests.fakes.adapters import FakeElastiCache, FakeMetrics, FakePolicies
 from tests.unit.workflow.conftest import NOW
 
 
@@ -30,3 +30,16 @@ def test_the_window_covers_the_policys_stabilization_window_and_cloudwatchs_lag(
     # Memcached and Serverless policies stabilise over an hour by default: 65 minutes read, not 60.
     assert window_minutes(3600) == 65
     assert window_minutes(600) == 60
+
+
+def test_observe_reads_the_metrics_over_the_window_of_the_policy_it_read(
+    deps: ObserveDeps, policies: FakePolicies, execution: Execution
+) -> None:
+    """The metrics are read beside the group's member reads, yet over the window of the policy read with the
+    group (``concurrent_reads.meanwhile``), not a default one."""
+    policies.policy = Policy(scale_in_stabilization_seconds=9000)
+    observe(ObserveInput(input={"cluster": "orders"}, execution=execution), deps, NOW)
+    policies.error = "not a policy"  # an invalid policy: the default window
+    observe(ObserveInput(input={"cluster": "orders"}, execution=execution), deps, NOW)
+    assert isinstance(deps.metrics, FakeMetrics)
+    assert deps.metrics.windows == [155, 60]

@@ -3,7 +3,8 @@
 Request builders are pure functions (tested with botocore's Stubber); the class makes the calls.
 """
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from botocore.exceptions import ClientError
@@ -57,6 +58,9 @@ class ElastiCacheGateway(Protocol):
     def read_topology_and_tags(
         self, group_id: str, *, node_types: bool = True
     ) -> tuple[Topology, dict[str, str]]: ...
+    def read_topology_tags_and[T](
+        self, group_id: str, beside: Callable[[Topology], T]
+    ) -> tuple[Topology, dict[str, str], T]: ...
     def group_of_member(self, cache_cluster_id: str) -> str | None: ...
     def set_replica_count(
         self, group_id: str, replicas_per_shard: int, topology: Topology | None = None
@@ -291,6 +295,16 @@ def describe_group(client: "ElastiCacheClient", group_id: str) -> dict[str, Any]
     )
 
 
+def group_arn_of_member(member_arn: str, group_id: str) -> str:
+    """The ARN of a member's replication group: ``arn:<partition>:elasticache:<region>:<account>:`` then
+    ``replicationgroup:<id>``, as the member's own is that prefix and ``cluster:<member id>`` (the
+    Service Authorization Reference's ARN formats for both resource types)."""
+    parts = member_arn.split(":")
+    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "elasticache" or parts[5] != "cluster":
+        raise ValueError(f"not a cache cluster's ARN: {member_arn!r}")
+    return ":".join([*parts[:5], "replicationgroup", group_id])
+
+
 def describe_members(
     client: "ElastiCacheClient", group: Mapping[str, Any], *, at_once: bool = False
 ) -> dict[str, Mapping[str, Any]]:
@@ -349,12 +363,29 @@ class ElastiCache:
         # Mutating calls go through a client that never re-sends them (adapters.aws.CHANGES).
         self._changes = client or aws.elasticache_changes()
         self._at_once = client is None if at_once is None else at_once
+        self._group_arns: dict[str, str] = {}
+        """Each group's ARN, once known: a fixed function of the partition, region, account and id."""
 
     def read_topology(self, group_id: str) -> Topology:
-        return self._topology(describe_group(self._client, group_id))
+        return self._topology(self._describe(group_id))
 
     def tags(self, group_id: str) -> dict[str, str]:
-        return tags_of(self._client, describe_group(self._client, group_id)["ARN"])
+        """The group's tags: one ListTagsForResource once its ARN is known (on_alarm learns it from the
+        member an alarm names, ``group_of_member``), else after a describe. A group gone is
+        ``ClusterNotFoundError`` either way (ListTagsForResource answers
+        ``ReplicationGroupNotFoundFault``)."""
+        arn = self._group_arns.get(group_id)
+        if arn is None:
+            return tags_of(self._client, self._describe(group_id)["ARN"])
+        return describe_one(
+            lambda: [tags_of(self._client, arn)], GROUP_NOT_FOUND, f"replication group {group_id!r}"
+        )
+
+    def _describe(self, group_id: str) -> dict[str, Any]:
+        group = describe_group(self._client, group_id)
+        if group.get("ARN"):
+            self._group_arns[group_id] = group["ARN"]
+        return group
 
     def read_topology_and_tags(
         self, group_id: str, *, node_types: bool = True
@@ -362,7 +393,29 @@ class ElastiCache:
         """The topology and the tags from one DescribeReplicationGroups (observe needs both). Without
         ``node_types`` no ListAllowedNodeTypeModifications is sent (the topology allows no node type change):
         Act changing anything but the node type needs none."""
-        group = describe_group(self._client, group_id)
+        return self._topology_and_tags(self._describe(group_id), node_types=node_types)
+
+    def read_topology_tags_and[T](
+        self, group_id: str, beside: Callable[[Topology], T]
+    ) -> tuple[Topology, dict[str, str], T]:
+        """``read_topology_and_tags`` and ``beside(outline)`` at once. ``outline`` is the group as its
+        DescribeReplicationGroups answer alone gives it: its shards, members and roles (each member's status
+        the group's, no node types). ``beside`` runs with it while the reads that complete the topology
+        (members, node types, tags) are sent: Observe reads the group's metrics so, as their queries need
+        only the members."""
+        group = self._describe(group_id)
+        outline = topology_from(group, {})
+        if self._at_once:
+            (topology, tags), extra = concurrent_reads.both(
+                lambda: self._topology_and_tags(group), lambda: beside(outline)
+            )
+            return topology, tags, extra
+        topology, tags = self._topology_and_tags(group)
+        return topology, tags, beside(outline)
+
+    def _topology_and_tags(
+        self, group: Mapping[str, Any], *, node_types: bool = True
+    ) -> tuple[Topology, dict[str, str]]:
         if self._at_once:
             return concurrent_reads.both(
                 lambda: self._topology(group, node_types=node_types),
@@ -393,7 +446,11 @@ class ElastiCache:
             if error.response["Error"]["Code"] in CLUSTER_NOT_FOUND:
                 return None
             raise
-        return clusters[0].get("ReplicationGroupId") if clusters else None
+        group_id = clusters[0].get("ReplicationGroupId") if clusters else None
+        if group_id is not None:
+            with contextlib.suppress(KeyError, ValueError):  # no usable ARN: tags() describes the group
+                self._group_arns[group_id] = group_arn_of_member(clusters[0]["ARN"], group_id)
+        return group_id
 
     # Each setter works on the freshest state, right before the call: the ``topology`` its caller has just
     # read in the same step (act: one topology read per step), or, without one, a read of its own. It makes

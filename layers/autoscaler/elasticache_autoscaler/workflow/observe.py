@@ -125,17 +125,24 @@ def observe_group(
 ) -> tuple[AnySnapshot, AnyPolicy | None, str | None]:
     """A replication group's snapshot, policy (or why it is invalid), with its load history when the
     policy opts in (``forecast.loadHistory``: ``workflow.load_history``)."""
-    # The group (one DescribeReplicationGroups), its policy and the state table's guards are read together
-    # (``concurrent_reads``); nothing of an unmanaged group is used: it is refused first.
-    (topology, tags), ((policy, policy_error), table_guards) = concurrent_reads.both(
-        lambda: deps.elasticache.read_topology_and_tags(cluster),
+    # Two rounds of reads (``concurrent_reads``): the group (one DescribeReplicationGroups), its policy and
+    # the state table's guards; then its members, node types and tags beside its metrics (their queries
+    # need only the members; their window, the policy). Nothing of an unmanaged group is used: it is
+    # refused before anything is.
+    with concurrent_reads.meanwhile(
         lambda: concurrent_reads.both(
             lambda: policy_or_error(lambda: deps.policies.policy_for(cluster)),
             lambda: deps.state.guards(cluster, now),
-        ),
-    )
+        )
+    ) as policy_and_guards:
+        topology, tags, metrics = deps.elasticache.read_topology_tags_and(
+            cluster,
+            lambda outline: deps.metrics.read_metrics(
+                outline, now, _window_minutes(policy_and_guards()[0][0])
+            ),
+        )
+    (policy, policy_error), table_guards = policy_and_guards()
     refuse_unmanaged("replication group", cluster, tags, deps)
-    metrics = deps.metrics.read_metrics(topology, now, _window_minutes(policy))
     topology = apply_roles(topology, metrics.is_master)  # cluster mode enabled: roles from IsMaster
     guards = paused_by_tag(table_guards, tags, deps)
     history = (
