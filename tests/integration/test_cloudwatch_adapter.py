@@ -67,13 +67,26 @@ class Counting:
 
 
 def test_a_large_group_is_read_in_requests_of_at_most_500_series() -> None:
-    topo = topology(shards=10, replicas=5)  # 60 nodes x (9 metrics + IsMaster) = 600 series
+    topo = _unknown_roles(topology(shards=10, replicas=5))  # 60 nodes x (9 metrics + IsMaster) = 600 series
     client = Counting()
 
     CloudWatch(client).read_metrics(topo, END, window_minutes=35)  # type: ignore[arg-type]
 
     assert len(metric_queries(topo, 60)) == 60 * (len(MetricName) + 1) == 600
     assert client.sizes == [MAX_QUERIES, 100]
+
+
+def test_is_master_is_asked_only_where_describe_gave_no_roles() -> None:
+    """Cluster mode disabled (``CurrentRole`` known): 9 metrics a node, no ``IsMaster`` (``apply_roles`` keeps
+    known roles, so it would be paid for and never read); a shard without roles gets it for every member."""
+    known = topology(shards=2, replicas=1)
+    assert len(metric_queries(known, 60)) == 4 * len(MetricName)
+    assert not any(q["Id"].endswith("_r") for q in metric_queries(known, 60))
+    one_unknown = known.model_copy(update={"shards": (_unknown_roles(known).shards[0], known.shards[1])})
+    assert sorted(q["Id"] for q in metric_queries(one_unknown, 60) if q["Id"].endswith("_r")) == [
+        "s0_m0_r",
+        "s0_m1_r",
+    ]
 
 
 # --- finding 1: roles in cluster mode enabled come from IsMaster ----------------------------------------

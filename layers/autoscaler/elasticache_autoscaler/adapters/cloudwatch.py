@@ -1,5 +1,6 @@
 """CloudWatch: every metric the engine reads, for every node of the group, in one GetMetricData call per 500
-series (one call for any group of up to 50 nodes: 9 metrics and ``IsMaster`` per node).
+series (one call for any group of up to 50 nodes: 9 metrics per node, and ``IsMaster`` where roles are
+unknown).
 
 ``IsMaster`` (1 on a shard's primary) gives each node its role in cluster mode enabled, where
 DescribeReplicationGroups has no ``CurrentRole``: its latest datapoint per node is kept in
@@ -66,16 +67,24 @@ def _query(
 
 
 def node_queries(
-    topology: Topology, metrics: Sequence[tuple[str, str]], period_seconds: int
+    topology: Topology,
+    metrics: Sequence[tuple[str, str]],
+    period_seconds: int,
+    *,
+    known_roles_too: bool = True,
 ) -> list["MetricDataQueryTypeDef"]:
     """One query per node and (metric, statistic), and one ``IsMaster`` query per node; ids encode shard
     index, member index and the metric's index in ``metrics`` (``s0_m1_k2``), or ``r`` for ``IsMaster``.
-    The engine's read (``metric_queries``) and the CLI's backtest both build their queries here."""
+    The engine's read (``metric_queries``) and the CLI's backtest both build their queries here. Without
+    ``known_roles_too``, the members of a shard whose roles DescribeReplicationGroups gave (``CurrentRole``,
+    cluster mode disabled) get no ``IsMaster`` query: ``apply_roles`` keeps those roles anyway."""
     queries: list[MetricDataQueryTypeDef] = []
     for s, shard in enumerate(topology.shards):
         for m, member in enumerate(shard.members):
             for k, (metric, stat) in enumerate(metrics):
                 queries.append(_query(f"s{s}_m{m}_k{k}", member.cluster_id, metric, stat, period_seconds))
+            if shard.roles_known and not known_roles_too:
+                continue
             queries.append(
                 _query(
                     f"s{s}_m{m}_{ROLE_QUERY}", member.cluster_id, IS_MASTER_METRIC, "Maximum", period_seconds
@@ -88,8 +97,9 @@ ENGINE_METRICS = tuple((metric.value, STATISTIC.get(metric, "Maximum")) for metr
 
 
 def metric_queries(topology: Topology, period_seconds: int) -> list["MetricDataQueryTypeDef"]:
-    """Every metric the engine reads (``MetricName``, in its order), per node, and ``IsMaster``."""
-    return node_queries(topology, ENGINE_METRICS, period_seconds)
+    """Every metric the engine reads (``MetricName``, in its order), per node, and ``IsMaster`` where the
+    roles are not known (cluster mode enabled): 9 metrics a node in cluster mode disabled, 10 enabled."""
+    return node_queries(topology, ENGINE_METRICS, period_seconds, known_roles_too=False)
 
 
 def query_index(query_id: str) -> tuple[int, int, int | None]:
