@@ -79,7 +79,7 @@ def main() -> None:
         _say("replicas run at 88 % engine CPU: the owned read-CPU alarm goes into ALARM, starts an execution")
         known = driver.execution_arns()
         driver.put_load(GROUP, replica_cpu=88.0)
-        first = driver.wait_for_new_execution(known)
+        first = driver.wait_for_new_execution(known, cluster=GROUP)
         _print_execution(driver, first)
 
         _say("after the change: the new member has its alarms; the alarm still in ALARM gets a follow-up")

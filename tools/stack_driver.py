@@ -256,11 +256,26 @@ class StackDriver:
     def execution_arns(self) -> set[str]:
         return {e["executionArn"] for e in self.executions()}
 
-    def wait_for_new_execution(self, known: set[str], timeout: float = 60) -> str:
-        """The ARN of an execution of the scaling state machine, once one that is not in ``known`` shows."""
+    def executions_for(self, cluster: str, among: set[str]) -> list[str]:
+        """The executions of ``among`` whose input names ``cluster``, sorted (another group's, started
+        meanwhile by its alarm, a follow-up or the schedule, is not the one a test waits for)."""
+        sfn = self.client("stepfunctions")
+        return sorted(
+            arn
+            for arn in among
+            if json.loads(sfn.describe_execution(executionArn=arn)["input"]).get("cluster") == cluster
+        )
+
+    def wait_for_new_execution(
+        self, known: set[str], timeout: float = 60, *, cluster: str | None = None
+    ) -> str:
+        """The ARN of an execution of the scaling state machine, once one that is not in ``known`` shows (for
+        ``cluster``, when named)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             started = self.execution_arns() - known
+            if cluster is not None:
+                started = set(self.executions_for(cluster, started))
             if started:
                 return min(started)
             time.sleep(0.3)

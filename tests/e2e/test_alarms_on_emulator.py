@@ -142,7 +142,7 @@ def test_load_fires_an_owned_alarm_the_scale_out_is_followed_up_and_the_alarms_c
     # Then the read-CPU alarm of the replica fires, on_alarm starts an execution, and it scales out
     fired = f"ecas-{group_id}.{group_id}-002.read-cpu"
     assert deployed.owned_alarms(group_id)[fired]["StateValue"] == "ALARM"
-    first = deployed.wait_for_new_execution(before, timeout=30)
+    first = deployed.wait_for_new_execution(before, timeout=30, cluster=group_id)
     described = deployed.wait(first)
     assert described["status"] == "SUCCEEDED" and str(described["name"]).startswith(f"alarm-{group_id}-")
     assert deployed.record_of(first)["action"] == "add_replicas"

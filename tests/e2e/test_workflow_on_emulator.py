@@ -20,8 +20,10 @@ def test_alarm_starts_one_execution_and_records_its_decision(deployed: Deployed,
         AlarmName=alarm, StateValue="ALARM", StateReason="e2e: replica CPU high"
     )
     # Then on_alarm starts one execution for the group, which records a decision triggered by the alarm
-    execution_arn = deployed.wait_for_new_execution(before, timeout=30)
-    assert deployed.execution_arns() - before == {execution_arn}, "expected one execution for one alarm"
+    execution_arn = deployed.wait_for_new_execution(before, timeout=30, cluster=group_id)
+    assert deployed.executions_for(group_id, deployed.execution_arns() - before) == [execution_arn], (
+        "expected one execution for one alarm"
+    )
     described = deployed.wait(execution_arn)
     assert str(described["name"]).startswith(f"alarm-{group_id}-")
     assert described["status"] == "SUCCEEDED"
@@ -105,9 +107,8 @@ def test_an_unmanaged_cluster_is_ignored(deployed: Deployed) -> None:
     before = deployed.execution_arns()
     cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="e2e")
     time.sleep(3)
-    started = [arn.rsplit(":", 1)[-1] for arn in deployed.execution_arns() - before]
     # Only this group's executions count: an earlier module's alarm or the schedule may start another's.
-    assert [name for name in started if "unmanaged-e2e" in name] == [], f"started: {started}"
+    assert deployed.executions_for("unmanaged-e2e", deployed.execution_arns() - before) == []
     # and started by hand, it is refused by name, with nothing recorded
     described = deployed.wait(deployed.start({"cluster": "unmanaged-e2e", "action": "evaluate"}))
     assert (described["status"], described["error"]) == ("FAILED", "ClusterNotManagedError")
