@@ -113,6 +113,14 @@ def _operation(headers: Any, path: str, body: bytes) -> str:
     return match.group(1).decode() if match else "?"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A Lambda worker closing its kept-alive connection between calls is not an error of the proxy."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
+
 def start_proxy(recorder: Recorder) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -156,7 +164,7 @@ def start_proxy(recorder: Recorder) -> ThreadingHTTPServer:
 
         do_POST = do_GET = do_PUT = do_DELETE = _forward
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
