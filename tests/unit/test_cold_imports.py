@@ -96,3 +96,34 @@ def test_powertools_trace_disabled_turns_it_off_in_lambda() -> None:
 def _as_list(value: object) -> list[str]:
     assert isinstance(value, list)
     return value
+
+
+# The kinds' policy and snapshot models, the workflow state that carries them and the decision engine:
+# the lock, record and approval steps never validate a policy or a snapshot, nor decide.
+POLICY_SNAPSHOT_OR_ENGINE = (
+    "elasticache_autoscaler.models.any_kind",
+    "elasticache_autoscaler.models.workflow",
+    "elasticache_autoscaler.models.policy",
+    "elasticache_autoscaler.models.kind_policy",
+    "elasticache_autoscaler.models.kind_snapshot",
+    "elasticache_autoscaler.engine",
+)
+
+
+def test_the_lock_record_and_approval_build_no_policy_or_snapshot_model_and_no_engine() -> None:
+    for function in ("lock", "record", "approval"):
+        modules = _modules(_app(function))
+        assert [m for m in modules if m.startswith(POLICY_SNAPSHOT_OR_ENGINE)] == [], function
+
+
+def test_the_lock_builds_no_decision_record_and_no_other_kind_model() -> None:
+    """A lock request carries a record's key, never the record (its capacities of every kind)."""
+    modules = set(_modules(_app("lock")))
+    assert "elasticache_autoscaler.models.record" in modules
+    assert not modules & {
+        "elasticache_autoscaler.models.decision_record",
+        "elasticache_autoscaler.models.any_decision",
+        "elasticache_autoscaler.models.kind_decision",
+        "elasticache_autoscaler.models.memcached",
+        "elasticache_autoscaler.models.serverless",
+    }

@@ -18,13 +18,13 @@ from elasticache_autoscaler.kinds.serverless import ServerlessCachesKind
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.alarm_event import AlarmStateChange, AlarmStateChangeEvent
 from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetric, MemcachedMetrics, NodeSeries
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord
 from elasticache_autoscaler.models.serverless import serverless_cache_from
 from elasticache_autoscaler.models.snapshot import Guards
 from elasticache_autoscaler.models.workflow import (

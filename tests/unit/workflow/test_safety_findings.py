@@ -11,8 +11,9 @@ from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, El
 from elasticache_autoscaler.errors import CallOutcomeUnknownError, GroupBusyError, ThrottledError
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord, RecordKey
+from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.snapshot import Guards, Topology
 from elasticache_autoscaler.models.workflow import (
     ActRequest,

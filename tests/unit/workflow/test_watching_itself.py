@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from elasticache_autoscaler.models.record import DecisionRecord
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.workflow import Execution, FailureRequest, ObserveInput, OutcomeRequest
 from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
