@@ -127,3 +127,30 @@ def test_the_lock_builds_no_decision_record_and_no_other_kind_model() -> None:
         "elasticache_autoscaler.models.memcached",
         "elasticache_autoscaler.models.serverless",
     }
+
+
+def test_deciding_for_a_replication_group_loads_no_other_step_and_no_other_kind() -> None:
+    """Decide's first call asks the kinds registry for a replication group's rules: that loads neither the
+    Observe, Act, Check or trigger steps (and their adapters) nor the Memcached and Serverless kinds."""
+    probe = (
+        "import json, sys\n"
+        "sys.path[:0] = [sys.argv[1]]\n"
+        "import elasticache_autoscaler.workflow.decide_step\n"
+        "from elasticache_autoscaler.kinds.registry import rules_for\n"
+        "from elasticache_autoscaler.models.cache_kind import CacheKind\n"
+        "assert rules_for(CacheKind.REPLICATION_GROUP).kind == CacheKind.REPLICATION_GROUP\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_DEFAULT_REGION": "us-east-1"}
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe, str(LAYER)], capture_output=True, text=True, check=False, env=env
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "elasticache_autoscaler.kinds.replication_group" in modules
+    steps = {
+        f"elasticache_autoscaler.workflow.{step}"
+        for step in ("observe", "act_step", "check_step", "triggers")
+    }
+    kinds = {f"elasticache_autoscaler.kinds.{kind}" for kind in ("memcached", "serverless", "acting")}
+    assert not modules & (steps | kinds)
