@@ -131,7 +131,8 @@ def test_the_lock_builds_no_decision_record_and_no_other_kind_model() -> None:
 
 def test_deciding_for_a_replication_group_loads_no_other_step_and_no_other_kind() -> None:
     """Decide's first call asks the kinds registry for a replication group's rules: that loads neither the
-    Observe, Act, Check or trigger steps (and their adapters) nor the Memcached and Serverless kinds."""
+    Observe, Act, Check or trigger steps (and their adapters) nor the Memcached and Serverless kinds, nor
+    the other steps' request models."""
     probe = (
         "import json, sys\n"
         "sys.path[:0] = [sys.argv[1]]\n"
@@ -153,4 +154,7 @@ def test_deciding_for_a_replication_group_loads_no_other_step_and_no_other_kind(
         for step in ("observe", "act_step", "check_step", "triggers")
     }
     kinds = {f"elasticache_autoscaler.kinds.{kind}" for kind in ("memcached", "serverless", "acting")}
-    assert not modules & (steps | kinds)
+    models = {
+        f"elasticache_autoscaler.models.{m}" for m in ("act", "check", "lock", "approval", "record_request")
+    }
+    assert not modules & (steps | kinds | models)

@@ -17,12 +17,10 @@ from elasticache_autoscaler.models.request import RequestedAction, WorkflowReque
 if TYPE_CHECKING:
     from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
     from elasticache_autoscaler.kinds.base import Seen
+    from elasticache_autoscaler.models.act import ActRequest, ActResult
     from elasticache_autoscaler.models.any_decision import DecisionOfAnyKind
+    from elasticache_autoscaler.models.check import CheckRequest, CheckResult
     from elasticache_autoscaler.models.workflow import (
-        ActRequest,
-        ActResult,
-        CheckRequest,
-        CheckResult,
         KindSummary,
         Observation,
         ObservationDetail,
