@@ -6,7 +6,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from elasticache_autoscaler import wiring
-from elasticache_autoscaler.models.workflow import ActRequest
+from elasticache_autoscaler.models.act import ActRequest
 from elasticache_autoscaler.observability import logger, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.workflow.act_step import act

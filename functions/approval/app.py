@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from elasticache_autoscaler import wiring
-from elasticache_autoscaler.models.workflow import ApprovalRequest
+from elasticache_autoscaler.models.approval import ApprovalRequest
 from elasticache_autoscaler.observability import logger, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.settings import ApprovalSettings

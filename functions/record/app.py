@@ -9,7 +9,7 @@ from pydantic import Field, RootModel
 
 from elasticache_autoscaler import wiring
 from elasticache_autoscaler.models.record import RecordKey
-from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
+from elasticache_autoscaler.models.record_request import FailureRequest, OutcomeRequest
 from elasticache_autoscaler.observability import logger, metrics, trace_lambda_handler
 from elasticache_autoscaler.parsing import parse
 from elasticache_autoscaler.workflow.record_step import record_failure, record_outcome

@@ -21,10 +21,11 @@ from elasticache_autoscaler.alarms import OWNER_TAG_KEY
 from elasticache_autoscaler.errors import ClusterNotFoundError
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.capacity_timeline import CapacityChange, CapacityTimeline
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.history import History, PastDecision
 from elasticache_autoscaler.models.load_history import FetchedLoadHistory, LoadHistory
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import NEXT_STATUS, DecisionRecord, Outcome, RecordKey
+from elasticache_autoscaler.models.record import NEXT_STATUS, Outcome, RecordKey
 from elasticache_autoscaler.models.request import WorkflowRequest
 from elasticache_autoscaler.models.snapshot import Guards, Member, Metrics, Role, Shard, Topology
 from elasticache_autoscaler.models.workflow import ObservationDetail, StoredObservation

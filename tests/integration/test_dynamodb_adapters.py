@@ -14,8 +14,9 @@ from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.capacity_timeline import CapacityChange, CapacityTimeline
 from elasticache_autoscaler.models.decision import Capacity
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.load_history import FetchedLoadHistory, LoadHistory
-from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
+from elasticache_autoscaler.models.record import Outcome, RecordKey
 from elasticache_autoscaler.models.snapshot import Guards
 from tests.template_tables import create_table_args
 

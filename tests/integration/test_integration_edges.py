@@ -15,8 +15,8 @@ from elasticache_autoscaler.adapters.decision_events import DecisionEventError, 
 from elasticache_autoscaler.adapters.notifier import Notifier
 from elasticache_autoscaler.alarms import desired_alarms
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord
 from tests.fakes.adapters import topology
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:autoscaler"

@@ -13,12 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from elasticache_autoscaler.errors import GroupBusyError
+from elasticache_autoscaler.models.act import ActRequest
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.decision_record import DecisionRecord
+from elasticache_autoscaler.models.lock import LockRequest
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord, RecordKey
+from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.snapshot import Topology
-from elasticache_autoscaler.models.workflow import ActRequest, LockRequest
 from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.lock_step import handle_lock
 from tests.fakes.adapters import FakeDecisionLog, FakeState, topology

@@ -96,3 +96,65 @@ def test_powertools_trace_disabled_turns_it_off_in_lambda() -> None:
 def _as_list(value: object) -> list[str]:
     assert isinstance(value, list)
     return value
+
+
+# The kinds' policy and snapshot models, the workflow state that carries them and the decision engine:
+# the lock, record and approval steps never validate a policy or a snapshot, nor decide.
+POLICY_SNAPSHOT_OR_ENGINE = (
+    "elasticache_autoscaler.models.any_kind",
+    "elasticache_autoscaler.models.workflow",
+    "elasticache_autoscaler.models.policy",
+    "elasticache_autoscaler.models.kind_policy",
+    "elasticache_autoscaler.models.kind_snapshot",
+    "elasticache_autoscaler.engine",
+)
+
+
+def test_the_lock_record_and_approval_build_no_policy_or_snapshot_model_and_no_engine() -> None:
+    for function in ("lock", "record", "approval"):
+        modules = _modules(_app(function))
+        assert [m for m in modules if m.startswith(POLICY_SNAPSHOT_OR_ENGINE)] == [], function
+
+
+def test_the_lock_builds_no_decision_record_and_no_other_kind_model() -> None:
+    """A lock request carries a record's key, never the record (its capacities of every kind)."""
+    modules = set(_modules(_app("lock")))
+    assert "elasticache_autoscaler.models.record" in modules
+    assert not modules & {
+        "elasticache_autoscaler.models.decision_record",
+        "elasticache_autoscaler.models.any_decision",
+        "elasticache_autoscaler.models.kind_decision",
+        "elasticache_autoscaler.models.memcached",
+        "elasticache_autoscaler.models.serverless",
+    }
+
+
+def test_deciding_for_a_replication_group_loads_no_other_step_and_no_other_kind() -> None:
+    """Decide's first call asks the kinds registry for a replication group's rules: that loads neither the
+    Observe, Act, Check or trigger steps (and their adapters) nor the Memcached and Serverless kinds, nor
+    the other steps' request models."""
+    probe = (
+        "import json, sys\n"
+        "sys.path[:0] = [sys.argv[1]]\n"
+        "import elasticache_autoscaler.workflow.decide_step\n"
+        "from elasticache_autoscaler.kinds.registry import rules_for\n"
+        "from elasticache_autoscaler.models.cache_kind import CacheKind\n"
+        "assert rules_for(CacheKind.REPLICATION_GROUP).kind == CacheKind.REPLICATION_GROUP\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_DEFAULT_REGION": "us-east-1"}
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe, str(LAYER)], capture_output=True, text=True, check=False, env=env
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "elasticache_autoscaler.kinds.replication_group" in modules
+    steps = {
+        f"elasticache_autoscaler.workflow.{step}"
+        for step in ("observe", "act_step", "check_step", "triggers")
+    }
+    kinds = {f"elasticache_autoscaler.kinds.{kind}" for kind in ("memcached", "serverless", "acting")}
+    models = {
+        f"elasticache_autoscaler.models.{m}" for m in ("act", "check", "lock", "approval", "record_request")
+    }
+    assert not modules & (steps | kinds | models)

@@ -11,6 +11,9 @@ import pytest
 from pydantic import BaseModel
 from samcli.yamlhelper import yaml_parse
 
+from elasticache_autoscaler.models.act import ActResult
+from elasticache_autoscaler.models.check import CheckResult
+from elasticache_autoscaler.models.lock import LockResult
 from elasticache_autoscaler.models.rotation import (
     ApplyResult,
     FinalizeResult,
@@ -20,13 +23,7 @@ from elasticache_autoscaler.models.rotation import (
     StageResult,
     VerifyResult,
 )
-from elasticache_autoscaler.models.workflow import (
-    ActResult,
-    CheckResult,
-    Decided,
-    LockResult,
-    Observation,
-)
+from elasticache_autoscaler.models.workflow import Decided, Observation
 
 ROOT = Path(__file__).resolve().parents[2]
 # The template's intrinsic tags (!GetAtt, !Ref, ...) read the way `sam` reads them.

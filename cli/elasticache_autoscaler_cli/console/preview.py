@@ -17,8 +17,9 @@ from elasticache_autoscaler.adapters.state_table import StateTable
 from elasticache_autoscaler.errors import ClusterNotFoundError, ClusterNotManagedError
 from elasticache_autoscaler.kinds.memcached import MemcachedClustersKind
 from elasticache_autoscaler.kinds.serverless import ServerlessCachesKind
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.history import History
-from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
+from elasticache_autoscaler.models.record import Outcome, RecordKey
 from elasticache_autoscaler.models.workflow import (
     Execution,
     ObservationDetail,

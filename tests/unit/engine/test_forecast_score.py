@@ -8,9 +8,9 @@ import pytest
 from elasticache_autoscaler.engine import decide
 from elasticache_autoscaler.engine.forecast_score import score, score_history
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.foresight import ForecastNote, SignalForecast
 from elasticache_autoscaler.models.history import PastDecision
-from elasticache_autoscaler.models.record import DecisionRecord
 from elasticache_autoscaler.models.snapshot import Snapshot
 from tests.unit.engine.builders import ACT, NOW, metrics, topology
 from tests.unit.engine.load_histories import history

@@ -15,26 +15,21 @@ from elasticache_autoscaler.errors import ClusterNotFoundError, InvalidInputErro
 from elasticache_autoscaler.kinds.memcached import MemcachedClustersKind
 from elasticache_autoscaler.kinds.registry import RULES, registry_for
 from elasticache_autoscaler.kinds.serverless import ServerlessCachesKind
+from elasticache_autoscaler.models.act import ActRequest
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.alarm_event import AlarmStateChange, AlarmStateChangeEvent
 from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.check import CheckRequest
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
 from elasticache_autoscaler.models.kind_metrics import MemcachedMetric, MemcachedMetrics, NodeSeries
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
 from elasticache_autoscaler.models.memcached import MemcachedCapacity
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord
 from elasticache_autoscaler.models.serverless import serverless_cache_from
 from elasticache_autoscaler.models.snapshot import Guards
-from elasticache_autoscaler.models.workflow import (
-    ActRequest,
-    CheckRequest,
-    Decided,
-    Execution,
-    Observation,
-    ObserveInput,
-)
+from elasticache_autoscaler.models.workflow import Decided, Execution, Observation, ObserveInput
 from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check_cache
 from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.kind_decision import ServerlessDecision
 from elasticache_autoscaler.models.kind_snapshot import ServerlessSnapshot
 from elasticache_autoscaler.models.load_history import LoadHistory
-from elasticache_autoscaler.models.record import DecisionRecord
 from elasticache_autoscaler.models.workflow import Decided, Execution, ObservationDetail, ObserveInput
 from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.load_history import PERIODS

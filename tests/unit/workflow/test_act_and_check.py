@@ -21,12 +21,13 @@ from elasticache_autoscaler.adapters.elasticache import (
     shards_to_remove,
 )
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
+from elasticache_autoscaler.models.act import ActRequest, SkipReason
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.check import CheckRequest, CheckResult
 from elasticache_autoscaler.models.decision import BlockedBy, Capacity, Decision
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.snapshot import Guards, Member, Role, Shard, Topology
-from elasticache_autoscaler.models.workflow import ActRequest, CheckRequest, CheckResult, SkipReason
 from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check
 from tests.fakes.adapters import FakeDecisionLog, FakeElastiCache, FakeState, topology

@@ -5,8 +5,10 @@ from datetime import timedelta
 from elasticache_autoscaler.engine.forecast import HISTORY_DAYS
 from elasticache_autoscaler.models.capacity_timeline import CapacityChange, CapacityTimeline
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.models.record import DecisionRecord, RecordKey
-from elasticache_autoscaler.models.workflow import Execution, OutcomeRequest
+from elasticache_autoscaler.models.decision_record import DecisionRecord
+from elasticache_autoscaler.models.record import RecordKey
+from elasticache_autoscaler.models.record_request import OutcomeRequest
+from elasticache_autoscaler.models.workflow import Execution
 from elasticache_autoscaler.workflow.record_step import RecordDeps, record_outcome
 from tests.fakes.adapters import FakeDecisionLog, FakeNotifier, FakeState
 from tests.unit.workflow.conftest import ARN, NOW

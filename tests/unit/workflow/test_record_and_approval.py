@@ -6,9 +6,12 @@ from typing import Any
 import pytest
 
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.approval import ApprovalRequest
 from elasticache_autoscaler.models.decision import Capacity, Decision
-from elasticache_autoscaler.models.record import DecisionRecord, RecordKey
-from elasticache_autoscaler.models.workflow import ApprovalRequest, Execution, FailureRequest, OutcomeRequest
+from elasticache_autoscaler.models.decision_record import DecisionRecord
+from elasticache_autoscaler.models.record import RecordKey
+from elasticache_autoscaler.models.record_request import FailureRequest, OutcomeRequest
+from elasticache_autoscaler.models.workflow import Execution
 from elasticache_autoscaler.workflow.approval_step import request_approval
 from elasticache_autoscaler.workflow.record_step import RecordDeps, record_failure, record_outcome
 from tests.fakes.adapters import FakeDecisionLog, FakeNotifier, FakeState

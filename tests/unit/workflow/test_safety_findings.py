@@ -9,18 +9,16 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, ElastiCache, IncreaseReplicas
 from elasticache_autoscaler.errors import CallOutcomeUnknownError, GroupBusyError, ThrottledError
+from elasticache_autoscaler.models.act import ActRequest, SkipReason
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.check import CheckRequest
 from elasticache_autoscaler.models.decision import Capacity, Decision
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord, RecordKey
+from elasticache_autoscaler.models.record import RecordKey
+from elasticache_autoscaler.models.record_request import OutcomeRequest
 from elasticache_autoscaler.models.snapshot import Guards, Topology
-from elasticache_autoscaler.models.workflow import (
-    ActRequest,
-    CheckRequest,
-    Execution,
-    OutcomeRequest,
-    SkipReason,
-)
+from elasticache_autoscaler.models.workflow import Execution
 from elasticache_autoscaler.timestamps import iso
 from elasticache_autoscaler.workflow.act_step import ActDeps, act
 from elasticache_autoscaler.workflow.check_step import check
@@ -371,7 +369,7 @@ def test_release_lock_cli_refuses_while_the_group_is_modifying(world: World) -> 
 def test_finding4_renew_extends_our_lease_to_the_action_timeout_and_never_takes_anothers(
     world: World,
 ) -> None:
-    from elasticache_autoscaler.models.workflow import LockRequest
+    from elasticache_autoscaler.models.lock import LockRequest
     from elasticache_autoscaler.workflow.lock_step import handle_lock
 
     renew = LockRequest(op="renew", cluster="orders", owner=ARN, lease_seconds=7200)

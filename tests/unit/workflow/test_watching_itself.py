@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from elasticache_autoscaler.models.record import DecisionRecord
-from elasticache_autoscaler.models.workflow import Execution, FailureRequest, ObserveInput, OutcomeRequest
+from elasticache_autoscaler.models.decision_record import DecisionRecord
+from elasticache_autoscaler.models.record_request import FailureRequest, OutcomeRequest
+from elasticache_autoscaler.models.workflow import Execution, ObserveInput
 from elasticache_autoscaler.workflow.decide_step import DecideDeps, decide_step
 from elasticache_autoscaler.workflow.observe import ObserveDeps, observe
 from elasticache_autoscaler.workflow.record_step import RecordDeps, record_failure, record_outcome

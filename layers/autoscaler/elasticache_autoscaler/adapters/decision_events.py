@@ -5,7 +5,7 @@ import json
 from typing import TYPE_CHECKING, Protocol
 
 from elasticache_autoscaler.adapters import aws
-from elasticache_autoscaler.models.record import DecisionRecord
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient

@@ -8,8 +8,9 @@ from botocore.exceptions import ClientError
 from elasticache_autoscaler.adapters import aws
 from elasticache_autoscaler.adapters.dynamo_items import from_item, to_item
 from elasticache_autoscaler.models.actions import Action
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.history import History, PastDecision
-from elasticache_autoscaler.models.record import NEXT_STATUS, DecisionRecord, Outcome, RecordKey
+from elasticache_autoscaler.models.record import NEXT_STATUS, Outcome, RecordKey
 from elasticache_autoscaler.timestamps import iso
 
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ from elasticache_autoscaler import concurrent_reads
 from elasticache_autoscaler.adapters.change_call import ALREADY_THERE_RESULT
 from elasticache_autoscaler.engine.guards import cooldown_guard, kind_standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
+from elasticache_autoscaler.models.act import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.models.any_kind import AnyCapacity, action_of
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
-from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import iso
 from elasticache_autoscaler.workflow import lock_step, outcomes

@@ -10,19 +10,17 @@ from elasticache_autoscaler.models.any_kind import AnyPolicy, AnySnapshot, Decis
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.request import RequestedAction, WorkflowRequest
 from elasticache_autoscaler.models.workflow import (
-    ActRequest,
-    ActResult,
-    CheckRequest,
-    CheckResult,
     KindSummary,
     Observation,
     ObservationDetail,
     ObservationSummary,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (act and check: Decide loads this module, and never acts or checks)
     from elasticache_autoscaler.adapters.policy_store import Policies
     from elasticache_autoscaler.alarms_kinds import KindAlarm
+    from elasticache_autoscaler.models.act import ActRequest, ActResult
+    from elasticache_autoscaler.models.check import CheckRequest, CheckResult
     from elasticache_autoscaler.workflow.act_step import ActDeps
     from elasticache_autoscaler.workflow.observe import ObserveDeps
 
@@ -64,9 +62,9 @@ class CacheKindOps(KindRules, Protocol):
         ClusterNotFoundError when no cache of this kind has the id."""
         ...
 
-    def act(self, request: ActRequest, deps: "ActDeps", now: datetime) -> ActResult: ...
+    def act(self, request: "ActRequest", deps: "ActDeps", now: datetime) -> "ActResult": ...
 
-    def check(self, request: CheckRequest, now: datetime) -> CheckResult: ...
+    def check(self, request: "CheckRequest", now: datetime) -> "CheckResult": ...
 
     def cache_of_alarm(self, dimensions: Mapping[str, str]) -> str | None:
         """The id of the cache of this kind an alarm's metric dimensions name, or None."""

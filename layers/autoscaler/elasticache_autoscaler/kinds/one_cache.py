@@ -12,8 +12,10 @@ from elasticache_autoscaler.alarms_kinds import KindAlarm
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError
 from elasticache_autoscaler.kinds.acting import Reading, act_on_kind
 from elasticache_autoscaler.kinds.base import not_an_action
+from elasticache_autoscaler.models.act import ActRequest, ActResult
 from elasticache_autoscaler.models.any_kind import AnyCapacity, DecisionOfAnyKind
 from elasticache_autoscaler.models.cache_kind import CacheKind
+from elasticache_autoscaler.models.check import CheckRequest, CheckResult
 from elasticache_autoscaler.models.decision import Blocked, BlockedBy
 from elasticache_autoscaler.models.kind_decision import MemcachedDecision, ServerlessDecision
 from elasticache_autoscaler.models.kind_policy import MemcachedPolicy, ServerlessPolicy
@@ -22,10 +24,6 @@ from elasticache_autoscaler.models.memcached import MemcachedCluster
 from elasticache_autoscaler.models.request import RequestedAction, WorkflowRequest
 from elasticache_autoscaler.models.serverless import ServerlessCache
 from elasticache_autoscaler.models.workflow import (  # kinds.base's protocols' types: implemented here
-    ActRequest,
-    ActResult,
-    CheckRequest,
-    CheckResult,
     KindSummary,
     Observation,
     ObservationDetail,

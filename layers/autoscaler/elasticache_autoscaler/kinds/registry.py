@@ -1,31 +1,54 @@
 """The kinds of cache, found by ``kind``: their pure rules (``rules_for``, for Decide) and, built with their
 gateways, their I/O (``Registry``, for Observe, Act, Check). A request without a ``kind`` is resolved by
-looking the id up in each kind in turn."""
+looking the id up in each kind in turn.
 
-from collections.abc import Mapping, Sequence
+A kind's module is imported when its rules are first asked for: Decide, deciding for a replication group,
+loads no Memcached or Serverless rules, gateways or acting code (issue 15, cold starts)."""
+
+# ruff: noqa: PLC0415 - the imports inside the rule makers are the point (see above)
+
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
-from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.errors import ActionFailedError, ClusterNotFoundError, InvalidInputError
 from elasticache_autoscaler.kinds.base import CacheKindOps, KindRules, Seen
-from elasticache_autoscaler.kinds.memcached import MemcachedRules
 from elasticache_autoscaler.kinds.replication_group import GroupRules, ReplicationGroups
-from elasticache_autoscaler.kinds.serverless import ServerlessRules
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.request import WorkflowRequest
 
 if TYPE_CHECKING:
+    from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
     from elasticache_autoscaler.workflow.observe import ObserveDeps
 
-RULES: dict[CacheKind, KindRules] = {
-    rules.kind: rules for rules in (GroupRules(), MemcachedRules(), ServerlessRules())
+
+def _memcached_rules() -> KindRules:
+    from elasticache_autoscaler.kinds.memcached import MemcachedRules
+
+    return MemcachedRules()
+
+
+def _serverless_rules() -> KindRules:
+    from elasticache_autoscaler.kinds.serverless import ServerlessRules
+
+    return ServerlessRules()
+
+
+RULES: dict[CacheKind, Callable[[], KindRules]] = {
+    CacheKind.REPLICATION_GROUP: GroupRules,
+    CacheKind.MEMCACHED: _memcached_rules,
+    CacheKind.SERVERLESS: _serverless_rules,
 }
+"""Each kind's rules, made (and its module imported) on first use by ``rules_for``."""
 
 
+@cache
 def rules_for(kind: CacheKind) -> KindRules:
-    return RULES[kind]
+    rules = RULES[kind]()
+    assert rules.kind == kind, (rules.kind, kind)
+    return rules
 
 
 @dataclass(frozen=True)
@@ -36,7 +59,7 @@ class Registry:
         for ops in self.kinds:
             if ops.kind == kind:
                 return ops
-        raise ActionFailedError(f"this function is not wired for {RULES[kind].noun}s")
+        raise ActionFailedError(f"this function is not wired for {rules_for(kind).noun}s")
 
     def nouns(self) -> str:
         """ "replication group, Memcached cluster or Serverless cache"."""
@@ -76,6 +99,6 @@ def _refuse(ops: KindRules, request: WorkflowRequest) -> None:
         raise InvalidInputError(f"invalid workflow input for {request.cluster!r}: {refusal}")
 
 
-def registry_for(elasticache: ElastiCacheGateway, others: Sequence[CacheKindOps]) -> Registry:
+def registry_for(elasticache: "ElastiCacheGateway", others: Sequence[CacheKindOps]) -> Registry:
     """Replication groups (through ``elasticache``) and the other kinds the function was given."""
     return Registry((ReplicationGroups(elasticache), *others))

@@ -13,6 +13,11 @@ class WireModel(BaseModel):
         frozen=True,
         extra="forbid",
         hide_input_in_errors=True,
+        # A model's own validator and serializer are compiled when it is first validated or dumped, not
+        # when its class is made: one only ever used inside others (a Capacity inside a Decision) never
+        # compiles its own, and a function compiles what it validates, not every model it imports
+        # (issue 15, cold starts; measured on import plus the first invocation, not import alone).
+        defer_build=True,
     )
 
     def to_wire(self) -> dict[str, object]:

@@ -2,16 +2,14 @@
 
 Keys: ``cluster`` (partition) and ``decidedAt`` (sort; ISO 8601 UTC, unique per execution).
 ``status`` moves forward only: planned -> in_progress -> succeeded | failed | skipped.
+
+The record itself is ``decision_record.DecisionRecord`` (it carries capacities of every kind); this module
+holds its key, statuses and outcome, which the lock and rotation steps use without building those models.
 """
 
 from typing import Literal
 
-from pydantic import Field
-
-from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.any_kind import AnyCapacity
 from elasticache_autoscaler.models.base import WireModel
-from elasticache_autoscaler.models.foresight import ForecastNote
 
 Status = Literal["planned", "skipped", "in_progress", "succeeded", "failed"]
 Mode = Literal["observe", "act"]
@@ -35,30 +33,6 @@ NEXT_STATUS: dict[str, frozenset[str]] = {
     "succeeded": frozenset(),
     "failed": frozenset(),
 }
-
-
-class DecisionRecord(WireModel):
-    cluster: str
-    decided_at: str
-    action: Action
-    current: AnyCapacity | None
-    target: AnyCapacity | None
-    reasons: tuple[str, ...] = Field(min_length=1)
-    mode: Mode
-    status: Status
-    trigger: str
-    execution_arn: str
-    expires_at: int
-    blocked_by: str | None = None
-    signals: dict[str, float | None] = Field(default_factory=dict)
-    cost_per_hour_before: float | None = None
-    cost_per_hour_after: float | None = None
-    requested_action: str | None = None
-    operator_reason: str | None = None
-    driven_by: str | None = None
-    """``schedule:<name>`` or ``forecast``: foresight, not a signal, wanted the action (``Decision``)."""
-    forecast: ForecastNote | None = None
-    """What the forecast saw at decision time; later decisions score it against what happened."""
 
 
 class RecordKey(WireModel):

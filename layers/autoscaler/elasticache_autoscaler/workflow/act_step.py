@@ -39,13 +39,13 @@ from elasticache_autoscaler.adapters.elasticache import ALREADY_THERE_RESULT, El
 from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.engine.guards import cooldown_guard, standing_guard
 from elasticache_autoscaler.errors import ActionFailedError, GroupBusyError
+from elasticache_autoscaler.models.act import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
 from elasticache_autoscaler.models.history import History
 from elasticache_autoscaler.models.policy import Policy
 from elasticache_autoscaler.models.record import RecordKey
 from elasticache_autoscaler.models.snapshot import Guards, Metrics, Snapshot, Topology
-from elasticache_autoscaler.models.workflow import ActRequest, ActResult, SkipReason
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.timestamps import iso
 from elasticache_autoscaler.workflow import lock_step, outcomes

@@ -7,7 +7,7 @@ The workflow waits on the task token (``.waitForTaskToken``) until an operator a
 import json
 
 from elasticache_autoscaler.adapters.notifier import NotifierPort
-from elasticache_autoscaler.models.workflow import ApprovalRequest
+from elasticache_autoscaler.models.approval import ApprovalRequest
 from elasticache_autoscaler.observability import logger
 from elasticache_autoscaler.workflow import outcomes
 

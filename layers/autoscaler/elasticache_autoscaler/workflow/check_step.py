@@ -26,8 +26,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from elasticache_autoscaler.adapters.elasticache import ElastiCacheGateway
 from elasticache_autoscaler.models.any_kind import AnyCapacity
+from elasticache_autoscaler.models.check import CheckRequest, CheckResult
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.models.workflow import CheckRequest, CheckResult
 
 if TYPE_CHECKING:
     from elasticache_autoscaler.kinds.base import CacheKindOps

@@ -14,9 +14,10 @@ from elasticache_autoscaler.engine import OperatorRequest, decide
 from elasticache_autoscaler.models.actions import Action
 from elasticache_autoscaler.models.any_kind import AnyPolicy, DecisionOfAnyKind, action_of
 from elasticache_autoscaler.models.decision import BlockedBy, Decision
+from elasticache_autoscaler.models.decision_record import DecisionRecord
 from elasticache_autoscaler.models.foresight import DRIVEN_BY_FORECAST
 from elasticache_autoscaler.models.policy import Policy
-from elasticache_autoscaler.models.record import DecisionRecord, Mode, RecordKey
+from elasticache_autoscaler.models.record import Mode, RecordKey
 from elasticache_autoscaler.models.snapshot import Snapshot
 from elasticache_autoscaler.models.workflow import Decided, Observation, ObservationDetail
 from elasticache_autoscaler.observability import count_decision, logger

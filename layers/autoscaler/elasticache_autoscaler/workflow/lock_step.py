@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from elasticache_autoscaler.adapters.state_table import StatePort
 from elasticache_autoscaler.errors import ClusterNotFoundError
-from elasticache_autoscaler.models.workflow import LockRequest, LockResult
+from elasticache_autoscaler.models.lock import LockRequest, LockResult
 
 if (
     TYPE_CHECKING

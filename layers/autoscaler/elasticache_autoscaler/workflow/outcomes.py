@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from elasticache_autoscaler.models.any_kind import DecisionOfAnyKind
+from elasticache_autoscaler.models.any_decision import DecisionOfAnyKind
 from elasticache_autoscaler.models.record import Outcome, OutcomeName, Status
 from elasticache_autoscaler.timestamps import iso
 

@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from elasticache_autoscaler.adapters.decision_log import DecisionLogPort, StaleStatusError
 from elasticache_autoscaler.adapters.notifier import NotifierPort
 from elasticache_autoscaler.adapters.state_table import StatePort
-from elasticache_autoscaler.engine.forecast import HISTORY_DAYS
 from elasticache_autoscaler.models.actions import Action
-from elasticache_autoscaler.models.any_kind import kind_of
+from elasticache_autoscaler.models.any_decision import kind_of
 from elasticache_autoscaler.models.cache_kind import CacheKind
 from elasticache_autoscaler.models.capacity_timeline import CapacityChange
 from elasticache_autoscaler.models.decision import Capacity
-from elasticache_autoscaler.models.record import DecisionRecord, Outcome, RecordKey
-from elasticache_autoscaler.models.workflow import FailureRequest, OutcomeRequest
+from elasticache_autoscaler.models.decision_record import DecisionRecord
+from elasticache_autoscaler.models.record import Outcome, RecordKey
+from elasticache_autoscaler.models.record_request import FailureRequest, OutcomeRequest
 from elasticache_autoscaler.observability import count_breaker_opened, count_outcome, logger
 from elasticache_autoscaler.timestamps import decision_time, iso
 from elasticache_autoscaler.workflow import outcomes
@@ -137,6 +137,10 @@ def _keep_capacity_change(key: RecordKey, deps: RecordDeps, now: datetime) -> No
         return
     before, after = Capacity.model_validate(current), Capacity.model_validate(target)
     if before != after:
+        # Imported here, not at the top: ``engine.forecast`` loads the whole engine package (its __init__),
+        # which no other outcome, no failure and no other kind's change needs (issue 15, cold starts).
+        from elasticache_autoscaler.engine.forecast import HISTORY_DAYS  # noqa: PLC0415
+
         change = CapacityChange(at=now, before=before, after=after)
         deps.state.record_capacity_change(key.cluster, change, keep_since=now - timedelta(days=HISTORY_DAYS))
 
