@@ -115,8 +115,9 @@ def _operation(headers: Any, path: str, body: bytes) -> str:
 
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A Lambda worker closing its kept-alive connection between calls is not an error of the proxy."""
-        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+        """A Lambda worker closing its kept-alive connection, or a late call after the emulator stopped, is
+        not an error of the proxy."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
 
